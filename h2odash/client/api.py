@@ -1,0 +1,447 @@
+"""``H2OClient``: one method per H2O-3 REST endpoint, plus a few one-call conveniences.
+
+The client speaks the dialect real H2O-3 understands (form-encoded bodies, lists as
+JSON text, ParseSetup before Parse), so everything built on it works against the
+embedded engine and against a real cluster alike.
+"""
+from __future__ import annotations
+
+import io
+import os
+from typing import Any, Callable, Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from .connection import Connection, build_path
+from .errors import H2OImportError
+from .jobs import ProgressCallback, job_id_of, wait_for_job
+
+# Spellings users (and h2o-py) accept for a column type -> the name ParseSetup uses.
+_COLUMN_TYPES = {
+    "numeric": "Numeric", "real": "Numeric", "float": "Numeric", "double": "Numeric",
+    "int": "Numeric", "long": "Numeric",
+    "enum": "Enum", "factor": "Enum", "categorical": "Enum",
+    "string": "String", "time": "Time", "uuid": "UUID", "unknown": "Unknown",
+}
+
+# ParseSetup re-guesses names and types from these, so they go to ParseSetup itself.
+_SETUP_GUESS_FIELDS = ("separator", "check_header", "single_quotes", "escapechar",
+                       "custom_non_data_line_markers", "partition_by", "parse_type")
+
+# Fields of a ParseSetup answer that POST /3/Parse reads back.
+_PARSE_FIELDS = ("destination_frame", "parse_type", "separator", "single_quotes", "check_header",
+                 "number_columns", "column_names", "column_types", "skipped_columns", "na_strings",
+                 "chunk_size", "escapechar", "custom_non_data_line_markers", "partition_by",
+                 "force_col_types", "tz_adjust_to_local")
+
+
+def normalize_column_type(name: str) -> str:
+    """Map a user spelling of a column type (``'enum'``, ``'factor'``, ``'real'``...) to H2O's."""
+    try:
+        return _COLUMN_TYPES[str(name).lower()]
+    except KeyError:
+        raise ValueError(f"unknown column type {name!r}; use one of {sorted(set(_COLUMN_TYPES))}") from None
+
+
+def _char_code(value: Any) -> Any:
+    """H2O wants separators and escape characters as their byte value (``','`` → 44)."""
+    if isinstance(value, str) and len(value) == 1:
+        return ord(value)
+    return value
+
+
+def _setup_params(overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """Translate friendly override names (``header``, ``sep``) and characters to H2O's form."""
+    params = dict(overrides)
+    if "header" in params:
+        params["check_header"] = params.pop("header")
+    if "sep" in params:
+        params["separator"] = params.pop("sep")
+    for key in ("separator", "escapechar"):
+        if key in params:
+            params[key] = _char_code(params[key])
+    return params
+
+
+def _as_float(value: Any) -> float:
+    # H2O-3 writes missing and non-finite numbers as the strings "NaN", "Infinity", "-Infinity".
+    if value is None:
+        return np.nan
+    return float(value)
+
+
+class H2OClient:
+    """Client for an H2O-3-compatible REST server (real H2O-3 or h2odash's embedded engine).
+
+    Parameters
+    ----------
+    url : str
+        Base URL of the server.
+    auth : str or (str, str), optional
+        Bearer token, or ``(user, password)`` for basic auth.
+    timeout : float
+        Seconds to wait for each HTTP answer.
+
+    Examples
+    --------
+    >>> client = H2OClient("http://127.0.0.1:54321")                  # doctest: +SKIP
+    >>> frame_id = client.import_frame("/data/prostate.csv")           # doctest: +SKIP
+    >>> client.column_summaries(frame_id)                              # doctest: +SKIP
+    """
+
+    def __init__(self, url: str = "http://127.0.0.1:54321", auth: Any = None, timeout: float = 60):
+        self.connection = Connection(url, auth=auth, timeout=timeout)
+
+    @property
+    def url(self) -> str:
+        """Base URL of the server."""
+        return self.connection.url
+
+    def __repr__(self) -> str:
+        return f"H2OClient({self.url!r})"
+
+    def close(self) -> None:
+        """Release pooled connections."""
+        self.connection.close()
+
+    # -- cluster ------------------------------------------------------------------------
+    def cloud(self) -> dict:
+        """Return the cluster status (``GET /3/Cloud``, a ``CloudV3`` dict)."""
+        return self.connection.get("/3/Cloud")
+
+    def endpoints(self) -> list[dict]:
+        """Return every REST route the server declares (``GET /3/Metadata/endpoints``)."""
+        return self.connection.get("/3/Metadata/endpoints")["routes"]
+
+    # -- import and upload --------------------------------------------------------------
+    def import_files(self, path: str, pattern: str | None = None) -> dict:
+        """Import a file or folder readable by the server (``POST /3/ImportFiles``).
+
+        Parameters
+        ----------
+        path : str
+            Path on the server's file system (a folder imports every file in it).
+        pattern : str, optional
+            Regular expression the file names of a folder must match.
+
+        Returns
+        -------
+        dict
+            ``ImportFilesV3`` with ``files``, ``destination_frames`` (raw keys to parse),
+            ``fails`` and ``dels``.
+        """
+        return self.connection.post("/3/ImportFiles", path=path, pattern=pattern)
+
+    def import_files_multi(self, paths: Iterable[str], pattern: str | None = None) -> dict:
+        """Import several paths in one call (``POST /3/ImportFilesMulti``); see :meth:`import_files`."""
+        return self.connection.post("/3/ImportFilesMulti", paths=list(paths), pattern=pattern)
+
+    def upload_file(self, path_or_bytes: str | os.PathLike | bytes, destination_frame: str | None = None) -> str:
+        """Send a local file's bytes to the server (``POST /3/PostFile``, multipart ``file``).
+
+        Parameters
+        ----------
+        path_or_bytes : path-like or bytes
+            A local file, or its content.
+        destination_frame : str, optional
+            Key of the raw (unparsed) frame; the server picks one when omitted.
+
+        Returns
+        -------
+        str
+            The raw frame's key, to pass to :meth:`parse`.
+        """
+        if isinstance(path_or_bytes, (bytes, bytearray)):
+            content, filename = bytes(path_or_bytes), "upload.csv"
+        else:
+            filename = os.path.basename(os.fspath(path_or_bytes))
+            with open(path_or_bytes, "rb") as handle:
+                content = handle.read()
+        answer = self.connection.request(
+            "POST", "/3/PostFile", params={"destination_frame": destination_frame},
+            files={"file": (filename, content, "application/octet-stream")})
+        return answer["destination_frame"]
+
+    # -- parse --------------------------------------------------------------------------
+    def parse_setup(self, source_frames: str | Iterable[str], **overrides: Any) -> dict:
+        """Ask the server to guess how to parse raw frames (``POST /3/ParseSetup``).
+
+        Parameters
+        ----------
+        source_frames : str or list of str
+            Raw frame keys from :meth:`import_files` or :meth:`upload_file`.
+        **overrides
+            Hints for the guess: ``separator`` (a character or its code), ``check_header``
+            (or ``header``: 1 header, -1 no header, 0 guess), ``single_quotes``...
+
+        Returns
+        -------
+        dict
+            ``ParseSetupV3``: ``column_names``, ``column_types``, ``separator``,
+            ``check_header``, ``destination_frame``, a ``data`` preview...
+        """
+        return self.connection.post("/3/ParseSetup", source_frames=_as_list(source_frames),
+                                    **_setup_params(overrides))
+
+    def parse(self, source_frames: str | Iterable[str], destination_frame: str | None = None,
+              setup: dict | None = None, column_types: list | dict | None = None,
+              column_names: list[str] | None = None, wait: bool = True,
+              progress: ProgressCallback | None = None, **overrides: Any) -> str | dict:
+        """Parse raw frames into a frame (``POST /3/ParseSetup`` then ``POST /3/Parse``).
+
+        Parameters
+        ----------
+        source_frames : str or list of str
+            Raw frame keys.
+        destination_frame : str, optional
+            Key of the parsed frame (default: the server's guess, e.g. ``prostate.hex``).
+        setup : dict, optional
+            A ``ParseSetupV3`` answer to use instead of asking the server again.
+        column_types : list or dict, optional
+            Types for all columns (``None`` entries keep the guess) or ``{name: type}``;
+            spellings as in :func:`normalize_column_type`.
+        column_names : list of str, optional
+            New names for all columns.
+        wait : bool
+            Wait for the parse job and return the frame id; else return the job dict.
+        progress : callable, optional
+            ``progress(job_dict)`` after each poll while waiting.
+        **overrides
+            Any other ParseSetup field: ``separator``, ``check_header``/``header``,
+            ``na_strings`` (a list for all columns or ``{name: [...]}``), ``skipped_columns``...
+
+        Returns
+        -------
+        str or dict
+            The parsed frame's id, or the ``JobV3`` dict when ``wait`` is false.
+        """
+        overrides = _setup_params(overrides)
+        if setup is None:
+            hints = {k: overrides[k] for k in _SETUP_GUESS_FIELDS if k in overrides}
+            setup = self.parse_setup(source_frames, **hints)
+        final = self._edited_setup(setup, destination_frame, column_types, column_names, overrides)
+        fields = {k: final.get(k) for k in _PARSE_FIELDS}
+        sources = setup.get("source_frames") or _as_list(source_frames)
+        fields["source_frames"] = [s["name"] if isinstance(s, dict) else s for s in sources]
+        # The raw bytes are not needed once parsed; blocking=False returns a job at once.
+        fields["delete_on_done"] = overrides.get("delete_on_done", True)
+        fields["blocking"] = False
+        answer = self.connection.post("/3/Parse", **fields)
+        job = answer["job"]
+        if not wait:
+            return job
+        done = self.wait_job(job, progress=progress)
+        return (done.get("dest") or {}).get("name") or answer["destination_frame"]["name"]
+
+    @staticmethod
+    def _edited_setup(setup: dict, destination_frame: str | None, column_types: Any,
+                      column_names: list[str] | None, overrides: Mapping[str, Any]) -> dict:
+        """Return a copy of ``setup`` with the caller's edits; ``setup`` itself is not touched."""
+        final = dict(setup)
+        final.update({k: v for k, v in overrides.items() if k in _PARSE_FIELDS and k != "na_strings"})
+        if destination_frame is not None:
+            final["destination_frame"] = destination_frame
+        names = list(column_names) if column_names is not None else list(setup.get("column_names") or [])
+        if column_names is not None:
+            final["column_names"] = names
+        if not names:
+            names = [f"C{i + 1}" for i in range(int(setup.get("number_columns") or 0))]
+        if column_types is not None:
+            types = list(setup.get("column_types") or [])
+            if isinstance(column_types, Mapping):
+                unknown = set(column_types) - set(names)
+                if unknown:
+                    raise ValueError(f"column_types names unknown columns {sorted(unknown)}; columns are {names}")
+                for name, kind in column_types.items():
+                    types[names.index(name)] = normalize_column_type(kind)
+            else:
+                if len(column_types) != len(types):
+                    raise ValueError(f"column_types has {len(column_types)} entries for {len(types)} columns")
+                types = [old if new is None else normalize_column_type(new)
+                         for old, new in zip(types, column_types)]
+            final["column_types"] = types
+        if "na_strings" in overrides:
+            final["na_strings"] = _na_strings_per_column(overrides["na_strings"], names)
+        return final
+
+    # -- one-call conveniences ----------------------------------------------------------
+    def import_frame(self, path: str, destination_frame: str | None = None, pattern: str | None = None,
+                     progress: ProgressCallback | None = None, **parse_overrides: Any) -> str:
+        """Import a server-side file or folder and parse it into one frame.
+
+        Parameters
+        ----------
+        path : str
+            File or folder on the server's file system.
+        destination_frame : str, optional
+            Key of the parsed frame.
+        pattern : str, optional
+            Regular expression for file names inside a folder.
+        progress : callable, optional
+            Parse job progress callback.
+        **parse_overrides
+            Passed to :meth:`parse` (``column_types``, ``separator``, ``header``...).
+
+        Returns
+        -------
+        str
+            The frame id.
+
+        Raises
+        ------
+        H2OImportError
+            When the server lists failed paths or finds no file.
+        """
+        answer = self.import_files(path, pattern=pattern)
+        if answer.get("fails") or not answer.get("destination_frames"):
+            raise H2OImportError(answer.get("fails") or [path], answer)
+        return self.parse(answer["destination_frames"], destination_frame=destination_frame,
+                          progress=progress, **parse_overrides)
+
+    def upload_frame(self, path_or_dataframe: Any, destination_frame: str | None = None,
+                     progress: ProgressCallback | None = None, **parse_overrides: Any) -> str:
+        """Upload a local file or a pandas DataFrame and parse it into a frame.
+
+        A DataFrame travels as CSV with its header; its ``category`` columns are parsed
+        as enums, other columns keep the server's guess unless ``column_types`` says otherwise.
+
+        Returns
+        -------
+        str
+            The frame id.
+        """
+        if isinstance(path_or_dataframe, pd.DataFrame):
+            frame = path_or_dataframe
+            content = frame.to_csv(index=False).encode("utf-8")
+            parse_overrides.setdefault("header", 1)
+            parse_overrides.setdefault("separator", ",")
+            if "column_types" not in parse_overrides:
+                types = [("enum" if isinstance(dtype, pd.CategoricalDtype) else None) for dtype in frame.dtypes]
+                if any(types):
+                    parse_overrides["column_types"] = types
+            raw = self.upload_file(content)
+        else:
+            raw = self.upload_file(path_or_dataframe)
+        return self.parse(raw, destination_frame=destination_frame, progress=progress, **parse_overrides)
+
+    # -- frames -------------------------------------------------------------------------
+    def frames(self) -> list[dict]:
+        """List frame synopses (``GET /3/Frames``): ``frame_id``, ``rows``, ``columns``, ``byte_size``..."""
+        return self.connection.get("/3/Frames")["frames"]
+
+    def frame(self, frame_id: str, row_offset: int = 0, row_count: int = 10, column_offset: int = 0,
+              column_count: int | None = None) -> dict:
+        """Return one frame with column statistics and a window of data (``GET /3/Frames/{id}``).
+
+        Returns
+        -------
+        dict
+            The ``FrameV3`` dict (``frames[0]`` of the answer).
+        """
+        answer = self.connection.get(build_path("/3/Frames", frame_id), row_offset=row_offset,
+                                     row_count=row_count, column_offset=column_offset,
+                                     column_count=column_count)
+        return answer["frames"][0]
+
+    def frame_summary(self, frame_id: str) -> dict:
+        """Return the frame with full summaries: percentiles, histograms (``GET /3/Frames/{id}/summary``)."""
+        return self.connection.get(build_path("/3/Frames", frame_id, "summary"))["frames"][0]
+
+    def frame_preview(self, frame_id: str, row_offset: int = 0, row_count: int = 10) -> pd.DataFrame:
+        """Return rows of a frame as a DataFrame (enums as categoricals, times as datetimes).
+
+        Parameters
+        ----------
+        frame_id : str
+            Frame key.
+        row_offset, row_count : int
+            The window of rows to read.
+        """
+        frame = self.frame(frame_id, row_offset=row_offset, row_count=row_count)
+        return pd.DataFrame({column["label"]: _column_values(column) for column in frame["columns"]})
+
+    def column_summaries(self, frame_id: str) -> pd.DataFrame:
+        """One row per column: label, type, missing, zeros, min, max, mean, sigma, cardinality."""
+        frame = self.frame(frame_id, row_count=0)
+        rows = []
+        for column in frame["columns"]:
+            numeric = column.get("type") not in ("string", "uuid")
+            mins, maxs = column.get("mins") or [None], column.get("maxs") or [None]
+            domain = column.get("domain")
+            rows.append({
+                "label": column["label"],
+                "type": column.get("type"),
+                "missing": column.get("missing_count"),
+                "zeros": column.get("zero_count"),
+                "min": _as_float(mins[0]) if numeric else np.nan,
+                "max": _as_float(maxs[0]) if numeric else np.nan,
+                "mean": _as_float(column.get("mean")) if numeric else np.nan,
+                "sigma": _as_float(column.get("sigma")) if numeric else np.nan,
+                "cardinality": (column.get("domain_cardinality") or len(domain)) if domain else np.nan,
+            })
+        return pd.DataFrame(rows, columns=["label", "type", "missing", "zeros", "min", "max", "mean",
+                                           "sigma", "cardinality"])
+
+    def delete_frame(self, frame_id: str) -> dict:
+        """Delete a frame (``DELETE /3/Frames/{id}``)."""
+        return self.connection.delete(build_path("/3/Frames", frame_id))
+
+    # -- jobs ---------------------------------------------------------------------------
+    def jobs(self) -> list[dict]:
+        """List all jobs (``GET /3/Jobs``), as ``JobV3`` dicts."""
+        return self.connection.get("/3/Jobs")["jobs"]
+
+    def job(self, job_id: str) -> dict:
+        """Return one job (``GET /3/Jobs/{id}``): ``status``, ``progress``, ``dest``, ``exception``..."""
+        return self.connection.get(build_path("/3/Jobs", job_id_of(job_id)))["jobs"][0]
+
+    def cancel_job(self, job_id: str) -> dict:
+        """Ask a running job to stop (``POST /3/Jobs/{id}/cancel``)."""
+        return self.connection.post(build_path("/3/Jobs", job_id_of(job_id), "cancel"))
+
+    def wait_job(self, job_or_id: Any, progress: ProgressCallback | None = None, poll_interval: float = 0.2,
+                 timeout: float | None = None) -> dict:
+        """Wait until a job is DONE; see :func:`h2odash.client.jobs.wait_for_job`.
+
+        Parameters
+        ----------
+        job_or_id : str or dict
+            A job key, a ``JobV3`` dict, or an answer holding ``job``.
+        """
+        return wait_for_job(self.job, job_id_of(job_or_id), progress=progress,
+                            poll_interval=poll_interval, timeout=timeout)
+
+
+def _as_list(keys: str | Iterable[str]) -> list[str]:
+    return [keys] if isinstance(keys, str) else list(keys)
+
+
+def _na_strings_per_column(na_strings: Any, names: list[str]) -> list[list[str]]:
+    """H2O reads ``na_strings`` as one list per column; accept a flat list or ``{name: values}``."""
+    if isinstance(na_strings, Mapping):
+        per_column: list[list[str]] = [[] for _ in names]
+        for name, values in na_strings.items():
+            per_column[names.index(name)] = [values] if isinstance(values, str) else list(values)
+        return per_column
+    values = [na_strings] if isinstance(na_strings, str) else list(na_strings)
+    if values and all(isinstance(v, (list, tuple)) for v in values):
+        return [list(v) for v in values]
+    return [list(values) for _ in names]
+
+
+def _column_values(column: dict) -> Any:
+    """Decode one ``ColV3``'s data window into a pandas-friendly sequence."""
+    kind = column.get("type")
+    if column.get("string_data") is not None and column.get("data") is None or kind in ("string", "uuid"):
+        return pd.array(column.get("string_data") or [], dtype="object")
+    values = np.array([_as_float(v) for v in column.get("data") or []], dtype="float64")
+    if kind == "enum":
+        domain = list(column.get("domain") or [])
+        codes = np.where(np.isnan(values), -1, values).astype("int64")
+        return pd.Categorical.from_codes(codes, categories=domain)
+    if kind == "time":
+        return pd.to_datetime(values, unit="ms")
+    if kind == "int" and not np.isnan(values).any():
+        return values.astype("int64")
+    return values
