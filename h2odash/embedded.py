@@ -78,10 +78,14 @@ class EmbeddedServer:
     def start(self) -> "EmbeddedServer":
         """Launch the subprocess and wait until it answers; raise with its log tail if it dies."""
         fd, self.log_path = tempfile.mkstemp(prefix="h2odash-server-", suffix=".log")
+        # The child must import this very h2odash even when it is not installed (a source checkout).
+        package_parent = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_parent, env.get("PYTHONPATH")]))
         with os.fdopen(fd, "wb") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "h2odash", "serve", "--host", self.host, "--port", str(self.port)],
-                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

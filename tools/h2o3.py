@@ -205,6 +205,13 @@ class ReferenceH2O:
 
 
 if __name__ == "__main__":  # pragma: no cover - manual use: python -m tools.h2o3 [port]
+    import signal
+
+    def _interrupt(*_):
+        raise KeyboardInterrupt
+
+    # Background shells ignore SIGINT, so SIGTERM must also stop the JVM cleanly.
+    signal.signal(signal.SIGTERM, _interrupt)
     port = int(sys.argv[1]) if len(sys.argv) > 1 else None
     with ReferenceH2O(port=port) as server:
         print(f"H2O-3 {H2O_VERSION} at {server.url} (log {server.log_path}); Ctrl-C to stop", flush=True)
