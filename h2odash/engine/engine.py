@@ -1,0 +1,181 @@
+"""The engine's front door: one object that the server calls for every data operation."""
+
+import os
+import re
+import tempfile
+import time
+import uuid
+
+from h2odash.engine.errors import InvalidArgument, KeyNotFound
+from h2odash.engine.frames import Frame
+from h2odash.engine.jobs import Job, JobRunner
+from h2odash.engine.parse import check_fits_in_memory, parse_frame
+from h2odash.engine.parse_setup import guess_setup
+from h2odash.engine.sources import RawFile
+from h2odash.engine.store import Store
+
+
+class ImportResult:
+    """What an import found: files imported, their raw keys, paths that failed, keys replaced."""
+
+    def __init__(self):
+        self.files, self.destination_frames, self.fails, self.dels = [], [], [], []
+
+
+class Engine:
+    """Frames, raw files and jobs of one embedded H2O-style node.
+
+    Parameters
+    ----------
+    cloud_name : str
+        The name the node reports in /3/Cloud.
+    spool_dir : str, optional
+        Where uploads are written before parsing; a private temporary folder by default.
+    """
+
+    def __init__(self, cloud_name="h2odash", spool_dir=None):
+        self.cloud_name = cloud_name
+        self.started_at = time.time()
+        self.store = Store()
+        self.jobs = JobRunner(self.store)
+        self.spool_dir = spool_dir or tempfile.mkdtemp(prefix="h2odash-uploads-")
+
+    # -- files ---------------------------------------------------------------------------
+    def import_files(self, paths, pattern=None):
+        """Register files (or the files of folders) as raw frames, without reading them."""
+        if isinstance(paths, str):
+            paths = [paths]
+        matcher = _compile_pattern(pattern)
+        result = ImportResult()
+        for given in paths:
+            path = _local_path(given)
+            if not os.path.exists(path):
+                result.fails.append(given)
+                continue
+            for file_path in _files_under(path, matcher):
+                key = "nfs:/" + file_path if file_path.startswith("/") else "nfs://" + file_path
+                if key in self.store:
+                    result.dels.append(key)
+                self.store.put(key, RawFile(key, file_path))
+                result.files.append(file_path)
+                result.destination_frames.append(key)
+        return result
+
+    def add_upload(self, spool_path, destination_frame=None, filename=None):
+        """Keep an uploaded file (already written to ``spool_path``) as a raw frame."""
+        key = destination_frame or f"upload_{uuid.uuid4().hex}"
+        raw = RawFile(key, spool_path, owned=True, display_name=filename or key)
+        try:
+            self.store.put(key, raw)
+        except Exception:
+            raw.release()
+            raise
+        return raw
+
+    def new_spool_file(self):
+        """A fresh path in the upload folder for the server to stream a request body into."""
+        return os.path.join(self.spool_dir, uuid.uuid4().hex)
+
+    # -- parsing -------------------------------------------------------------------------
+    def raw_files(self, keys):
+        return [self.store.get(k, RawFile, "source_frames") for k in keys]
+
+    def parse_setup(self, source_frames, **given):
+        return guess_setup(self.raw_files(source_frames), **given)
+
+    def parse(self, source_frames, destination_frame=None, delete_on_done=True, **given):
+        """Start a parse job; whatever the caller left out of the setup is guessed.
+
+        Returns the :class:`Job`; its ``dest_key`` is the frame it will create.
+        """
+        raws = self.raw_files(source_frames)
+        setup = guess_setup(raws, destination_frame=destination_frame, **given)
+        destination = setup.destination_frame
+        if destination in source_frames:
+            raise InvalidArgument("destination_frame", "destination_frame must differ from the source frames.")
+        if self.store.is_locked(destination):
+            raise InvalidArgument("destination_frame", f"'{destination}' is in use by a running job.")
+        check_fits_in_memory(raws)
+        job = Job("Parse", destination, "Frame", locks=[r.key for r in raws])
+
+        def work(job):
+            frame = parse_frame(raws, setup, destination, job)
+            job.check_cancelled()
+            self.store.put(destination, frame)
+            return frame
+
+        def drop_sources(job):
+            for raw in raws:
+                if self.store.find(raw.key) is raw and not self.store.is_locked(raw.key):
+                    self.delete_frame(raw.key)
+
+        return self.jobs.start(job, work, after=drop_sources if delete_on_done else None)
+
+    # -- frames --------------------------------------------------------------------------
+    def frame(self, key, argument="key"):
+        """A parsed frame or a raw file under ``key``."""
+        return self.store.get(key, (Frame, RawFile), argument)
+
+    def frames(self):
+        return self.store.values((Frame, RawFile))
+
+    def compatible_models(self, frame):
+        """Keys of the stored models whose input columns the frame has."""
+        names = set(frame.names) if isinstance(frame, Frame) else set()
+        return [
+            obj.key for obj in self.store.values()
+            if getattr(obj, "is_model", False) and set(obj.input_columns) <= names
+        ]
+
+    def delete_frame(self, key):
+        obj = self.store.delete(key, (Frame, RawFile))
+        if isinstance(obj, RawFile):
+            obj.release()
+        return obj
+
+    # -- jobs ----------------------------------------------------------------------------
+    def job(self, key):
+        return self.jobs.get(key)
+
+    def cancel_job(self, key):
+        return self.jobs.cancel(key)
+
+    def shutdown(self):
+        self.jobs.shutdown()
+
+
+def _local_path(given):
+    if not isinstance(given, str) or not given.strip():
+        raise InvalidArgument("path", "path must be a non-empty file or folder path.")
+    path = given.strip()
+    for prefix in ("file://", "nfs://"):
+        if path.startswith(prefix):
+            path = "/" + path[len(prefix):].lstrip("/")
+    if re.match(r"^[a-z][a-z0-9+.-]*://", path):
+        raise InvalidArgument(
+            "path", f"Cannot import '{given}': only files on the server's disk can be imported."
+        )
+    return os.path.abspath(os.path.expanduser(path))
+
+
+def _compile_pattern(pattern):
+    if not pattern:
+        return None
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise InvalidArgument("pattern", f"pattern is not a valid regular expression: {exc}.")
+
+
+def _files_under(path, matcher):
+    """The files a path names: itself, or the visible files of a folder, matching the pattern."""
+    if os.path.isfile(path):
+        candidates = [path]
+    else:
+        candidates = []
+        for root, dirs, files in os.walk(path):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            candidates.extend(os.path.join(root, f) for f in sorted(files) if not f.startswith("."))
+    if matcher is None:
+        return candidates
+    return [p for p in candidates if matcher.fullmatch(os.path.basename(p)) or matcher.fullmatch(p)]

@@ -1,0 +1,224 @@
+"""Parsing raw files into frames, as a job: H2O's Parse with pyarrow doing the heavy lifting.
+
+Text is read by Arrow's multi-threaded CSV reader; every column is then converted to the H2O
+type the setup asks for, by the same conversion whatever the source format was.
+"""
+
+import re
+
+import psutil
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from h2odash.engine.errors import InvalidArgument
+from h2odash.engine.frames import Frame
+from h2odash.engine.parse_setup import DEFAULT_NA_STRINGS, HEADER_YES, TIME_FORMATS
+from h2odash.engine.readers import read_svmlight, read_xlsx_rows, rows_to_table
+
+_NUMBER_PATTERN = r"^\s*[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?|inf|infinity|Inf|Infinity|INF)\s*$"
+# How much memory a parsed frame can take per byte of (uncompressed) input, with the
+# temporary copies a parse makes; used to refuse parses that cannot fit before starting them.
+_MEMORY_PER_INPUT_BYTE = 3
+_COMPRESSION_RATIO = {"gzip": 5, "bz2": 8, "zip": 5, "xlsx": 10, "parquet": 6, "plain": 1}
+_BLOCK_SIZE = 16 << 20
+
+
+def check_fits_in_memory(raws):
+    """Refuse, before any work, a parse whose result cannot fit in the memory left."""
+    needed = sum(r.byte_size * _COMPRESSION_RATIO.get(r.container(), 1) for r in raws) * _MEMORY_PER_INPUT_BYTE
+    available = psutil.virtual_memory().available
+    if needed > available:
+        raise InvalidArgument(
+            "source_frames",
+            f"Parsing these files needs about {needed / 2**30:.1f} GiB of memory but only "
+            f"{available / 2**30:.1f} GiB is free. Free memory (delete frames and models) or "
+            "parse a smaller file.",
+        )
+
+
+def parse_frame(raws, setup, destination_frame, job):
+    """Read every raw source with ``setup`` and return the combined :class:`Frame`."""
+    keep = [i for i in range(setup.number_columns) if i not in set(setup.skipped_columns or ())]
+    tables = []
+    for n, raw in enumerate(raws):
+        job.update(n / (len(raws) + 1), f"Parsing {raw.display_name} ({n + 1} of {len(raws)})")
+        try:
+            table = _read_source(raw, setup, keep)
+        except pa.ArrowInvalid as exc:
+            raise InvalidArgument("source_frames", f"Cannot parse '{raw.display_name}': {_arrow_reason(exc)}")
+        except ValueError as exc:
+            raise InvalidArgument("source_frames", f"Cannot parse '{raw.display_name}': {exc}")
+        tables.append(table)
+    job.update(len(raws) / (len(raws) + 1), "Converting columns")
+    names = [setup.column_names[i] for i in keep]
+    types = [setup.column_types[i] for i in keep]
+    columns = []
+    for name, kind in zip(names, types):
+        columns.append(convert_column(_concat([t.column(name) for t in tables]), kind))
+        job.check_cancelled()
+    return Frame(destination_frame, pa.table(dict(zip(names, columns))))
+
+
+def _concat(parts):
+    """One column from the same column of several files (as text when their types differ)."""
+    if len(parts) == 1:
+        return parts[0]
+    kind = parts[0].type if len({p.type for p in parts}) == 1 else pa.string()
+    return pa.chunked_array([c.cast(kind) for p in parts for c in p.chunks], kind)
+
+
+def _read_source(raw, setup, keep):
+    names = setup.column_names
+    if setup.parse_type == "PARQUET":
+        table = pq.read_table(raw.path)
+        if table.num_columns != len(names):
+            raise ValueError(f"it has {table.num_columns} columns where {len(names)} were expected")
+        return table.rename_columns(names).select([names[i] for i in keep])
+    if setup.parse_type == "XLSX":
+        rows = read_xlsx_rows(raw.path)
+        if setup.check_header == HEADER_YES:
+            rows = rows[1:]
+        return rows_to_table(rows, names).select([names[i] for i in keep])
+    if setup.parse_type == "SVMLight":
+        with raw.open_text_bytes() as stream:
+            table = read_svmlight(stream, len(names))
+        if table.num_columns > len(names):
+            raise ValueError(f"it has {table.num_columns} columns where {len(names)} were expected")
+        return table
+    return _read_csv(raw, setup, keep)
+
+
+def _read_csv(raw, setup, keep):
+    names = setup.column_names
+    text_types = {"Enum", "String", "UUID"}
+    bad_rows = []
+
+    def on_bad_row(row):
+        bad_rows.append(row)
+        return "error"
+
+    read = pacsv.ReadOptions(
+        column_names=names,
+        skip_rows=1 if setup.check_header == HEADER_YES else 0,
+        block_size=_BLOCK_SIZE,
+        use_threads=True,
+    )
+    parse = pacsv.ParseOptions(
+        delimiter=setup.separator_char,
+        quote_char="'" if setup.single_quotes else '"',
+        escape_char=chr(setup.escapechar) if setup.escapechar else False,
+        ignore_empty_lines=True,
+        invalid_row_handler=on_bad_row,
+    )
+    convert = pacsv.ConvertOptions(
+        column_types={names[i]: pa.string() for i in keep if setup.column_types[i] in text_types},
+        null_values=_na_strings(setup),
+        strings_can_be_null=True,
+        quoted_strings_can_be_null=True,
+        include_columns=[names[i] for i in keep],
+        timestamp_parsers=[pacsv.ISO8601, *TIME_FORMATS],
+    )
+    try:
+        with raw.open_text_bytes() as stream:
+            return pacsv.read_csv(stream, read_options=read, parse_options=parse, convert_options=convert)
+    except pa.ArrowInvalid:
+        if bad_rows:
+            row = bad_rows[0]
+            where = f"line {row.number}" if row.number is not None else "a line"
+            raise ValueError(
+                f"{where} has {row.actual_columns} fields where {row.expected_columns} columns "
+                f"were expected: {row.text[:80]!r}. Fix the file, or set the separator and "
+                "column names to match it."
+            ) from None
+        raise
+
+
+def _na_strings(setup):
+    """One NA list for all columns: H2O lets it vary per column, Arrow's reader does not."""
+    given = setup.na_strings
+    if not given:
+        return list(DEFAULT_NA_STRINGS)
+    tokens = set(DEFAULT_NA_STRINGS)
+    for entry in given:
+        if isinstance(entry, (list, tuple)):
+            tokens.update(str(t) for t in entry)
+        elif entry is not None:
+            tokens.add(str(entry))
+    return sorted(tokens)
+
+
+def convert_column(column, kind):
+    """Convert an Arrow column to the storage of the H2O parse type ``kind``."""
+    if kind == "Numeric":
+        return _to_numeric(column)
+    if kind == "Enum":
+        return to_enum(column)
+    if kind in ("String", "UUID"):
+        return column if pa.types.is_string(column.type) else column.cast(pa.string())
+    if kind == "Time":
+        return _to_time(column)
+    raise InvalidArgument("column_types", f"Unknown column type '{kind}'.")
+
+
+def _to_numeric(column):
+    t = column.type
+    if pa.types.is_integer(t) or pa.types.is_floating(t):
+        return column
+    if pa.types.is_null(t):
+        return column.cast(pa.float64())
+    if pa.types.is_boolean(t):
+        return column.cast(pa.int8())
+    if pa.types.is_timestamp(t) or pa.types.is_date(t):
+        return column.cast(pa.timestamp("ms")).cast(pa.int64())
+    if pa.types.is_dictionary(t):
+        column = column.cast(pa.string())
+    # Text in a numeric column: numbers are kept, anything else becomes missing, as in H2O.
+    text = pc.utf8_trim_whitespace(column)
+    numeric = pc.if_else(pc.match_substring_regex(text, _NUMBER_PATTERN), text, None)
+    values = numeric.cast(pa.float64())
+    if values.null_count == len(values):
+        return values
+    as_int = values.cast(pa.int64(), safe=False)
+    if pc.all(pc.equal(as_int.cast(pa.float64()), values)).as_py():
+        return as_int
+    return values
+
+
+def to_enum(column):
+    """Dictionary-encode a column with its levels sorted, as H2O orders an enum's domain."""
+    if pa.types.is_dictionary(column.type):
+        column = column.cast(pa.string())
+    if not pa.types.is_string(column.type):
+        column = column.cast(pa.string())
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    levels = pc.unique(column).drop_null()
+    levels = pc.take(levels, pc.array_sort_indices(levels))
+    indices = pc.index_in(column, value_set=levels).cast(pa.int32())
+    return pa.chunked_array([pa.DictionaryArray.from_arrays(indices, levels)])
+
+
+def _to_time(column):
+    t = column.type
+    if pa.types.is_timestamp(t) or pa.types.is_date(t):
+        return column.cast(pa.timestamp("ms"))
+    if pa.types.is_integer(t) or pa.types.is_floating(t):
+        return column.cast(pa.int64()).cast(pa.timestamp("ms"))
+    if pa.types.is_null(t):
+        return column.cast(pa.timestamp("ms"))
+    text = pc.utf8_trim_whitespace(column.cast(pa.string()))
+    best, best_count = None, -1
+    for fmt in TIME_FORMATS:
+        parsed = pc.strptime(text, format=fmt, unit="ms", error_is_null=True)
+        count = len(parsed) - parsed.null_count
+        if count > best_count:
+            best, best_count = parsed, count
+        if parsed.null_count == text.null_count:
+            break
+    return best
+
+
+def _arrow_reason(exc):
+    return re.sub(r"^CSV parse error:\s*", "", str(exc))

@@ -1,0 +1,146 @@
+"""The route table and the request pipeline shared by every endpoint.
+
+Each request goes the same way: collect parameters from the path, the query and the body,
+decode them against the endpoint's schema, call the handler, and encode its answer as
+H2O JSON. Every failure on the way becomes an H2OErrorV3 body; nothing else is ever sent.
+"""
+
+import contextlib
+import inspect
+import logging
+import traceback
+from dataclasses import dataclass
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+from starlette.routing import Route
+
+from h2odash.engine.errors import EngineError, InvalidArgument, Locked, NotFound
+from h2odash.server import params as params_mod
+from h2odash.server.endpoint import Call
+from h2odash.server.routes import cloud, files, frames, jobs, metadata, parse
+from h2odash.server.schemas import error_v3, to_json_bytes
+
+log = logging.getLogger("h2odash.server")
+
+# The API's table of contents: each module lists its endpoints.
+ROUTE_MODULES = (cloud, metadata, files, parse, frames, jobs)
+
+# How an engine error reads to an H2O client: HTTP status and H2O's exception class name.
+_ERROR_KINDS = (
+    (NotFound, 404, "water.exceptions.H2OKeyNotFoundArgumentException"),
+    (Locked, 409, "water.exceptions.H2OIllegalArgumentException"),
+    (InvalidArgument, 400, "water.exceptions.H2OIllegalArgumentException"),
+    (EngineError, 400, "water.exceptions.H2OIllegalArgumentException"),
+)
+
+
+@dataclass
+class Settings:
+    """Server-wide knobs."""
+
+    max_upload_bytes: int = 8 << 30
+
+
+def endpoints():
+    """Every endpoint of this server, in route-matching order."""
+    return [endpoint for module in ROUTE_MODULES for endpoint in module.ENDPOINTS]
+
+
+def json_response(body, status=200):
+    return Response(to_json_bytes(body), status_code=status, media_type="application/json")
+
+
+def error_response(request_path, status, msg, exception_type, values=None, dev_msg=None, stacktrace=None):
+    body = error_v3(status, msg, request_path, exception_type, values, dev_msg, stacktrace)
+    return json_response(body, status)
+
+
+def _engine_error(request_path, exc):
+    for kind, status, exception_type in _ERROR_KINDS:
+        if isinstance(exc, kind):
+            return error_response(request_path, status, exc.msg, exception_type, exc.values)
+    raise exc
+
+
+def make_handler(endpoint, engine, settings):
+    is_async = inspect.iscoroutinefunction(endpoint.handler)
+
+    async def handle(request):
+        path = request.url.path
+        try:
+            raw = dict(request.query_params)
+            if endpoint.method != "GET" and not getattr(endpoint.handler, "streams_body", False):
+                body = await request.body()
+                raw.update(params_mod.parse_body(request.headers.get("content-type"), body))
+            raw.update(request.path_params)
+            decoded = endpoint.input_schema.decode(raw)
+            call = Call(engine, decoded, request, settings)
+            if is_async:
+                result = await endpoint.handler(call)
+            else:
+                result = await run_in_threadpool(endpoint.handler, call)
+            if isinstance(result, Response):
+                return result
+            return json_response(result)
+        except params_mod.ParamError as exc:
+            return error_response(
+                path, 400, exc.msg, "water.exceptions.H2OIllegalArgumentException",
+                {"argument": exc.argument},
+            )
+        except EngineError as exc:
+            return _engine_error(path, exc)
+        except Exception as exc:  # the server must answer in JSON and keep serving
+            log.exception("internal error on %s %s", request.method, path)
+            return error_response(
+                path, 500, f"Internal server error: {type(exc).__name__}: {exc}",
+                "java.lang.RuntimeException", stacktrace=traceback.format_exception(exc)[-5:],
+            )
+
+    handle.__name__ = endpoint.handler.__name__
+    return handle
+
+
+async def _http_error(request, exc):
+    if exc.status_code == 404:
+        msg = f"Resource {request.url.path} not found"
+    elif exc.status_code == 405:
+        msg = f"Method {request.method} is not allowed on {request.url.path}"
+    else:
+        msg = exc.detail or "HTTP error"
+    return error_response(
+        request.url.path, exc.status_code, msg, "water.exceptions.H2ONotFoundArgumentException"
+    )
+
+
+async def _unexpected_error(request, exc):
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return error_response(
+        request.url.path, 500, f"Internal server error: {type(exc).__name__}", "java.lang.RuntimeException"
+    )
+
+
+def create_app(engine=None, settings=None):
+    """The Starlette application serving ``engine`` (a new one when not given)."""
+    from h2odash.engine import Engine
+
+    engine = engine or Engine()
+    settings = settings or Settings()
+    routes = [
+        Route(e.starlette_path, make_handler(e, engine, settings), methods=[e.method], name=f"{e.method} {e.path}")
+        for e in endpoints()
+    ]
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        yield
+        engine.shutdown()
+
+    app = Starlette(
+        routes=routes,
+        exception_handlers={HTTPException: _http_error, Exception: _unexpected_error},
+        lifespan=lifespan,
+    )
+    app.state.engine = engine
+    return app
