@@ -67,8 +67,15 @@ def _wait_for_cloud(url: str, process: subprocess.Popen, log_path: Path, timeout
 
 @pytest.fixture(scope="session")
 def embedded_url(tmp_path_factory):
-    """URL of the embedded engine, started once per session as ``python -m h2odash serve``."""
+    """URL of the embedded engine, started once per session as ``python -m h2odash serve``.
+
+    Set ``H2ODASH_EMBEDDED_URL`` to test a server you already run instead (a debugging loop).
+    """
     from tools.h2o3 import free_port
+
+    if os.environ.get("H2ODASH_EMBEDDED_URL"):
+        yield os.environ["H2ODASH_EMBEDDED_URL"].rstrip("/")
+        return
 
     port = free_port()
     log_path = tmp_path_factory.mktemp("embedded") / "server.log"

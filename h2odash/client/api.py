@@ -387,6 +387,73 @@ class H2OClient:
         """Delete a frame (``DELETE /3/Frames/{id}``)."""
         return self.connection.delete(build_path("/3/Frames", frame_id))
 
+    # -- models -------------------------------------------------------------------------
+    def model_builder(self, algo: str) -> dict:
+        """Return an algorithm's parameter declarations (``GET /3/ModelBuilders/{algo}``).
+
+        Returns
+        -------
+        dict
+            The builder (``model_builders[algo]``) with its ``parameters`` list.
+        """
+        answer = self.connection.get(build_path("/3/ModelBuilders", algo))
+        return answer["model_builders"][algo]
+
+    def train(self, algo: str, training_frame: str, response_column: str | None = None, wait: bool = True,
+              progress: ProgressCallback | None = None, timeout: float | None = None, **params: Any) -> str | dict:
+        """Train a model (``POST /3/ModelBuilders/{algo}``, form-encoded like h2o-py).
+
+        Parameters
+        ----------
+        algo : str
+            ``gbm``, ``drf``, ``glm``...
+        training_frame : str
+            Frame id.
+        response_column : str, optional
+            Target column name (omit for unsupervised algorithms).
+        wait : bool
+            Wait for the job and return the model id; else return the job dict.
+        progress : callable, optional
+            ``progress(job_dict)`` after each poll.
+        timeout : float, optional
+            Seconds to wait for the job.
+        **params
+            Any builder parameter (``ntrees=50``, ``ignored_columns=["ID"]``...); ``None`` keeps the default.
+
+        Returns
+        -------
+        str or dict
+        """
+        answer = self.connection.post(build_path("/3/ModelBuilders", algo), training_frame=training_frame,
+                                      response_column=response_column, **params)
+        if not wait:
+            return answer["job"]
+        done = self.wait_job(answer["job"], progress=progress, timeout=timeout)
+        return done["dest"]["name"]
+
+    def models(self) -> list[dict]:
+        """List models (``GET /3/Models``)."""
+        return self.connection.get("/3/Models")["models"]
+
+    def model(self, model_id: str) -> dict:
+        """Return one model with its parameters and metrics (``GET /3/Models/{id}``)."""
+        return self.connection.get(build_path("/3/Models", model_id))["models"][0]
+
+    def delete_model(self, model_id: str) -> dict:
+        """Delete a model (``DELETE /3/Models/{id}``)."""
+        return self.connection.delete(build_path("/3/Models", model_id))
+
+    def predict(self, model_id: str, frame_id: str, predictions_frame: str | None = None) -> dict:
+        """Score a frame (``POST /3/Predictions/models/{model}/frames/{frame}``).
+
+        Returns
+        -------
+        dict
+            The answer: ``predictions_frame`` (its ``name`` is the new frame id) and ``model_metrics``.
+        """
+        return self.connection.post(build_path("/3/Predictions/models", model_id, "frames", frame_id),
+                                    predictions_frame=predictions_frame)
+
     # -- jobs ---------------------------------------------------------------------------
     def jobs(self) -> list[dict]:
         """List all jobs (``GET /3/Jobs``), as ``JobV3`` dicts."""
