@@ -126,13 +126,24 @@ def _read_csv(raw, setup, keep):
     except pa.ArrowInvalid:
         if bad_rows:
             row = bad_rows[0]
-            where = f"line {row.number}" if row.number is not None else "a line"
+            line = row.number if row.number is not None else _find_line(raw, row.text)
+            where = f"line {line}" if line else "a line"
             raise ValueError(
                 f"{where} has {row.actual_columns} fields where {row.expected_columns} columns "
                 f"were expected: {row.text[:80]!r}. Fix the file, or set the separator and "
                 "column names to match it."
             ) from None
         raise
+
+
+def _find_line(raw, text):
+    """The line number of a bad row (Arrow's threaded reader does not know it)."""
+    target = text.encode()
+    with raw.open_text_bytes() as stream:
+        for number, line in enumerate(stream, start=1):
+            if line.rstrip(b"\r\n") == target:
+                return number
+    return None
 
 
 def _na_strings(setup):

@@ -27,7 +27,7 @@ SAMPLE_BYTES = 1 << 20
 CHUNK_SIZE = 4194304
 # Compression and data-format extensions dropped when naming the parsed frame.
 _ARCHIVE_EXTENSIONS = (".gz", ".bz2", ".zip")
-_DATA_EXTENSIONS = (".csv", ".tsv", ".txt", ".data", ".svm", ".svmlight", ".libsvm", ".dat")
+_DATA_EXTENSIONS = (".csv", ".svm", ".orc", ".arff")  # as H2O-3 strips them
 
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?|inf|infinity|Inf|Infinity|INF)$")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -120,7 +120,7 @@ def destination_name(filename):
         if lower.endswith(ext):
             name = name[: -len(ext)]
             break
-    name = re.sub(r"[^A-Za-z0-9_\-]", "_", name) or "frame"
+    name = re.sub(r"[^A-Za-z0-9_]", "_", name) or "frame"
     if name[0].isdigit():
         name = "X" + name
     return name + ".hex"
@@ -227,7 +227,9 @@ def _text_setup(raw, parse_type, rows, separator, given):
     na = set(DEFAULT_NA_STRINGS)
     if parse_type == "SVMLight":
         return _svmlight_setup(rows)
-    width = max(len(r) for r in rows[:PREVIEW_ROWS * 10])
+    counts = [len(r) for r in rows[:PREVIEW_ROWS * 10]]
+    # The usual row width, not the widest: one ragged line must not invent a column.
+    width = max(set(counts), key=counts.count)
     header = given.get("check_header", HEADER_GUESS)
     if header == HEADER_GUESS:
         header = HEADER_YES if _guess_header(rows, na) else HEADER_NO
