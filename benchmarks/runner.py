@@ -1,0 +1,173 @@
+"""The measurement protocol: one run of every metric on every chosen server.
+
+1. Generate (or reuse) the data set, start the servers.
+2. On each server, load the benchmark frame once: that first parse is timed as the cold
+   parse, then the frame is checked (shape, column types, missing counts) and resident
+   memory and ``byte_size`` are read with it loaded.
+3. Each :data:`~benchmarks.figures.FIGURES` entry is measured ``repeat`` times per server,
+   alternating servers and swapping which goes first on every round, so that a burst of
+   outside load on this machine hits both servers rather than one.
+4. Peak memory is read last, then the servers are stopped.
+"""
+from __future__ import annotations
+
+import os
+import platform
+import sys
+from contextlib import ExitStack
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import psutil
+
+from .figures import (COLD_PARSE, FIGURES, FRAME_BYTES, MIB, OBSERVATIONS, RSS_LOADED, RSS_PEAK, Context,
+                      Sample)
+from .generate import Dataset, ensure_dataset
+from .report import RESULTS_DIR, Result, markdown_table, write_json
+from .servers import DEFAULT_H2O3_HEAP, BenchServer, make_server
+from .workload import import_and_parse
+
+BENCHMARK_FRAME = "bench.hex"
+
+
+@dataclass(frozen=True)
+class Options:
+    """What to run; see ``python -m benchmarks --help``."""
+
+    rows: int
+    seed: int
+    repeat: int
+    servers: tuple[str, ...]
+    xmx: str = DEFAULT_H2O3_HEAP
+    results_dir: str = str(RESULTS_DIR)
+
+
+def log(message: str) -> None:
+    """Progress goes to stderr so that stdout holds only the table."""
+    print(message, file=sys.stderr, flush=True)
+
+
+def run(options: Options) -> dict:
+    """Run the benchmark and return the results payload (also written as JSON).
+
+    Returns
+    -------
+    dict
+        ``dataset``, ``servers`` (URL, version, checks...), ``results`` (one entry per
+        metric with samples per server, best, median, ratio), ``table`` (Markdown) and
+        ``results_file``.
+    """
+    started = datetime.now(timezone.utc)
+    load_before = _load_average()
+    dataset = ensure_dataset(options.rows, options.seed, log=log)
+    log(f"data set {dataset.path} ({dataset.byte_size / 1e6:.0f} MB)")
+    context = Context(dataset)
+    results = {metric.key: Result(metric) for metric in [*FIGURES, *OBSERVATIONS]}
+    with ExitStack() as stack:
+        servers = [_start(name, options, stack) for name in options.servers]
+        for server in servers:
+            _load_benchmark_frame(server, context, results)
+        for figure in FIGURES:
+            for round_ in range(options.repeat):
+                order = servers if round_ % 2 == 0 else servers[::-1]
+                for server in order:
+                    sample = figure.measure(server, context)
+                    results[figure.key].add(server.name, sample)
+                    log(f"{figure.key} on {server.name}, round {round_ + 1}/{options.repeat}: "
+                        f"{sample.value:.3f} {figure.unit}")
+        for server in servers:
+            peak = server.peak_rss_bytes()
+            if peak is not None:
+                results[RSS_PEAK.key].add(server.name, Sample(peak / MIB))
+        server_info = {server.name: dict(server.info) for server in servers}
+
+    ordered = [results[m.key] for m in [*FIGURES, *OBSERVATIONS]]
+    table = markdown_table(ordered, dataset.rows)
+    payload = {
+        "created": started.isoformat(timespec="seconds"),
+        "options": {**options.__dict__},
+        "command": [sys.executable, *sys.argv],
+        "machine": {"platform": platform.platform(), "python": platform.python_version(),
+                    "cpus": os.cpu_count(), "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
+                    "load_average_before": load_before, "load_average_after": _load_average()},
+        "dataset": dataset.to_json(),
+        "servers": server_info,
+        "disagreements": _disagreements(server_info),
+        "results": [r.to_json() for r in ordered],
+        "table": table,
+    }
+    payload["results_file"] = str(write_json(payload, options.results_dir))
+    return payload
+
+
+def _start(name: str, options: Options, stack: ExitStack) -> BenchServer:
+    server = make_server(name, options.xmx)
+    # Registered before starting, so a server that fails half-way through startup is still stopped.
+    stack.callback(server.stop)
+    log(f"starting {server.title}...")
+    server.start()
+    log(f"{server.title} {server.info.get('version')} at {server.url} (pid {server.process.pid}) "
+        f"in {server.info['startup_s']} s")
+    return server
+
+
+def _load_benchmark_frame(server: BenchServer, context: Context, results: dict[str, Result]) -> None:
+    """Parse the data set into the frame the figures read, and take the one-off observations."""
+    server.info["rss_idle_mib"] = round(server.rss_bytes() / MIB, 1)
+    timing = import_and_parse(server.client, str(context.dataset.path), BENCHMARK_FRAME)
+    context.frames[server.name] = timing.frame_id
+    results[COLD_PARSE.key].add(server.name, Sample(timing.total, timing.phases()))
+    # The first GET also makes H2O-3 compute its column rollups, so the latency figure
+    # later measures warm reads on both servers.
+    frame = server.client.frame(timing.frame_id, row_count=0)
+    results[RSS_LOADED.key].add(server.name, Sample(server.rss_bytes() / MIB))
+    results[FRAME_BYTES.key].add(server.name, Sample(frame.get("byte_size", 0) / MIB))
+    server.info["frame_check"] = check_frame(frame, context.dataset)
+    log(f"{server.title}: loaded {timing.frame_id} in {timing.total:.2f} s; "
+        f"check: {server.info['frame_check']['problems'] or 'ok'}")
+
+
+def check_frame(frame: dict, dataset: Dataset) -> dict:
+    """Compare a parsed ``FrameV3`` with what the generator wrote.
+
+    A parse that drops rows or guesses the wrong types could look fast for the wrong reason,
+    so the results record what each server made of the file.
+
+    Returns
+    -------
+    dict
+        ``rows``, ``types`` and ``missing`` per column as the server reports them, and
+        ``problems``: a list of human-readable differences from the data set (empty if none).
+    """
+    columns = frame.get("columns") or []
+    types = {c["label"]: c.get("type") for c in columns}
+    missing = {c["label"]: c.get("missing_count") for c in columns}
+    problems = []
+    rows = frame.get("rows")
+    if rows != dataset.rows:
+        problems.append(f"{rows} rows instead of {dataset.rows}")
+    if list(types) != dataset.columns:
+        problems.append(f"columns {list(types)} instead of {dataset.columns}")
+    for name, expected in dataset.expected_types.items():
+        if name in types and types[name] != expected:
+            problems.append(f"column {name} is {types[name]}, expected {expected}")
+    for name, expected in dataset.missing_counts.items():
+        if name in missing and missing[name] != expected:
+            problems.append(f"column {name} has {missing[name]} missing, expected {expected}")
+    return {"rows": rows, "types": types, "missing": missing, "problems": problems}
+
+
+def _disagreements(server_info: dict) -> list[str]:
+    """Problems found on one server but not the other (the interesting ones for parity)."""
+    found = {name: set(info.get("frame_check", {}).get("problems", [])) for name, info in server_info.items()}
+    if len(found) < 2:
+        return []
+    everywhere = set.intersection(*found.values())
+    return sorted(f"{name}: {problem}" for name, problems in found.items() for problem in problems - everywhere)
+
+
+def _load_average() -> list[float] | None:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
