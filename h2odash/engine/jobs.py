@@ -97,6 +97,8 @@ class JobRunner:
         the job reads as DONE (e.g. deleting the parsed sources).
         """
         self._store.lock(job.locks, f"job {job.key} ({job.description})")
+        # Queued work reads as RUNNING, as in H2O-3: a client polls it the same way.
+        job.status = RUNNING
         with self._mutex:
             self._jobs[job.key] = job
             self._order.append(job.key)

@@ -79,7 +79,7 @@ _COMMON = (
     Param("na_strings", "str_lists", help="Tokens read as missing values."),
     Param("skipped_columns", "ints", help="Indices of columns to leave out."),
     Param("escapechar", "str", help="Character that escapes a quote inside a quoted field."),
-    Param("destination_frame", "str", help="Name of the frame to create; derived from the file name if not given."),
+    Param("destination_frame", "key", help="Name of the frame to create; derived from the file name if not given."),
     Param("number_columns", "int", help="Number of columns (as ParseSetup reported)."),
     Param("chunk_size", "int", help="Accepted for H2O compatibility; the engine sizes its own blocks."),
 )

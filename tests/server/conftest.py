@@ -1,0 +1,44 @@
+"""Helpers for HTTP tests of the embedded server (started by the session fixture embedded_url)."""
+
+import time
+
+import pytest
+import requests
+
+
+def wait_job(url, job_key, timeout=60):
+    """Poll a job until it ends; returns the JobV3 dict."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = requests.get(f"{url}/3/Jobs/{requests.utils.quote(job_key, safe='')}").json()["jobs"][0]
+        if job["status"] in ("DONE", "FAILED", "CANCELLED"):
+            return job
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_key} did not finish in {timeout} s")
+
+
+def import_and_parse(url, path, destination):
+    """The seed's one-step flow: ImportFiles then Parse with only source and destination."""
+    imported = requests.post(f"{url}/3/ImportFiles", json={"path": str(path)})
+    assert imported.status_code == 200, imported.text
+    parsed = requests.post(f"{url}/3/Parse", json={
+        "source_frames": imported.json()["destination_frames"], "destination_frame": destination})
+    assert parsed.status_code == 200, parsed.text
+    return wait_job(url, parsed.json()["job"]["key"]["name"])
+
+
+@pytest.fixture
+def url(embedded_url):
+    return embedded_url
+
+
+def assert_h2o_error(response, status, *fragments):
+    """An H2OErrorV3 body with the given status whose message mentions every fragment."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    body = response.json()
+    assert body["__meta"]["schema_name"] == "H2OErrorV3"
+    assert body["http_status"] == status
+    for fragment in fragments:
+        assert fragment in body["msg"], body["msg"]
+    return body
