@@ -80,9 +80,7 @@ def test_import_of_a_missing_path_fails(client, tmp_path):
         client.import_frame(missing)
 
 
-def test_import_missing_path_on_h2o3_is_a_404(client, server_kind, tmp_path):
-    if server_kind != "h2o3":
-        pytest.skip("documents real H2O-3's answer")
+def test_import_missing_path_is_a_404(client, tmp_path):
     with pytest.raises(H2ONotFoundError, match="does not exist"):
         client.import_files(str(tmp_path / "nothing.csv"))
 

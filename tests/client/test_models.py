@@ -6,12 +6,15 @@ import pytest
 from h2odash.client import H2OJobError, H2ONotFoundError, H2OServerError
 
 
-@pytest.fixture(autouse=True)
-def needs_model_routes(client):
-    """Skip, saying why, on a server that does not serve models yet (the embedded engine grows)."""
-    patterns = {r["url_pattern"] for r in client.endpoints()}
-    if not any(p.startswith("/3/ModelBuilders") for p in patterns):
-        pytest.skip(f"{client.url} declares no /3/ModelBuilders routes yet")
+@pytest.fixture
+def client(h2o3_url):
+    """Real H2O-3 only, for now: the embedded engine's model builders are the next issue, and
+    when they land this module goes back to the shared client fixture that runs on both."""
+    from h2odash.client import H2OClient
+
+    c = H2OClient(h2o3_url, timeout=120)
+    yield c
+    c.close()
 
 
 @pytest.fixture
