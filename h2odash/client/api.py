@@ -6,9 +6,8 @@ embedded engine and against a real cluster alike.
 """
 from __future__ import annotations
 
-import io
 import os
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Iterable, Mapping
 
 import numpy as np
 import pandas as pd

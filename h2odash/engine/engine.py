@@ -6,7 +6,7 @@ import tempfile
 import time
 import uuid
 
-from h2odash.engine.errors import InvalidArgument, KeyNotFound
+from h2odash.engine.errors import InvalidArgument
 from h2odash.engine.frames import Frame
 from h2odash.engine.jobs import Job, JobRunner
 from h2odash.engine.parse import check_fits_in_memory, parse_frame

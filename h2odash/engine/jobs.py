@@ -68,10 +68,6 @@ class Job:
         if self._cancel.is_set():
             raise JobCancelled()
 
-    @property
-    def cancel_requested(self):
-        return self._cancel.is_set()
-
     def wait(self, timeout=None):
         """Block until the job ends; True when it did within ``timeout``."""
         return self._done.wait(timeout)

@@ -263,13 +263,6 @@ _EXPECTED = {
 }
 
 
-def merge_sources(query, body):
-    """One raw parameter map from the query string and the decoded body (body wins)."""
-    raw = dict(query)
-    raw.update(body)
-    return raw
-
-
 def parse_body(content_type, data):
     """Decode a request body of any dialect into a dict of raw values.
 

@@ -8,7 +8,6 @@ NaN is not JSON and browsers refuse it.
 import json
 import math
 import time
-from urllib.parse import quote
 
 from h2odash.engine.frames import DEFAULT_PERCENTILES, EXTREMES, Frame
 from h2odash.engine.parse_setup import HEADER_YES
@@ -288,7 +287,3 @@ def to_json_bytes(body):
         return json.dumps(body, allow_nan=False, separators=(",", ":")).encode()
     except ValueError:
         return json.dumps(_finite(body), allow_nan=False, separators=(",", ":")).encode()
-
-
-def url_key(name):
-    return quote(name, safe="")
