@@ -6,6 +6,7 @@ type the setup asks for, by the same conversion whatever the source format was.
 
 import re
 
+import numpy as np
 import psutil
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -175,7 +176,9 @@ def convert_column(column, kind):
 
 def _to_numeric(column):
     t = column.type
-    if pa.types.is_integer(t) or pa.types.is_floating(t):
+    if pa.types.is_integer(t):
+        return _narrowest_int(column)
+    if pa.types.is_floating(t):
         return column
     if pa.types.is_null(t):
         return column.cast(pa.float64())
@@ -193,8 +196,21 @@ def _to_numeric(column):
         return values
     as_int = values.cast(pa.int64(), safe=False)
     if pc.all(pc.equal(as_int.cast(pa.float64()), values)).as_py():
-        return as_int
+        return _narrowest_int(as_int)
     return values
+
+
+def _narrowest_int(column):
+    """Integers in the smallest type that holds them: most integer columns are small codes,
+    and memory is what limits the frames one machine can hold."""
+    bounds = pc.min_max(column).as_py()
+    if bounds["min"] is None:
+        return column
+    for kind in (pa.int8(), pa.int16(), pa.int32()):
+        info = np.iinfo(kind.to_pandas_dtype())
+        if info.min <= bounds["min"] and bounds["max"] <= info.max:
+            return column.cast(kind)
+    return column
 
 
 def to_enum(column):
