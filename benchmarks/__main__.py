@@ -57,7 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     for name, info in payload["servers"].items():
         for problem in info.get("frame_check", {}).get("problems", []):
             print(f"\n* {name}: {problem}")
-    print(f"\nresults: {payload['results_file']}")
+    code = payload["code"]
+    dirty = " + uncommitted changes in h2odash/" if code["uncommitted_changes"] else ""
+    print(f"\ncode: {code['commit'] or 'unknown'}{dirty}; results: {payload['results_file']}")
     return 0
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import platform
+import subprocess
 import sys
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -90,6 +91,7 @@ def run(options: Options) -> dict:
         "machine": {"platform": platform.platform(), "python": platform.python_version(),
                     "cpus": os.cpu_count(), "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
                     "load_average_before": load_before, "load_average_after": _load_average()},
+        "code": _code_version(),
         "dataset": dataset.to_json(),
         "servers": server_info,
         "disagreements": _disagreements(server_info),
@@ -164,6 +166,25 @@ def _disagreements(server_info: dict) -> list[str]:
         return []
     everywhere = set.intersection(*found.values())
     return sorted(f"{name}: {problem}" for name, problems in found.items() for problem in problems - everywhere)
+
+
+def _code_version() -> dict:
+    """The commit benchmarked and whether the engine had uncommitted edits.
+
+    The embedded engine changes under active development; numbers mean little without the
+    code they were taken on.
+    """
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
+                                  timeout=10).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return ""
+
+    return {"commit": git("rev-parse", "HEAD") or None,
+            "uncommitted_changes": git("status", "--porcelain", "--", "h2odash").splitlines()}
 
 
 def _load_average() -> list[float] | None:
