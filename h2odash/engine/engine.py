@@ -6,6 +6,8 @@ import tempfile
 import time
 import uuid
 
+import pyarrow as pa
+
 from h2odash.engine.errors import InvalidArgument
 from h2odash.engine.frames import Frame
 from h2odash.engine.jobs import Job, JobRunner
@@ -102,6 +104,9 @@ class Engine:
             frame = parse_frame(raws, setup, destination, job)
             job.check_cancelled()
             self.store.put(destination, frame)
+            # The reader's scratch buffers are free now; hand them back rather than let the
+            # allocator keep several hundred MB that the frame does not use.
+            pa.default_memory_pool().release_unused()
             return frame
 
         def drop_sources(job):
