@@ -5,15 +5,14 @@ psutil and so that neither shares an interpreter (or a GIL) with the process tim
 """
 from __future__ import annotations
 
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import psutil
-import requests
 
 from h2odash.client import H2OClient
+from h2odash.embedded import EmbeddedServer as LocalEmbedded
 
 from .generate import DATA_DIR
 
@@ -115,48 +114,21 @@ class EmbeddedServer(BenchServer):
     def __init__(self, startup_timeout: float = 60.0) -> None:
         super().__init__()
         self.startup_timeout = startup_timeout
-        self._popen: subprocess.Popen | None = None
-        self.log_path = LOG_DIR / "embedded.log"
+        self.server: LocalEmbedded | None = None
+
+    @property
+    def log_path(self):
+        return self.server.log_path if self.server else None
 
     def _launch(self) -> tuple[str, psutil.Process]:
-        port = free_port()
-        url = f"http://127.0.0.1:{port}"
-        LOG_DIR.mkdir(parents=True, exist_ok=True)
         # Warnings only: an access-log line per job poll would cost the server time we measure.
-        cmd = [sys.executable, "-m", "h2odash", "serve", "--host", "127.0.0.1", "--port", str(port),
-               "--log-level", "warning"]
-        with open(self.log_path, "wb") as log:
-            self._popen = subprocess.Popen(cmd, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT,
-                                           stdin=subprocess.DEVNULL)
-        self._wait_for_cloud(url)
-        return url, psutil.Process(self._popen.pid)
-
-    def _wait_for_cloud(self, url: str) -> None:
-        deadline = time.monotonic() + self.startup_timeout
-        while time.monotonic() < deadline:
-            if self._popen.poll() is not None:
-                raise RuntimeError(f"the embedded server exited with code {self._popen.returncode}; "
-                                   f"log {self.log_path}:\n{self.log_path.read_text(errors='replace')[-3000:]}")
-            try:
-                if requests.get(f"{url}/3/Cloud", timeout=2).ok:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.2)
-        self._terminate()
-        raise RuntimeError(f"the embedded server did not answer /3/Cloud within {self.startup_timeout:.0f} s; "
-                           f"log {self.log_path}")
+        self.server = LocalEmbedded(port=free_port(), startup_timeout=self.startup_timeout,
+                                    serve_args=["--log-level", "warning"]).start()
+        return self.server.url, psutil.Process(self.server.process.pid)
 
     def _terminate(self) -> None:
-        popen, self._popen = self._popen, None
-        if popen is None or popen.poll() is not None:
-            return
-        popen.terminate()
-        try:
-            popen.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            popen.kill()
-            popen.wait(timeout=15)
+        if self.server is not None:
+            self.server.stop()
 
 
 class H2O3Server(BenchServer):

@@ -61,12 +61,16 @@ class EmbeddedServer:
         Port to bind.
     startup_timeout : float
         Seconds to wait for ``GET /3/Cloud`` to answer.
+    serve_args : sequence of str
+        More ``h2odash serve`` options, e.g. ``["--log-level", "warning"]``.
     """
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 54321, startup_timeout: float = 60.0):
+    def __init__(self, host: str = "127.0.0.1", port: int = 54321, startup_timeout: float = 60.0,
+                 serve_args=()):
         self.host = host
         self.port = port
         self.startup_timeout = startup_timeout
+        self.serve_args = list(serve_args)
         self.process: subprocess.Popen | None = None
         self.log_path: str | None = None
 
@@ -84,7 +88,8 @@ class EmbeddedServer:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_parent, env.get("PYTHONPATH")]))
         with os.fdopen(fd, "wb") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "h2odash", "serve", "--host", self.host, "--port", str(self.port)],
+                [sys.executable, "-m", "h2odash", "serve", "--host", self.host, "--port", str(self.port),
+                 *self.serve_args],
                 stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:

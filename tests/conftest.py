@@ -77,22 +77,13 @@ def embedded_url(tmp_path_factory):
         yield os.environ["H2ODASH_EMBEDDED_URL"].rstrip("/")
         return
 
-    port = free_port()
-    log_path = tmp_path_factory.mktemp("embedded") / "server.log"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "h2odash", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
+    from h2odash.embedded import EmbeddedServer
+
+    server = EmbeddedServer(port=free_port()).start()
     try:
-        _wait_for_cloud(url, process, log_path, timeout=60)
-        yield url
+        yield server.url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        server.stop()
 
 
 @pytest.fixture(scope="session")
