@@ -252,6 +252,25 @@ def import_files_v3(result, schema_name, **echo):
     )
 
 
+# -- tables ---------------------------------------------------------------------------------
+def two_dim_table(table):
+    """TwoDimTableV3: H2O stores a table column by column."""
+    if table is None:
+        return None
+    return {
+        "__meta": meta("TwoDimTableV3", "TwoDimTable"),
+        "name": table.name,
+        "description": table.description,
+        "columns": [
+            {"__meta": meta("ColumnSpecsBase", version=-1), "name": c.name, "type": c.type,
+             "format": c.format, "description": c.description}
+            for c in table.columns
+        ],
+        "rowcount": len(table.rows),
+        "data": [[row[i] for row in table.rows] for i in range(len(table.columns))],
+    }
+
+
 # -- errors ---------------------------------------------------------------------------------
 def error_v3(status, msg, url, exception_type, values=None, dev_msg=None, stacktrace=None):
     return {
