@@ -75,6 +75,7 @@ class Frame:
         self._stats = {}
         self._summaries = {}
         self._checksum = None
+        self._byte_size = None
         self._mutex = threading.Lock()
 
     # -- shape ---------------------------------------------------------------------------
@@ -92,7 +93,10 @@ class Frame:
 
     @property
     def byte_size(self):
-        return self.table.nbytes
+        # Summing the buffers of hundreds of chunks takes milliseconds; frames never change.
+        if self._byte_size is None:
+            self._byte_size = self.table.nbytes
+        return self._byte_size
 
     def index_of(self, name, argument="column"):
         try:

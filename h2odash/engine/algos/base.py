@@ -1,0 +1,167 @@
+"""What every learning algorithm provides, and what the training framework gives it.
+
+An :class:`Algorithm` declares its parameters and fits a :class:`Fitted` from a
+:class:`TrainingSet`. Everything else (frames, cross-validation, metrics, the model object,
+the job, live scoring history) is the framework's, in ``h2odash.engine.training``.
+"""
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from h2odash.engine.errors import InvalidArgument
+from h2odash.engine.model_data import BINOMIAL, MULTINOMIAL, REGRESSION, features_frame, features_matrix
+
+
+@dataclass
+class TrainingSet:
+    """Rows a learner fits on, already laid out in the algorithm's encoding.
+
+    ``X`` is a pandas DataFrame (encoding "native": categoricals as pandas categories) or a
+    float matrix (encoding "matrix": one-hot, imputed, maybe standardized). ``y`` holds class
+    codes 0..k-1 (classifiers) or floats; ``w`` the row weights. ``valid`` is another
+    TrainingSet (without its own ``valid``) to score on while learning, or None.
+    """
+
+    X: object
+    y: np.ndarray
+    w: np.ndarray
+    spec: object
+    valid: "TrainingSet" = None
+
+    @property
+    def nrows(self):
+        return len(self.y)
+
+
+class StopTraining(Exception):
+    """Raised by a learner's loop when the monitor says to stop (runtime or early stopping)."""
+
+
+class Monitor:
+    """The learner's line to the framework: progress, scoring history, stop signals.
+
+    Call :meth:`iteration` after each tree/iteration/epoch with the metrics known so far; it
+    appends a scoring-history row (the live chart), moves job progress, raises the job's
+    cancellation, and returns False when training should stop (runtime limit or early
+    stopping), after which the learner finishes with what it has.
+    """
+
+    def __init__(self, on_row=None, on_progress=None, check_cancelled=None, deadline=None,
+                 stopping_rounds=0, stopping_metric=None, stopping_tolerance=1e-3, larger_is_better=False):
+        self._on_row = on_row
+        self._on_progress = on_progress
+        self._check_cancelled = check_cancelled
+        self.deadline = deadline
+        self.stopping_rounds = stopping_rounds
+        self.stopping_metric = stopping_metric
+        self.stopping_tolerance = stopping_tolerance
+        self.larger_is_better = larger_is_better
+        self.started = time.time()
+        self._history = []
+        self.stopped_early = False
+
+    def iteration(self, done, total, metrics=None, unit="number_of_trees"):
+        """Report that ``done`` of ``total`` iterations are complete; True means go on."""
+        if self._check_cancelled is not None:
+            self._check_cancelled()
+        if self._on_progress is not None:
+            self._on_progress(done / max(total, 1))
+        if metrics is not None:
+            row = {"timestamp": time.time(), "duration": time.time() - self.started, unit: done, **metrics}
+            if self._on_row is not None:
+                self._on_row(row)
+            if self.stopping_metric and self.stopping_metric in metrics:
+                self._history.append(metrics[self.stopping_metric])
+                if self._should_stop_early():
+                    self.stopped_early = True
+                    return False
+        if self.deadline is not None and time.time() >= self.deadline:
+            return False
+        return True
+
+    def out_of_time(self):
+        return self.deadline is not None and time.time() >= self.deadline
+
+    def _should_stop_early(self):
+        """H2O's rule: stop when the average of the last k scores is not better than the
+        best average of k scores before them by the relative tolerance."""
+        k = self.stopping_rounds
+        if not k or len(self._history) < 2 * k:
+            return False
+        values = np.asarray(self._history, dtype=float)
+        if not self.larger_is_better:
+            values = -values
+        recent = values[-k:].mean()
+        earlier = np.convolve(values[:-k], np.ones(k) / k, mode="valid").max()
+        return recent <= earlier + abs(earlier) * self.stopping_tolerance
+
+
+class Fitted:
+    """Learned state of one model. Subclasses implement :meth:`predict`."""
+
+    def predict(self, X):
+        """Raw predictions: shape (n,) for regression, (n, k) class probabilities otherwise."""
+        raise NotImplementedError
+
+    def variable_importances(self):
+        """(name, relative importance) pairs, or None when the algorithm has none."""
+        return None
+
+    def summary(self):
+        """Model summary as (column, type, value) triples for H2O's "Model Summary" table."""
+        return []
+
+    def output(self):
+        """Extra model output fields (e.g. coefficients_table for GLM), by H2O name."""
+        return {}
+
+
+class Algorithm:
+    """One learning algorithm: its parameters, and how it fits.
+
+    Subclasses set ``name`` (H2O's algo key, e.g. "gbm"), ``full_name``, ``parameters`` (a
+    ParameterSet starting with the common ones), ``encoding`` ("native" or "matrix"), and
+    implement :meth:`fit`.
+    """
+
+    name = ""
+    full_name = ""
+    model_prefix = ""
+    categories = (REGRESSION, BINOMIAL, MULTINOMIAL)
+    encoding = "native"
+    standardize = False
+    use_all_levels = False
+    supervised = True
+    parameters = None
+
+    def check(self, params, spec):
+        """Checks that need both the parameters and the data (beyond each value's own checks)."""
+        if spec.category not in self.categories:
+            raise InvalidArgument(
+                "response_column", f"{self.full_name} cannot build {spec.category.lower()} models."
+            )
+
+    def layout(self, frame, spec, params, rows=None):
+        """A frame's predictors in this algorithm's encoding."""
+        if self.encoding == "native":
+            return features_frame(frame, spec, rows)
+        standardize = params.get("standardize", self.standardize)
+        return features_matrix(frame, spec, standardize=standardize, use_all_levels=self.use_all_levels, rows=rows)
+
+    def fit(self, data, params, monitor):
+        """Learn from ``data`` (a TrainingSet) and return a Fitted."""
+        raise NotImplementedError
+
+
+def default_stopping_metric(category):
+    return {BINOMIAL: "logloss", MULTINOMIAL: "logloss", REGRESSION: "deviance"}[category]
+
+
+def seed_of(params):
+    """The seed to use: the given one, or a fresh one when -1 (H2O's "random")."""
+    seed = params.get("seed", -1)
+    if seed is None or seed == -1:
+        return int(np.random.default_rng().integers(0, 2**31 - 1))
+    return int(seed) % (2**31 - 1)

@@ -1,0 +1,236 @@
+"""From frames to what learners take: predictors, response, weights, in a fixed layout.
+
+A :class:`FeatureSpec` is learned from the training frame (which columns, their kinds, the
+levels of every categorical) and reused to lay out any frame the model later scores, so a
+level seen only at scoring time becomes missing instead of shifting codes.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from h2odash.engine.errors import InvalidArgument
+from h2odash.engine.frames import Frame, numeric_values
+
+BINOMIAL, MULTINOMIAL, REGRESSION = "Binomial", "Multinomial", "Regression"
+
+
+@dataclass
+class FeatureSpec:
+    """The columns a model uses and how they are encoded."""
+
+    names: list                     # predictor names, in training-frame order
+    kinds: list                     # "enum" or "numeric" per predictor
+    domains: dict                   # predictor name -> training levels (enums only)
+    response: str
+    response_domain: list = None    # levels of a categorical response
+    weights: str = None
+    category: str = REGRESSION
+    means: dict = field(default_factory=dict)    # numeric predictor -> training mean
+    sigmas: dict = field(default_factory=dict)   # numeric predictor -> training std
+
+    @property
+    def nclasses(self):
+        return len(self.response_domain) if self.response_domain else 1
+
+    def onehot_names(self, use_all_levels=False):
+        """Names of the expanded columns: ``col.level`` for enums (H2O's naming), ``col`` else."""
+        names = []
+        for name, kind in zip(self.names, self.kinds):
+            if kind == "enum":
+                levels = self.domains[name] if use_all_levels else self.domains[name][1:]
+                names.extend(f"{name}.{level}" for level in levels)
+            else:
+                names.append(name)
+        return names
+
+
+def build_spec(frame, response, ignored=(), weights=None, fold_column=None, ignore_const_cols=True):
+    """Decide predictors, response kind and domains from a training frame.
+
+    String and UUID columns are left out (no learner takes free text), as H2O-3 does.
+    """
+    if response not in frame.names:
+        raise InvalidArgument("response_column", f"Response column '{response}' is not in frame '{frame.key}'.")
+    for name, argument in ((weights, "weights_column"), (fold_column, "fold_column")):
+        if name is not None and name not in frame.names:
+            raise InvalidArgument(argument, f"Column '{name}' ({argument}) is not in frame '{frame.key}'.")
+    unknown = [c for c in (ignored or ()) if c not in frame.names]
+    if unknown:
+        raise InvalidArgument("ignored_columns", f"ignored_columns names columns that are not in the frame: {unknown}.")
+    excluded = {response, weights, fold_column, *(ignored or ())}
+    names, kinds, domains, means, sigmas = [], [], {}, {}, {}
+    for i, name in enumerate(frame.names):
+        kind = frame.types[i]
+        if name in excluded or kind in ("string", "uuid"):
+            continue
+        stats = frame.stats(i)
+        if ignore_const_cols and _is_constant(frame, i, stats):
+            continue
+        names.append(name)
+        if kind == "enum":
+            kinds.append("enum")
+            domains[name] = frame.domain(i)
+        else:
+            kinds.append("numeric")
+            means[name] = stats.mean
+            sigmas[name] = stats.sigma
+    if not names:
+        raise InvalidArgument("ignored_columns", "No predictor columns are left to learn from.")
+    r = frame.index_of(response, "response_column")
+    kind = frame.types[r]
+    if kind in ("string", "uuid"):
+        raise InvalidArgument("response_column", f"Response column '{response}' holds text; make it categorical (enum).")
+    spec = FeatureSpec(names, kinds, domains, response, weights=weights, means=means, sigmas=sigmas)
+    if kind == "enum":
+        domain = frame.domain(r)
+        present = np.unique(frame_codes(frame, r))
+        present = present[present >= 0]
+        if len(present) < 2:
+            raise InvalidArgument(
+                "response_column", f"Response column '{response}' has only one class; a classifier needs at least two."
+            )
+        spec.response_domain = domain
+        spec.category = BINOMIAL if len(domain) == 2 else MULTINOMIAL
+    else:
+        stats = frame.stats(r)
+        if stats.missing_count == frame.nrows:
+            raise InvalidArgument("response_column", f"Response column '{response}' has no values.")
+        spec.category = REGRESSION
+    return spec
+
+
+def _is_constant(frame, col, stats):
+    if frame.types[col] == "enum":
+        return len(frame.domain(col)) <= 1
+    finite_range = stats.mins and stats.maxs and stats.mins[0] == stats.maxs[0]
+    return bool(finite_range) or stats.missing_count == frame.nrows
+
+
+def frame_codes(frame, col):
+    """Integer codes of an enum column, -1 for missing."""
+    values = numeric_values(frame.table.column(col), "enum")
+    return np.where(np.isnan(values), -1, values).astype(np.int64)
+
+
+def _remap(frame, col, domain):
+    """Codes of an enum column in another domain's numbering (-1 where missing or unseen)."""
+    codes = frame_codes(frame, col)
+    own = frame.domain(col)
+    if own == domain:
+        return codes
+    position = {level: i for i, level in enumerate(domain)}
+    mapping = np.array([position.get(level, -1) for level in own] + [-1], dtype=np.int64)
+    return mapping[codes]
+
+
+def _check_columns(frame, spec, need_response):
+    missing = [n for n in spec.names if n not in frame.names]
+    if need_response and spec.response not in frame.names:
+        missing.append(spec.response)
+    if missing:
+        raise InvalidArgument(
+            "frame", f"Frame '{frame.key}' lacks columns the model needs: {', '.join(missing)}."
+        )
+    for name, kind in zip(spec.names, spec.kinds):
+        actual = frame.types[frame.names.index(name)]
+        if kind == "enum" and actual not in ("enum", "string"):
+            raise InvalidArgument("frame", f"Column '{name}' is categorical in the model but {actual} in frame '{frame.key}'.")
+        if kind == "numeric" and actual not in ("int", "real", "time"):
+            raise InvalidArgument("frame", f"Column '{name}' is numeric in the model but {actual} in frame '{frame.key}'.")
+
+
+def features_frame(frame, spec, rows=None):
+    """Predictors as a pandas DataFrame: float64 numbers, and categoricals in the training levels."""
+    _check_columns(frame, spec, need_response=False)
+    columns = {}
+    for name, kind in zip(spec.names, spec.kinds):
+        col = frame.names.index(name)
+        if kind == "enum":
+            codes = _remap(frame, col, spec.domains[name])
+            if rows is not None:
+                codes = codes[rows]
+            columns[name] = pd.Categorical.from_codes(codes, categories=spec.domains[name])
+        else:
+            values = numeric_values(frame.table.column(col), frame.types[col])
+            columns[name] = values[rows] if rows is not None else values
+    return pd.DataFrame(columns)
+
+
+def features_matrix(frame, spec, standardize=False, use_all_levels=False, rows=None):
+    """Predictors as a dense float matrix: one-hot categoricals (first level dropped unless
+    ``use_all_levels``), numbers mean-imputed and optionally standardized with training stats."""
+    _check_columns(frame, spec, need_response=False)
+    blocks = []
+    for name, kind in zip(spec.names, spec.kinds):
+        col = frame.names.index(name)
+        if kind == "enum":
+            codes = _remap(frame, col, spec.domains[name])
+            if rows is not None:
+                codes = codes[rows]
+            levels = len(spec.domains[name])
+            onehot = np.zeros((len(codes), levels), dtype=np.float64)
+            present = codes >= 0
+            onehot[np.nonzero(present)[0], codes[present]] = 1.0
+            blocks.append(onehot if use_all_levels else onehot[:, 1:])
+        else:
+            values = numeric_values(frame.table.column(col), frame.types[col])
+            values = values[rows] if rows is not None else values.copy()
+            mean = spec.means.get(name, 0.0)
+            mean = 0.0 if not np.isfinite(mean) else mean
+            values = np.where(np.isfinite(values), values, mean)
+            if standardize:
+                sigma = spec.sigmas.get(name)
+                values = (values - mean) / (sigma if sigma and np.isfinite(sigma) and sigma > 0 else 1.0)
+            blocks.append(values[:, None])
+    return np.hstack(blocks) if blocks else np.empty((frame.nrows, 0))
+
+
+def response_values(frame, spec, rows=None):
+    """The response: class codes (int, -1 missing) for classifiers, floats (NaN missing) else."""
+    col = frame.names.index(spec.response)
+    if spec.response_domain is not None:
+        if frame.types[col] != "enum":
+            raise InvalidArgument("frame", f"Response '{spec.response}' must be categorical in frame '{frame.key}'.")
+        y = _remap(frame, col, spec.response_domain)
+    else:
+        y = numeric_values(frame.table.column(col), frame.types[col])
+    return y[rows] if rows is not None else y
+
+
+def weight_values(frame, spec, rows=None):
+    """Row weights (1 when the model has no weights column); missing weights count as 0."""
+    if spec.weights is None or spec.weights not in frame.names:
+        n = frame.nrows if rows is None else len(rows)
+        return np.ones(n)
+    col = frame.names.index(spec.weights)
+    w = numeric_values(frame.table.column(col), frame.types[col])
+    w = np.where(np.isfinite(w), w, 0.0)
+    if (w < 0).any():
+        raise InvalidArgument("weights_column", f"Weights column '{spec.weights}' has negative values.")
+    return w[rows] if rows is not None else w
+
+
+def usable_rows(y, w, classification):
+    """Rows with a response and a positive weight: the only rows a learner can use."""
+    has_y = y >= 0 if classification else np.isfinite(y)
+    return np.nonzero(has_y & (w > 0))[0]
+
+
+def frame_from_columns(key, columns, types):
+    """A Frame from numpy columns: ``types`` maps a name to 'real' or ('enum', domain)."""
+    import pyarrow as pa
+
+    arrays = {}
+    kinds = []
+    for name, values in columns.items():
+        kind = types[name]
+        if isinstance(kind, tuple):
+            codes = pa.array(np.asarray(values, dtype=np.int32), mask=np.asarray(values) < 0)
+            arrays[name] = pa.DictionaryArray.from_arrays(codes, pa.array(kind[1], pa.string()))
+            kinds.append("enum")
+        else:
+            arrays[name] = pa.array(np.asarray(values, dtype=np.float64), from_pandas=True)
+            kinds.append(kind)
+    return Frame(key, pa.table(arrays), kinds)
