@@ -40,16 +40,22 @@ class StopTraining(Exception):
 
 
 class Monitor:
-    """The learner's line to the framework: progress, scoring history, stop signals.
+    """The learner's line to the framework: progress, live scoring history, stop signals.
 
-    Call :meth:`iteration` after each tree/iteration/epoch with the metrics known so far; it
-    appends a scoring-history row (the live chart), moves job progress, raises the job's
-    cancellation, and returns False when training should stop (runtime limit or early
-    stopping), after which the learner finishes with what it has.
+    A learner calls :meth:`iteration` after each tree / iteration / epoch, passing
+    ``predict``, a function giving the model-so-far's raw predictions for an X in the
+    learner's own encoding. The monitor decides whether this iteration is scored (always with
+    score_each_iteration, every k with score_tree_interval, else at most ~10% of the time
+    spent, and always at the end); when it is, ``scorer(predict)`` computes the training (and
+    validation) metrics and a row is added to the model's scoring history, which clients see
+    while the job runs. ``iteration`` also moves job progress, raises the job's cancellation,
+    and returns False when training should stop (runtime limit or early stopping).
     """
 
-    def __init__(self, on_row=None, on_progress=None, check_cancelled=None, deadline=None,
-                 stopping_rounds=0, stopping_metric=None, stopping_tolerance=1e-3, larger_is_better=False):
+    def __init__(self, scorer=None, on_row=None, on_progress=None, check_cancelled=None, deadline=None,
+                 stopping_rounds=0, stopping_metric=None, stopping_tolerance=1e-3, larger_is_better=False,
+                 score_each_iteration=False, score_interval=0):
+        self._scorer = scorer
         self._on_row = on_row
         self._on_progress = on_progress
         self._check_cancelled = check_cancelled
@@ -58,28 +64,43 @@ class Monitor:
         self.stopping_metric = stopping_metric
         self.stopping_tolerance = stopping_tolerance
         self.larger_is_better = larger_is_better
+        self.score_each_iteration = score_each_iteration
+        self.score_interval = score_interval
         self.started = time.time()
+        self._scoring_seconds = 0.0
+        self._last_scored = None
         self._history = []
         self.stopped_early = False
 
-    def iteration(self, done, total, metrics=None, unit="number_of_trees"):
+    def iteration(self, done, total, predict=None, unit="number_of_trees"):
         """Report that ``done`` of ``total`` iterations are complete; True means go on."""
         if self._check_cancelled is not None:
             self._check_cancelled()
         if self._on_progress is not None:
             self._on_progress(done / max(total, 1))
-        if metrics is not None:
-            row = {"timestamp": time.time(), "duration": time.time() - self.started, unit: done, **metrics}
+        go_on = not self.out_of_time()
+        if predict is not None and self._scorer is not None and (self._due(done, total) or not go_on):
+            started = time.time()
+            metrics = self._scorer(predict)
+            self._scoring_seconds += time.time() - started
+            self._last_scored = done
             if self._on_row is not None:
-                self._on_row(row)
-            if self.stopping_metric and self.stopping_metric in metrics:
+                self._on_row({"timestamp": time.time(), "duration": time.time() - self.started, unit: done, **metrics})
+            if self.stopping_metric and self.stopping_rounds and metrics.get(self.stopping_metric) is not None:
                 self._history.append(metrics[self.stopping_metric])
                 if self._should_stop_early():
                     self.stopped_early = True
                     return False
-        if self.deadline is not None and time.time() >= self.deadline:
-            return False
-        return True
+        return go_on
+
+    def _due(self, done, total):
+        if done >= total or done <= 1 or self.score_each_iteration:
+            return True
+        if self.score_interval:
+            return done % self.score_interval == 0
+        # Keep scoring under about a tenth of the training time.
+        elapsed = time.time() - self.started
+        return self._scoring_seconds <= 0.1 * elapsed
 
     def out_of_time(self):
         return self.deadline is not None and time.time() >= self.deadline
