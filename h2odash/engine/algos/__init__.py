@@ -5,6 +5,7 @@ are imported on first use so that a missing optional library affects only its al
 """
 
 import importlib
+import importlib.util
 
 from h2odash.engine.errors import NotFound
 
