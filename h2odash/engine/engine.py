@@ -138,6 +138,58 @@ class Engine:
             obj.release()
         return obj
 
+    # -- models --------------------------------------------------------------------------
+    def train(self, algo, params):
+        """Start training ``algo`` with decoded request parameters; returns the Job."""
+        from h2odash.engine import algos
+        from h2odash.engine.training import start_training
+
+        return start_training(self, algos.get(algo), params)
+
+    def validate_parameters(self, algo, params):
+        """Check a training request without training (ModelBuilders/{algo}/parameters)."""
+        from h2odash.engine import algos
+        from h2odash.engine.training import prepare
+
+        return prepare(self, algos.get(algo), params)
+
+    def model(self, key, argument="model_id"):
+        from h2odash.engine.models import Model
+
+        return self.store.get(key, Model, argument)
+
+    def models(self):
+        from h2odash.engine.models import Model
+
+        return self.store.values(Model)
+
+    def delete_model(self, key):
+        from h2odash.engine.models import Model
+
+        return self.store.delete(key, Model, "model_id")
+
+    def predict(self, model_key, frame_key, destination=None):
+        """Score a frame; returns (predictions frame, metrics or None when the frame has no response)."""
+        from h2odash.engine.model_data import response_values, usable_rows, weight_values
+        from h2odash.engine.training import model_metrics
+
+        model = self.model(model_key, "model")
+        frame = self.store.get(frame_key, Frame, "frame")
+        if model.status != "DONE":
+            raise InvalidArgument("model", f"Model '{model_key}' is still training; wait for its job to finish.")
+        raw = model.predict_raw(frame)
+        destination = destination or f"predictions_{uuid.uuid4().hex[:4]}_{model_key}_on_{frame_key}"
+        predictions = model.predictions_frame(destination, raw)
+        self.store.put(destination, predictions)
+        scored = None
+        spec = model.spec
+        if spec.response in frame.names and (spec.response_domain is None or frame.types[frame.names.index(spec.response)] == "enum"):
+            y, w = response_values(frame, spec), weight_values(frame, spec)
+            rows = usable_rows(y, w, spec.response_domain is not None)
+            if len(rows):
+                scored = model_metrics(spec, model.params, y[rows], raw[rows], w[rows])
+        return predictions, scored
+
     # -- jobs ----------------------------------------------------------------------------
     def job(self, key):
         return self.jobs.get(key)

@@ -125,7 +125,8 @@ def _remap(frame, col, domain):
     return mapping[codes]
 
 
-def _check_columns(frame, spec, need_response):
+def check_columns(frame, spec, need_response):
+    """Refuse a frame that lacks a column the model needs, or has it with another kind."""
     missing = [n for n in spec.names if n not in frame.names]
     if need_response and spec.response not in frame.names:
         missing.append(spec.response)
@@ -143,7 +144,7 @@ def _check_columns(frame, spec, need_response):
 
 def features_frame(frame, spec, rows=None):
     """Predictors as a pandas DataFrame: float64 numbers, and categoricals in the training levels."""
-    _check_columns(frame, spec, need_response=False)
+    check_columns(frame, spec, need_response=False)
     columns = {}
     for name, kind in zip(spec.names, spec.kinds):
         col = frame.names.index(name)
@@ -161,7 +162,7 @@ def features_frame(frame, spec, rows=None):
 def features_matrix(frame, spec, standardize=False, use_all_levels=False, rows=None):
     """Predictors as a dense float matrix: one-hot categoricals (first level dropped unless
     ``use_all_levels``), numbers mean-imputed and optionally standardized with training stats."""
-    _check_columns(frame, spec, need_response=False)
+    check_columns(frame, spec, need_response=False)
     blocks = []
     for name, kind in zip(spec.names, spec.kinds):
         col = frame.names.index(name)

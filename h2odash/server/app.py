@@ -20,13 +20,13 @@ from starlette.routing import Route
 from h2odash.engine.errors import EngineError, InvalidArgument, Locked, NotFound
 from h2odash.server import params as params_mod
 from h2odash.server.endpoint import Call
-from h2odash.server.routes import cloud, files, frames, jobs, metadata, parse
+from h2odash.server.routes import cloud, files, frames, jobs, metadata, model_builders, models, parse, predictions
 from h2odash.server.schemas import error_v3, to_json_bytes
 
 log = logging.getLogger("h2odash.server")
 
 # The API's table of contents: each module lists its endpoints.
-ROUTE_MODULES = (cloud, metadata, files, parse, frames, jobs)
+ROUTE_MODULES = (cloud, metadata, files, parse, frames, jobs, model_builders, models, predictions)
 
 # How an engine error reads to an H2O client: HTTP status and H2O's exception class name.
 _ERROR_KINDS = (

@@ -44,7 +44,7 @@ class Param:
 
 _H2O_TYPE_NAMES = {
     "str": "string", "int": "int", "float": "double", "bool": "boolean", "key": "Key",
-    "keys": "Key[]", "strs": "string[]", "ints": "int[]", "str_lists": "string[][]",
+    "keys": "Key[]", "strs": "string[]", "ints": "int[]", "floats": "double[]", "str_lists": "string[][]",
     "column": "VecSpecifier", "enum": "enum", "json": "Object",
 }
 
@@ -60,6 +60,9 @@ class Schema:
     params: tuple = field(default_factory=tuple)
     # Fields H2O-3 defines that this engine accepts but does not act on when left at default.
     tolerated: dict = field(default_factory=dict)
+    # An open schema passes undeclared parameters through undecoded, for a handler that
+    # decodes them itself (model builders, whose parameters depend on the algorithm).
+    open: bool = False
 
     def decode(self, raw):
         return decode(self, raw)
@@ -76,6 +79,9 @@ def decode(schema, raw):
     for name, value in raw.items():
         if name in known or name in _ALWAYS_ACCEPTED:
             continue
+        if schema.open:
+            out[name] = value
+            continue
         if name in schema.tolerated:
             if not _is_default(value, schema.tolerated[name]):
                 raise ParamError(
@@ -85,7 +91,7 @@ def decode(schema, raw):
         raise ParamError(name, f"Unknown parameter '{name}' for {schema.name}.")
     for name, param in known.items():
         value = raw.get(name)
-        if _is_absent(value):
+        if is_absent(value):
             if param.required:
                 raise ParamError(name, f"Required parameter '{name}' is missing.")
             out[name] = param.default
@@ -94,12 +100,12 @@ def decode(schema, raw):
     return out
 
 
-def _is_absent(value):
+def is_absent(value):
     return value is None or (isinstance(value, str) and value.strip() in ("", "null", "None"))
 
 
 def _is_default(value, default):
-    if _is_absent(value):
+    if is_absent(value):
         return True
     text = value if isinstance(value, str) else json.dumps(value)
     return text.strip().lower() in {str(d).lower() for d in default}
@@ -226,6 +232,10 @@ def _to_ints(value):
     return [_to_int(v) for v in _to_list(value)]
 
 
+def _to_floats(value):
+    return [_to_float(v) for v in _to_list(value)]
+
+
 def _to_str_lists(value):
     items = _to_list(value)
     return [[_to_str(x) for x in item] if isinstance(item, list) else _to_str(item) for item in items]
@@ -250,14 +260,14 @@ def _to_json(value):
 
 _CONVERTERS = {
     "str": _to_str, "int": _to_int, "float": _to_float, "bool": _to_bool, "key": _to_key,
-    "keys": _to_keys, "strs": _to_strs, "ints": _to_ints, "str_lists": _to_str_lists,
+    "keys": _to_keys, "strs": _to_strs, "ints": _to_ints, "floats": _to_floats, "str_lists": _to_str_lists,
     "column": _to_column, "enum": _to_str, "json": _to_json,
 }
 _EXPECTED = {
     "str": "must be a string", "int": "must be an integer", "float": "must be a number",
     "bool": "must be true or false", "key": "must be a key name or {\"name\": ...}",
     "keys": "must be a list of key names", "strs": "must be a list of strings",
-    "ints": "must be a list of integers", "str_lists": "must be a list of lists of strings",
+    "ints": "must be a list of integers", "floats": "must be a list of numbers", "str_lists": "must be a list of lists of strings",
     "column": "must be a column name or {\"column_name\": ...}", "enum": "must be a string",
     "json": "must be JSON",
 }

@@ -20,6 +20,17 @@ MODULES = {
     "xgboost": "h2odash.engine.algos.xgboost",
 }
 
+# H2O's spelling of each algorithm in model ids ("GBM_model_..."), job descriptions and schema
+# names ("GBMV3", "GBMModelV3").
+PREFIXES = {
+    "deeplearning": "DeepLearning", "drf": "DRF", "gam": "GAM", "gbm": "GBM", "glm": "GLM",
+    "naivebayes": "NaiveBayes", "xgboost": "XGBoost",
+}
+
+
+def prefix(name):
+    return PREFIXES.get(name, name.upper())
+
 
 def available():
     """Names of the algorithms whose module is present."""

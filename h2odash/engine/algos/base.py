@@ -149,7 +149,6 @@ class Algorithm:
 
     name = ""
     full_name = ""
-    model_prefix = ""
     categories = (REGRESSION, BINOMIAL, MULTINOMIAL)
     encoding = "native"
     standardize = False

@@ -1,0 +1,288 @@
+"""Training a model as a job: from a request's parameters to a scored model in the store.
+
+The steps every algorithm shares live here: resolve frames and columns, decide the model
+category, cross-validate, fit the final model while its scoring history grows, and compute
+training, validation and cross-validation metrics. Algorithms only fit (see algos/base.py).
+"""
+
+import itertools
+import time
+
+import numpy as np
+
+from h2odash.engine import algos, metrics
+from h2odash.engine.algos.base import Monitor, TrainingSet, default_stopping_metric, seed_of
+from h2odash.engine.errors import InvalidArgument
+from h2odash.engine.frames import Frame
+from h2odash.engine.jobs import Job
+from h2odash.engine.model_data import (
+    BINOMIAL, MULTINOMIAL, REGRESSION, build_spec, check_columns, frame_from_columns, response_values, usable_rows,
+    weight_values,
+)
+from h2odash.engine.models import Model
+
+# Rows of the training frame scored for each scoring-history row (H2O scores a sample too).
+HISTORY_SAMPLE_ROWS = 20_000
+_model_counter = itertools.count(1)
+_SESSION = int(time.time() * 1000)
+
+# Stopping metric (H2O name) -> (scoring-history key, larger is better).
+_STOPPING_KEYS = {
+    "logloss": ("logloss", False), "deviance": ("deviance", False), "MSE": ("mse", False), "RMSE": ("rmse", False),
+    "MAE": ("mae", False), "RMSLE": ("rmsle", False), "AUC": ("auc", True), "AUCPR": ("pr_auc", True),
+    "lift_top_group": ("lift", True), "misclassification": ("classification_error", False),
+    "mean_per_class_error": ("mean_per_class_error", False),
+}
+
+
+def new_model_id(algorithm):
+    return f"{algos.prefix(algorithm.name)}_model_{_SESSION}_{next(_model_counter)}"
+
+
+def prepare(engine, algorithm, given):
+    """Check a training request fully, before any job starts; returns (params, frames, spec).
+
+    Everything that can be known from the request alone fails here, as a 400/404 the client
+    sees at once, rather than as a failed job.
+    """
+    params = algorithm.parameters.resolve(given)
+    train = engine.store.get(params["training_frame"], Frame, "training_frame")
+    valid = None
+    if params.get("validation_frame"):
+        valid = engine.store.get(params["validation_frame"], Frame, "validation_frame")
+    spec = build_spec(
+        train, params["response_column"], params.get("ignored_columns") or (), params.get("weights_column"),
+        params.get("fold_column"), params.get("ignore_const_cols", True),
+    )
+    algorithm.check(params, spec)
+    nfolds = params.get("nfolds") or 0
+    if nfolds == 1:
+        raise InvalidArgument("nfolds", "nfolds must be 0 (no cross-validation) or at least 2.")
+    if nfolds and params.get("fold_column"):
+        raise InvalidArgument("nfolds", "Give either nfolds or fold_column, not both.")
+    if nfolds > train.nrows:
+        raise InvalidArgument("nfolds", f"nfolds ({nfolds}) is larger than the number of rows ({train.nrows}).")
+    if valid is not None:
+        check_columns(valid, spec, need_response=True)
+    return params, train, valid, spec
+
+
+def start_training(engine, algorithm, given):
+    """Start a training job; returns the Job (its dest is the model, already in the store)."""
+    params, train, valid, spec = prepare(engine, algorithm, given)
+    model_id = params.get("model_id") or new_model_id(algorithm)
+    if engine.store.is_locked(model_id):
+        raise InvalidArgument("model_id", f"Model '{model_id}' is being built by a running job.")
+    model = Model(model_id, algorithm, params, spec)
+    model.given_params = dict(given)
+    model.training_frame = train.key
+    model.validation_frame = valid.key if valid is not None else None
+    locks = [train.key] + ([valid.key] if valid is not None else [])
+    job = Job(algos.prefix(algorithm.name), model_id, "Model", locks=locks)
+    engine.store.put(model_id, model)
+
+    def work(job):
+        _train(engine, algorithm, model, train, valid, job)
+        return model
+
+    def cleanup(job):
+        # A failed or cancelled build leaves nothing behind: no half-built model.
+        for key in [model_id, *model.cross_validation_models]:
+            if engine.store.find(key) is not None:
+                engine.store.delete(key)
+
+    return engine.jobs.start(job, work, cleanup=cleanup)
+
+
+# -- the build -------------------------------------------------------------------------------
+def _train(engine, algorithm, model, train, valid, job):
+    params, spec = model.params, model.spec
+    classification = spec.category != REGRESSION
+    y_all = response_values(train, spec)
+    w_all = weight_values(train, spec)
+    rows = usable_rows(y_all, w_all, classification)
+    if len(rows) == 0:
+        raise InvalidArgument("response_column", "No row has both a response value and a positive weight.")
+    X_all = algorithm.layout(train, spec, params)
+    valid_set = None
+    if valid is not None:
+        yv, wv = response_values(valid, spec), weight_values(valid, spec)
+        vrows = usable_rows(yv, wv, classification)
+        valid_set = TrainingSet(_take(algorithm.layout(valid, spec, params), vrows), yv[vrows], wv[vrows], spec)
+    nfolds = params.get("nfolds") or 0
+    fold_column = params.get("fold_column")
+    folds = _assign_folds(train, spec, params, rows, y_all, classification) if (nfolds or fold_column) else None
+    n_fits = (int(folds.max()) + 2) if folds is not None else 1
+    deadline = time.time() + params["max_runtime_secs"] if params.get("max_runtime_secs") else None
+    if folds is not None:
+        _cross_validate(engine, algorithm, model, X_all, y_all, w_all, rows, folds, valid_set, job, n_fits, deadline)
+    job.update(msg=f"Training {algorithm.full_name} on {len(rows)} rows")
+    data = TrainingSet(_take(X_all, rows), y_all[rows], w_all[rows], spec, valid_set)
+    monitor = _monitor(model, params, data, valid_set, job, (n_fits - 1) / n_fits, 1 / n_fits, deadline,
+                       live=True)
+    fitted = algorithm.fit(data, params, monitor)
+    job.check_cancelled()
+    model.fitted = fitted
+    model.variable_importances = fitted.variable_importances()
+    model.summary = fitted.summary()
+    model.extra_output = fitted.output()
+    job.update(msg="Scoring the model")
+    model.training_metrics = model_metrics(spec, params, y_all[rows], np.asarray(fitted.predict(data.X)), w_all[rows])
+    if classification and spec.category == BINOMIAL:
+        model.default_threshold = model.training_metrics.get("default_threshold", 0.5)
+    if valid_set is not None:
+        model.validation_metrics = model_metrics(spec, params, valid_set.y, np.asarray(fitted.predict(valid_set.X)),
+                                                 valid_set.w)
+    model.status = "DONE"
+    model.end_time = int(time.time() * 1000)
+
+
+def _cross_validate(engine, algorithm, model, X_all, y_all, w_all, rows, folds, valid_set, job, n_fits, deadline):
+    """Fit one model per fold; score each on its held-out rows; keep what was asked for."""
+    params, spec = model.params, model.spec
+    k = int(folds.max()) + 1
+    holdout = None
+    fold_metrics = []
+    for fold in range(k):
+        job.update(msg=f"Cross-validation model {fold + 1} / {k}")
+        inside, outside = rows[folds != fold], rows[folds == fold]
+        if len(inside) == 0 or len(outside) == 0:
+            raise InvalidArgument("nfolds", f"Fold {fold + 1} is empty; use fewer folds.")
+        data = TrainingSet(_take(X_all, inside), y_all[inside], w_all[inside], spec)
+        monitor = _monitor(model, params, data, None, job, fold / n_fits, 1 / n_fits, deadline, live=False)
+        fitted = algorithm.fit(data, params, monitor)
+        raw = np.asarray(fitted.predict(_take(X_all, outside)))
+        if holdout is None:
+            holdout = np.full((len(y_all),) + raw.shape[1:], np.nan)
+        holdout[outside] = raw
+        scored = model_metrics(spec, params, y_all[outside], raw, w_all[outside])
+        fold_metrics.append(scored)
+        if params.get("keep_cross_validation_models", True):
+            cv = Model(f"{model.key}_cv_{fold + 1}", algorithm, params, spec)
+            cv.fitted, cv.status, cv.end_time = fitted, "DONE", int(time.time() * 1000)
+            cv.validation_metrics = scored
+            cv.variable_importances = fitted.variable_importances()
+            cv.summary = fitted.summary()
+            engine.store.put(cv.key, cv)
+            model.cross_validation_models.append(cv.key)
+    model.cross_validation_metrics = model_metrics(spec, params, y_all[rows], holdout[rows], w_all[rows])
+    model.cross_validation_metrics_summary = metrics.cross_validation_summary(fold_metrics, spec.category)
+    if params.get("keep_cross_validation_predictions"):
+        key = f"cv_holdout_prediction_{model.key}"
+        engine.store.put(key, model.predictions_frame(key, np.nan_to_num(holdout)))
+        model.cross_validation_holdout_predictions_frame_id = key
+    if params.get("keep_cross_validation_fold_assignment"):
+        key = f"cv_fold_assignment_{model.key}"
+        assignment = np.full(len(y_all), -1, dtype=np.int64)
+        assignment[rows] = folds
+        engine.store.put(key, frame_from_columns(key, {"fold_assignment": assignment.astype(float)},
+                                                 {"fold_assignment": "int"}))
+        model.cross_validation_fold_assignment_frame_id = key
+
+
+def _assign_folds(train, spec, params, rows, y_all, classification):
+    """The fold of each usable row (0-based), by fold column or fold_assignment."""
+    if params.get("fold_column"):
+        col = train.names.index(params["fold_column"])
+        from h2odash.engine.frames import numeric_values
+
+        values = numeric_values(train.table.column(col), train.types[col])[rows]
+        if np.isnan(values).any():
+            raise InvalidArgument("fold_column", "The fold column has missing values.")
+        levels, folds = np.unique(values, return_inverse=True)
+        if len(levels) < 2:
+            raise InvalidArgument("fold_column", "The fold column must hold at least two folds.")
+        return folds
+    k = params["nfolds"]
+    rng = np.random.default_rng(seed_of(params))
+    scheme = params.get("fold_assignment", "AUTO")
+    if scheme == "Modulo":
+        return np.arange(len(rows)) % k
+    if scheme == "Stratified" and classification:
+        folds = np.empty(len(rows), dtype=np.int64)
+        y = y_all[rows]
+        for level in np.unique(y):
+            members = np.nonzero(y == level)[0]
+            rng.shuffle(members)
+            folds[members] = np.arange(len(members)) % k
+        return folds
+    return rng.integers(0, k, len(rows))
+
+
+def _monitor(model, params, data, valid_set, job, start, share, deadline, live):
+    """A Monitor that maps a fit's progress into the job's and scores into the model."""
+    sample = data
+    if data.nrows > HISTORY_SAMPLE_ROWS:
+        pick = np.random.default_rng(0).choice(data.nrows, HISTORY_SAMPLE_ROWS, replace=False)
+        pick.sort()
+        sample = TrainingSet(_take(data.X, pick), data.y[pick], data.w[pick], data.spec)
+    spec = model.spec
+
+    def scorer(predict):
+        row = _history_metrics(spec, params, "training", sample, predict)
+        if valid_set is not None:
+            row.update(_history_metrics(spec, params, "validation", valid_set, predict))
+        return row
+
+    metric = params.get("stopping_metric", "AUTO")
+    if metric in (None, "AUTO"):
+        metric = default_stopping_metric(spec.category)
+    key, larger = _STOPPING_KEYS.get(metric, (None, False))
+    prefix = "validation_" if valid_set is not None else "training_"
+    return Monitor(
+        scorer=scorer if live else None,
+        on_row=model.add_history_row if live else None,
+        on_progress=lambda fraction: job.update(start + share * fraction),
+        check_cancelled=job.check_cancelled,
+        deadline=deadline,
+        stopping_rounds=params.get("stopping_rounds") or 0,
+        stopping_metric=prefix + key if key else None,
+        stopping_tolerance=params.get("stopping_tolerance", 1e-3),
+        larger_is_better=larger,
+        score_each_iteration=params.get("score_each_iteration", False),
+        score_interval=params.get("score_tree_interval", 0) or 0,
+    )
+
+
+def _history_metrics(spec, params, prefix, data, predict):
+    raw = np.asarray(predict(data.X))
+    scored = model_metrics(spec, params, data.y, raw, data.w)
+    if spec.category == REGRESSION:
+        fields = {"rmse": "RMSE", "mae": "mae", "deviance": "mean_residual_deviance"}
+    else:
+        fields = {"rmse": "RMSE", "logloss": "logloss", "auc": "AUC", "pr_auc": "pr_auc",
+                  "classification_error": "classification_error"}
+    return {f"{prefix}_{short}": scored.get(name) for short, name in fields.items()}
+
+
+def model_metrics(spec, params, y, raw, w=None):
+    """H2O's metrics for predictions ``raw`` of true values ``y``, by the model's category."""
+    if spec.category == BINOMIAL:
+        p1 = raw[:, 1] if raw.ndim == 2 else raw
+        scored = metrics.binomial(y, p1, spec.response_domain, w)
+        scored["classification_error"] = _error_rate(y, p1, scored.get("default_threshold", 0.5), w)
+        return scored
+    if spec.category == MULTINOMIAL:
+        scored = metrics.multinomial(y, raw, spec.response_domain, w)
+        scored["classification_error"] = float(np.average(np.argmax(raw, axis=1) != y, weights=w))
+        scored.setdefault("AUC", float("nan"))
+        scored.setdefault("pr_auc", float("nan"))
+        return scored
+    distribution = params.get("distribution", "AUTO")
+    if distribution in (None, "AUTO"):
+        distribution = {"poisson": "poisson", "gamma": "gamma", "tweedie": "tweedie"}.get(params.get("family"), "gaussian")
+    return metrics.regression(
+        y, raw, w, distribution=distribution, tweedie_power=params.get("tweedie_power", 1.5),
+        quantile_alpha=params.get("quantile_alpha", 0.5), huber_alpha=params.get("huber_alpha", 0.9),
+    )
+
+
+def _error_rate(y, p1, threshold, w):
+    return float(np.average((p1 >= threshold).astype(int) != y, weights=w))
+
+
+def _take(X, rows):
+    """Rows of a DataFrame or matrix."""
+    if hasattr(X, "iloc"):
+        return X.iloc[rows].reset_index(drop=True)
+    return X[rows]

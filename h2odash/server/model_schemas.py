@@ -1,0 +1,195 @@
+"""Models, model builders and model metrics as H2O-3's JSON schemas."""
+
+import math
+
+import numpy as np
+
+from h2odash.engine import algos
+from h2odash.engine.tables import Table
+from h2odash.server.schemas import envelope, job_v3, key_ref, meta, two_dim_table
+
+_COLUMN_TYPES = {"enum": "Enum", "numeric": "Numeric"}
+
+
+# -- builders and parameters ----------------------------------------------------------------
+def parameter_v3(p, actual=None, given=None, with_values=False):
+    """ModelParameterSchemaV3 of one declared parameter (and its values in a model)."""
+    return {
+        "__meta": meta("ModelParameterSchemaV3"),
+        "name": p.name,
+        "label": p.name,
+        "help": p.help,
+        "required": p.required,
+        "type": p.type,
+        "default_value": _value_v3(p, p.default),
+        "actual_value": _value_v3(p, actual) if with_values else _value_v3(p, p.default),
+        "input_value": _value_v3(p, given) if with_values else None,
+        "level": p.level,
+        "values": list(p.values),
+        "is_member_of_frames": list(p.frame_of),
+        "is_mutually_exclusive_with": [],
+        "gridable": p.gridable,
+    }
+
+
+def _value_v3(p, value):
+    if value is None:
+        return None
+    if p.type == "Key<Frame>":
+        return key_ref(value)
+    if p.type == "Key<Model>":
+        return key_ref(value, "Model")
+    if p.type == "VecSpecifier":
+        return {"__meta": meta("ColSpecifierV3", "VecSpecifier"), "column_name": value, "is_member_of_frames": None}
+    if p.type == "KeyValue[]" and isinstance(value, dict):
+        return [{"__meta": meta("KeyValueV3"), "key": k, "value": v} for k, v in value.items()]
+    return _plain(value)
+
+
+def builder_v3(algorithm, job=None, messages=()):
+    name = algos.prefix(algorithm.name)
+    return {
+        "__meta": meta(f"{name}V3", name),
+        "_exclude_fields": "",
+        "job": job_v3(job) if job is not None else None,
+        "algo": algorithm.name,
+        "algo_full_name": algorithm.full_name,
+        "can_build": list(algorithm.categories),
+        "visibility": "Stable",
+        "supervised": algorithm.supervised,
+        "messages": list(messages),
+        "error_count": sum(1 for m in messages if m["message_type"] == "ERRR"),
+        "parameters": [parameter_v3(p) for p in algorithm.parameters],
+    }
+
+
+def validation_message(field, message, kind="ERRR"):
+    return {"__meta": meta("ValidationMessageV3", "ValidationMessage"), "message_type": kind,
+            "field_name": field, "message": message}
+
+
+# -- models ---------------------------------------------------------------------------------
+def model_synopsis(model):
+    return {
+        "__meta": meta("ModelSynopsisV3", "Model"),
+        "model_id": key_ref(model.key, "Model"),
+        "algo": model.algo,
+        "algo_full_name": model.algo_full_name,
+        "response_column_name": model.spec.response,
+        "treatment_column_name": None,
+        "data_frame": key_ref(getattr(model, "training_frame", None)),
+        "timestamp": model.start_time,
+        "have_pojo": False,
+        "have_mojo": False,
+    }
+
+
+def model_v3(model):
+    """ModelSchemaV3: the model, its parameters and its whole output."""
+    name = algos.prefix(model.algo)
+    spec = model.spec
+    output = {
+        "__meta": meta(f"{name}ModelOutputV3", f"{name}Output"),
+        "names": spec.names + [spec.response],
+        "original_names": None,
+        "column_types": [_COLUMN_TYPES[k] for k in spec.kinds] + ["Enum" if spec.response_domain else "Numeric"],
+        "domains": [spec.domains.get(n) for n in spec.names] + [spec.response_domain],
+        "cross_validation_models": [key_ref(k, "Model") for k in model.cross_validation_models] or None,
+        "cross_validation_predictions": None,
+        "cross_validation_holdout_predictions_frame_id": key_ref(model.cross_validation_holdout_predictions_frame_id),
+        "cross_validation_fold_assignment_frame_id": key_ref(model.cross_validation_fold_assignment_frame_id),
+        "model_category": model.category,
+        "model_summary": two_dim_table(model.summary_table()),
+        "scoring_history": two_dim_table(model.scoring_history()),
+        "cv_scoring_history": None,
+        "reproducibility_information_table": None,
+        "training_metrics": metrics_v3(model, model.training_metrics, getattr(model, "training_frame", None)),
+        "validation_metrics": metrics_v3(model, model.validation_metrics, getattr(model, "validation_frame", None)),
+        "cross_validation_metrics": metrics_v3(model, model.cross_validation_metrics, None,
+                                               "5-fold cross-validation on training data"),
+        "cross_validation_metrics_summary": two_dim_table(model.cross_validation_metrics_summary),
+        "status": model.status,
+        "start_time": model.start_time,
+        "end_time": model.end_time,
+        "run_time": model.run_time,
+        "default_threshold": model.default_threshold,
+        "help": {},
+        "variable_importances": two_dim_table(model.variable_importances_table()),
+    }
+    for field, value in model.extra_output.items():
+        output[field] = _output_value(value)
+    given = model.given_params
+    return {
+        "__meta": meta(f"{name}ModelV3", f"{name}Model"),
+        "model_id": key_ref(model.key, "Model"),
+        "algo": model.algo,
+        "algo_full_name": model.algo_full_name,
+        "response_column_name": spec.response,
+        "treatment_column_name": None,
+        "data_frame": key_ref(getattr(model, "training_frame", None)),
+        "timestamp": model.start_time,
+        "have_pojo": False,
+        "have_mojo": False,
+        "parameters": [
+            parameter_v3(p, model.params.get(p.name), given.get(p.name), with_values=True)
+            for p in model.algorithm.parameters
+        ],
+        "output": output,
+        "compatible_frames": None,
+    }
+
+
+def models_v3(models, full):
+    body = [model_v3(m) if full else model_synopsis(m) for m in models]
+    return envelope("ModelsV3", "Models", models=body, compatible_frames=None)
+
+
+# -- metrics --------------------------------------------------------------------------------
+_METRIC_SCHEMAS = {"Binomial": "ModelMetricsBinomial", "Multinomial": "ModelMetricsMultinomial",
+                   "Regression": "ModelMetricsRegression"}
+
+
+def metrics_v3(model, scored, frame_key, description=None, scoring_time=None):
+    """ModelMetrics*V3 of a metrics dict from the engine, or None."""
+    if scored is None:
+        return None
+    kind = _METRIC_SCHEMAS[model.category]
+    body = {
+        "__meta": meta(f"{kind}V3", kind),
+        "model": key_ref(model.key, "Model"),
+        "model_checksum": 0,
+        "frame": key_ref(frame_key),
+        "frame_checksum": 0,
+        "description": description,
+        "model_category": model.category,
+        "scoring_time": scoring_time or model.end_time,
+        "predictions": None,
+        "custom_metric_name": None,
+        "custom_metric_value": 0.0,
+    }
+    for field, value in scored.items():
+        if field in ("default_threshold", "classification_error"):
+            continue
+        body[field] = _output_value(value)
+    return body
+
+
+def _output_value(value):
+    if isinstance(value, Table):
+        return two_dim_table(value)
+    if isinstance(value, dict) and "table" in value:
+        return {"__meta": meta("ConfusionMatrixV3", "ConfusionMatrix"), "table": two_dim_table(value["table"])}
+    return _plain(value)
+
+
+def _plain(value):
+    """Numpy scalars and arrays as plain JSON values."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, float) and math.isnan(value):
+        return value
+    return value

@@ -1,0 +1,66 @@
+"""Predictions: score a frame with a model, at once (/3) or as a job (/4)."""
+
+import time
+
+from h2odash.engine.errors import InvalidArgument
+from h2odash.engine.jobs import Job
+from h2odash.server.endpoint import Endpoint
+from h2odash.server.model_schemas import metrics_v3
+from h2odash.server.params import Param, Schema
+from h2odash.server.schemas import envelope, job_v3, key_ref
+
+
+def _refuse_unimplemented(params):
+    if params.get("reconstruction_error"):
+        raise InvalidArgument("reconstruction_error", "reconstruction_error needs an autoencoder model; "
+                                                      "this engine does not build autoencoders yet.")
+    if params.get("deep_features_hidden_layer") is not None:
+        raise InvalidArgument("deep_features_hidden_layer",
+                              "deep_features_hidden_layer is not implemented by this engine yet.")
+
+
+def predict(call):
+    p = call.params
+    _refuse_unimplemented(p)
+    started = int(time.time() * 1000)
+    predictions, scored = call.engine.predict(p["model_id"], p["frame_id"], p.get("predictions_frame"))
+    model = call.engine.model(p["model_id"], "model")
+    return envelope(
+        "ModelMetricsListSchemaV3",
+        model=key_ref(model.key, "Model"),
+        frame=key_ref(p["frame_id"]),
+        predictions_frame=key_ref(predictions.key),
+        deviances_frame=None,
+        model_metrics=[metrics_v3(model, scored, p["frame_id"], scoring_time=started)] if scored else [],
+    )
+
+
+def predict_async(call):
+    """Start scoring as a job; its dest is the predictions frame."""
+    p = call.params
+    _refuse_unimplemented(p)
+    engine = call.engine
+    model = engine.model(p["model_id"], "model")
+    engine.frame(p["frame_id"], "frame")
+    destination = p.get("predictions_frame") or f"predictions_{model.key}_on_{p['frame_id']}"
+    job = Job("Prediction", destination, "Frame", locks=[model.key, p["frame_id"]])
+    engine.jobs.start(job, lambda job: engine.predict(model.key, p["frame_id"], destination))
+    return job_v3(job)
+
+
+_PREDICT = Schema("ModelMetricsListSchemaV3", (
+    Param("model_id", "key", required=True, help="Model to score with."),
+    Param("frame_id", "key", required=True, help="Frame to score."),
+    Param("predictions_frame", "key", help="Name of the predictions frame (generated if not given)."),
+    Param("reconstruction_error", "bool", False, help="Autoencoders: per-row reconstruction error."),
+    Param("deep_features_hidden_layer", "int", help="Deep learning: the activations of this hidden layer."),
+), tolerated={"reconstruction_error_per_feature": ("false",), "deep_features_hidden_layer_name": (),
+              "project_archetypes": ("false",), "reverse_transform": ("false",), "leaf_node_assignment": ("false",),
+              "exemplar_index": ("-1",), "predict_contributions": ("false",), "predict_staged_proba": ("false",)})
+
+ENDPOINTS = [
+    Endpoint("POST", "/3/Predictions/models/{model_id}/frames/{frame_id}", predict,
+             "Score a frame; metrics too when the frame holds the response.", _PREDICT, "ModelMetricsListSchemaV3"),
+    Endpoint("POST", "/4/Predictions/models/{model_id}/frames/{frame_id}", predict_async,
+             "Score a frame as a job.", _PREDICT, "JobV3"),
+]
