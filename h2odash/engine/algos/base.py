@@ -98,7 +98,10 @@ class Monitor:
             return True
         if self.score_interval:
             return done % self.score_interval == 0
-        # Keep scoring under about a tenth of the training time.
+        # A live chart needs points: score at each tenth of the way at least...
+        if int(done) % max(1, int(total) // 10) == 0 and int(done) == done:
+            return True
+        # ...and otherwise keep scoring under about a tenth of the training time.
         elapsed = time.time() - self.started
         return self._scoring_seconds <= 0.1 * elapsed
 
