@@ -1,0 +1,555 @@
+"""GLM: H2O's generalized linear model (elastic net, lambda search, p-values) on the IRLSM solver.
+
+The numerics live in :mod:`h2odash.engine.algos.glm_solver`; this module declares H2O's
+parameters, translates them (:meth:`GLM.settings`), and turns the solution into H2O's output:
+coefficients on the original and the standardized scale, the model summary and the
+standardized-coefficient variable importances.
+"""
+
+import math
+
+import numpy as np
+
+from h2odash.engine.algos import glm_solver
+from h2odash.engine.algos.base import Algorithm, Fitted
+from h2odash.engine.errors import InvalidArgument
+from h2odash.engine.frames import numeric_values
+from h2odash.engine.model_data import BINOMIAL, MULTINOMIAL, REGRESSION
+from h2odash.engine.parameters import Parameter as P
+from h2odash.engine.parameters import COMMON, extend
+from h2odash.engine.tables import Table, col
+
+FAMILIES = ("AUTO", "gaussian", "binomial", "fractionalbinomial", "quasibinomial", "ordinal", "multinomial",
+            "poisson", "gamma", "tweedie", "negativebinomial")
+IMPLEMENTED_FAMILIES = ("AUTO", "gaussian", "binomial", "multinomial", "poisson", "gamma", "tweedie")
+SOLVERS = ("AUTO", "IRLSM", "L_BFGS", "COORDINATE_DESCENT_NAIVE", "COORDINATE_DESCENT", "GRADIENT_DESCENT_LH",
+           "GRADIENT_DESCENT_SQERR")
+LINKS = ("family_default", "identity", "logit", "log", "inverse", "tweedie", "ologit")
+GLM_STOPPING_METRICS = ("AUTO", "deviance", "logloss", "MSE", "RMSE", "MAE", "RMSLE", "AUC", "AUCPR", "lift_top_group",
+                        "misclassification", "mean_per_class_error", "anomaly_score", "AUUC", "ATE", "ATT", "ATC",
+                        "qini", "custom", "custom_increasing")
+# Links each family accepts (H2O's rule).
+FAMILY_LINKS = {
+    "gaussian": ("identity", "log", "inverse"),
+    "binomial": ("logit",),
+    "multinomial": ("multinomial",),
+    "poisson": ("log", "identity"),
+    "gamma": ("inverse", "log", "identity"),
+    "tweedie": ("tweedie",),
+}
+
+
+def _unsupported(name, type_, default, level, help_, **kw):
+    return P(name, type_, default, level, help_, supported=False, **kw)
+
+
+# Parameters GLM and GAM share, after COMMON; each algorithm adds or drops a few.
+SHARED = [
+    P("family", "enum", "AUTO", "critical",
+      "Distribution of the response (AUTO: binomial/multinomial for categorical, gaussian otherwise).",
+      values=FAMILIES),
+    P("tweedie_variance_power", "double", 0.0, "critical", "Tweedie variance power p (variance = mu^p).",
+      gridable=True),
+    P("tweedie_link_power", "double", 1.0, "critical", "Tweedie link power (eta = mu^q; 0 means log).",
+      gridable=True),
+    _unsupported("theta", "double", 1e-10, "critical", "Negative binomial dispersion (not implemented).",
+                 gridable=True),
+    P("solver", "enum", "AUTO", "critical",
+      "Optimizer. IRLSM with coordinate descent serves AUTO, IRLSM, L_BFGS and the COORDINATE_DESCENT kinds.",
+      values=SOLVERS),
+    P("alpha", "double[]", None, "critical",
+      "Elastic-net mix: 1 is lasso, 0 is ridge (default 0.5, or 0 with L_BFGS).", gridable=True),
+    P("lambda", "double[]", None, "critical",
+      "Regularization strength (default: a fraction of lambda_max; 0 turns regularization off).", gridable=True),
+    P("lambda_search", "boolean", False, "critical", "Fit a path of decreasing lambdas from lambda_max."),
+    P("early_stopping", "boolean", True, "critical", "End the lambda search when the deviance stops improving."),
+    P("nlambdas", "int", -1, "critical", "Number of lambdas in the search (-1: 100, or 30 for ridge)."),
+    P("standardize", "boolean", True, "critical", "Standardize numeric predictors before fitting.", gridable=True),
+    P("missing_values_handling", "enum", "MeanImputation", "expert",
+      "Missing predictor values: replace by the training mean, or skip the row (PlugValues not implemented).",
+      values=("MeanImputation", "Skip", "PlugValues"), gridable=True),
+    _unsupported("plug_values", "Key<Frame>", None, "critical", "Frame of values for PlugValues (not implemented)."),
+    P("compute_p_values", "boolean", False, "secondary",
+      "Report standard errors, z values and p-values of the coefficients (IRLSM only)."),
+    P("remove_collinear_columns", "boolean", False, "secondary",
+      "Drop predictors that are linear combinations of earlier ones."),
+    P("intercept", "boolean", True, "expert", "Fit an intercept."),
+    P("non_negative", "boolean", False, "critical", "Constrain coefficients to be non-negative."),
+    P("max_iterations", "int", -1, "secondary", "Most solver iterations (-1: 50, or 10 per lambda in a search).",
+      min=-1),
+    P("objective_epsilon", "double", -1.0, "expert",
+      "Stop when the objective improves by less than this, relatively (-1: 1e-6 unregularized, else 1e-4)."),
+    P("beta_epsilon", "double", 1e-4, "expert", "Stop when no coefficient moves by more than this."),
+    P("gradient_epsilon", "double", -1.0, "expert", "Gradient convergence threshold (-1: automatic)."),
+    P("link", "enum", "family_default", "secondary", "Link function (family_default: the family's canonical one).",
+      values=LINKS),
+    _unsupported("startval", "double[]", None, "critical", "Initial coefficients (not implemented).", gridable=True),
+    P("prior", "double", -1.0, "expert",
+      "Prior probability of class 1 when the training data were over/under-sampled (binomial; -1: none)."),
+    _unsupported("cold_start", "boolean", False, "critical",
+                 "Start each lambda from zero instead of the previous solution (not implemented)."),
+    P("lambda_min_ratio", "double", -1.0, "expert",
+      "Smallest lambda of the search, as a fraction of lambda_max (-1: 1e-4, or 1e-2 with few rows)."),
+    _unsupported("beta_constraints", "Key<Frame>", None, "critical", "Bounds on coefficients (not implemented)."),
+    _unsupported("max_active_predictors", "int", -1, "expert",
+                 "Most non-zero coefficients in a lambda search (not implemented)."),
+    _unsupported("interactions", "string[]", None, "expert", "Columns to interact pairwise (not implemented)."),
+    _unsupported("interaction_pairs", "StringPair[]", None, "expert", "Column pairs to interact (not implemented)."),
+    P("obj_reg", "double", -1.0, "critical", "Weight of the likelihood in the objective (-1: 1 / number of rows)."),
+]
+
+STOPPING_OVERRIDE = {"stopping_metric": {"values": GLM_STOPPING_METRICS}}
+
+parameters = extend(
+    COMMON,
+    P("score_iteration_interval", "int", -1, "secondary",
+      "Score every this many iterations (not implemented; scoring follows the engine's schedule).",
+      supported=False),
+    *SHARED,
+    P("dispersion_parameter_method", "enum", "pearson", "secondary",
+      "How the dispersion of p-values is estimated (ml not implemented).", values=("deviance", "pearson", "ml")),
+    _unsupported("init_dispersion_parameter", "double", 1.0, "expert", "Starting dispersion (not implemented).",
+                 gridable=True),
+    _unsupported("calc_like", "boolean", False, "critical", "Compute the likelihood (not implemented)."),
+    _unsupported("control_variables", "string[]", None, "expert",
+                 "Predictors kept out of predictions (not implemented)."),
+    _unsupported("remove_offset_effects", "boolean", False, "expert",
+                 "Remove the offset from predictions (not implemented)."),
+    _unsupported("balance_classes", "boolean", False, "secondary", "Over/under-sample classes (not implemented)."),
+    _unsupported("class_sampling_factors", "float[]", None, "expert", "Per-class sampling (not implemented)."),
+    _unsupported("max_after_balance_size", "float", 5.0, "expert", "Size limit after balancing (not implemented)."),
+    P("max_confusion_matrix_size", "int", 20, "secondary", "Largest confusion matrix shown in metrics."),
+    P("generate_scoring_history", "boolean", False, "secondary", "Keep a scoring history while fitting."),
+    _unsupported("dispersion_epsilon", "double", 1e-4, "secondary", "Dispersion ML tolerance (not implemented)."),
+    _unsupported("tweedie_epsilon", "double", 8e-17, "secondary", "Tweedie series tolerance (not implemented)."),
+    _unsupported("max_iterations_dispersion", "int", 3000, "secondary",
+                 "Dispersion ML iterations (not implemented)."),
+    _unsupported("build_null_model", "boolean", False, "expert", "Fit the intercept only (not implemented)."),
+    _unsupported("fix_dispersion_parameter", "boolean", False, "expert", "Hold dispersion fixed (not implemented)."),
+    _unsupported("generate_variable_inflation_factors", "boolean", False, "expert",
+                 "Variance inflation factors (not implemented)."),
+    _unsupported("fix_tweedie_variance_power", "boolean", True, "secondary",
+                 "Keep tweedie_variance_power fixed (estimating it is not implemented)."),
+    _unsupported("dispersion_learning_rate", "double", 0.5, "expert", "Dispersion ML step (not implemented).",
+                 gridable=True),
+    _unsupported("influence", "enum", None, "expert", "Regression influence diagnostics (not implemented).",
+                 values=("dfbetas",)),
+    _unsupported("linear_constraints", "Key<Frame>", None, "critical", "Linear constraints (not implemented)."),
+    _unsupported("init_optimal_glm", "boolean", False, "secondary", "Constrained GLM start (not implemented).",
+                 gridable=True),
+    _unsupported("separate_linear_beta", "boolean", False, "secondary", "Constrained GLM option (not implemented).",
+                 gridable=True),
+    _unsupported("constraint_eta0", "double", 0.1258925, "expert", "Constrained GLM option (not implemented).",
+                 gridable=True),
+    _unsupported("constraint_tau", "double", 10.0, "expert", "Constrained GLM option (not implemented).",
+                 gridable=True),
+    _unsupported("constraint_alpha", "double", 0.1, "expert", "Constrained GLM option (not implemented).",
+                 gridable=True),
+    _unsupported("constraint_beta", "double", 0.9, "expert", "Constrained GLM option (not implemented).",
+                 gridable=True),
+    _unsupported("constraint_c0", "double", 10.0, "expert", "Constrained GLM option (not implemented).",
+                 gridable=True),
+    overrides=STOPPING_OVERRIDE,
+    drop=("categorical_encoding",),
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Translation of H2O parameters
+# ---------------------------------------------------------------------------------------------
+
+def family_of(params, spec):
+    family = params.get("family") or "AUTO"
+    if family == "AUTO":
+        return {BINOMIAL: "binomial", MULTINOMIAL: "multinomial", REGRESSION: "gaussian"}[spec.category]
+    return family
+
+
+def check_family(params, spec, full_name):
+    """Refuse what the data and the family cannot do together."""
+    family = params.get("family") or "AUTO"
+    if family not in IMPLEMENTED_FAMILIES:
+        raise InvalidArgument("family", f"family '{family}' is not implemented by this engine's {full_name}.")
+    family = family_of(params, spec)
+    if family == "binomial" and spec.category != BINOMIAL:
+        raise InvalidArgument("family", "family=binomial needs a categorical response with two levels "
+                                        f"(response '{spec.response}' is {spec.category.lower()}).")
+    if family == "multinomial" and spec.category not in (MULTINOMIAL, BINOMIAL):
+        raise InvalidArgument("family", "family=multinomial needs a categorical response.")
+    if family in ("gaussian", "poisson", "gamma", "tweedie") and spec.category != REGRESSION:
+        raise InvalidArgument("family", f"family={family} needs a numeric response; response '{spec.response}' is "
+                                        "categorical.")
+
+
+def solver_settings(params, spec, nclasses):
+    """H2O's parameters -> glm_solver.Settings (the one place where names are translated)."""
+    family = family_of(params, spec)
+    link = params.get("link") or "family_default"
+    if link == "family_default":
+        link = glm_solver.DEFAULT_LINKS[family]
+    if link not in FAMILY_LINKS[family]:
+        raise InvalidArgument("link", f"link '{link}' is not available for family {family} "
+                                      f"(use one of {', '.join(FAMILY_LINKS[family])}).")
+    solver = params.get("solver") or "AUTO"
+    if solver.startswith("GRADIENT_DESCENT"):
+        raise InvalidArgument("solver", f"solver {solver} (for ordinal models) is not implemented.")
+    alphas = params.get("alpha")
+    if not alphas:
+        alphas = [0.0 if solver == "L_BFGS" else 0.5]
+    alphas = [float(a) for a in _as_list(alphas)]
+    if any(a < 0 or a > 1 for a in alphas):
+        raise InvalidArgument("alpha", "alpha must be in [0, 1].")
+    lambdas = params.get("lambda")
+    lambdas = [float(v) for v in _as_list(lambdas)] if lambdas not in (None, []) else None
+    if lambdas is not None and any(v < 0 for v in lambdas):
+        raise InvalidArgument("lambda", "lambda must be >= 0.")
+    compute_p = bool(params.get("compute_p_values"))
+    if compute_p:
+        if solver not in ("AUTO", "IRLSM"):
+            raise InvalidArgument("compute_p_values", f"P-values can only be computed with the IRLSM solver, "
+                                                      f"not {solver}.")
+        if family == "multinomial":
+            raise InvalidArgument("compute_p_values", "P-values are not supported for family=multinomial.")
+        if params.get("non_negative"):
+            raise InvalidArgument("compute_p_values", "P-values are not supported with non_negative=true.")
+    if params.get("remove_collinear_columns") and not params.get("intercept", True):
+        raise InvalidArgument("intercept", "remove_collinear_columns is not supported without an intercept.")
+    if params.get("dispersion_parameter_method", "pearson") == "ml":
+        raise InvalidArgument("dispersion_parameter_method", "dispersion_parameter_method=ml is not implemented.")
+    if params.get("missing_values_handling", "MeanImputation") == "PlugValues":
+        raise InvalidArgument("missing_values_handling", "missing_values_handling=PlugValues is not implemented.")
+    prior = float(params.get("prior", -1.0))
+    if prior != -1 and not 0 < prior < 1:
+        raise InvalidArgument("prior", "prior must be in (0, 1).")
+    if prior != -1 and family != "binomial":
+        raise InvalidArgument("prior", "prior is only allowed with family=binomial.")
+    obj_reg = float(params.get("obj_reg", -1.0))
+    if obj_reg != -1 and obj_reg <= 0:
+        raise InvalidArgument("obj_reg", "obj_reg must be positive, or -1 for the default.")
+    vp = float(params.get("tweedie_variance_power", 0.0))
+    if family == "tweedie" and 0 < vp < 1:
+        raise InvalidArgument("tweedie_variance_power", "tweedie_variance_power must be 0 or at least 1.")
+    return glm_solver.Settings(
+        family=family, link=link, tweedie_variance_power=vp,
+        tweedie_link_power=float(params.get("tweedie_link_power", 1.0)),
+        alphas=alphas, lambdas=lambdas, lambda_search=bool(params.get("lambda_search")) and lambdas is None,
+        nlambdas=int(params.get("nlambdas", -1)), lambda_min_ratio=float(params.get("lambda_min_ratio", -1.0)),
+        early_stopping=bool(params.get("early_stopping", True)), intercept=bool(params.get("intercept", True)),
+        non_negative=bool(params.get("non_negative")), max_iterations=int(params.get("max_iterations", -1)),
+        beta_epsilon=float(params.get("beta_epsilon", 1e-4)),
+        objective_epsilon=float(params.get("objective_epsilon", -1.0)),
+        gradient_epsilon=float(params.get("gradient_epsilon", -1.0)), obj_reg=obj_reg,
+        compute_p_values=compute_p, remove_collinear_columns=bool(params.get("remove_collinear_columns")),
+        dispersion_method=params.get("dispersion_parameter_method", "pearson"), prior=prior, nclasses=nclasses,
+    )
+
+
+def _as_list(value):
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return list(value)
+    return [value]
+
+
+def uses_all_levels(params):
+    """H2O keeps every level of a categorical when the model is regularized (or has no intercept)."""
+    lambdas = params.get("lambda")
+    return bool(params.get("lambda_search") or not params.get("intercept", True) or lambdas in (None, [])
+                or _as_list(lambdas)[0] > 0)
+
+
+def skip_missing(X, frame, spec, names, rows):
+    """Mark rows with a missing predictor as NaN (missing_values_handling=Skip)."""
+    missing = np.zeros(X.shape[0], dtype=bool)
+    for name in names:
+        i = frame.names.index(name)
+        values = numeric_values(frame.table.column(i), frame.types[i])
+        values = values[rows] if rows is not None else values
+        missing |= ~np.isfinite(values)
+    if missing.any():
+        X = X.copy()
+        X[missing] = np.nan
+    return X
+
+
+def usable(X, y, w):
+    """Rows the solver can use (Skip turns rows with missing predictors into NaN rows)."""
+    keep = np.isfinite(X).all(axis=1) if X.shape[1] else np.ones(len(y), dtype=bool)
+    if keep.all():
+        return X, y, w
+    if not keep.any():
+        raise InvalidArgument("missing_values_handling", "No rows are left after skipping rows with missing values.")
+    return X[keep], y[keep], w[keep]
+
+
+# ---------------------------------------------------------------------------------------------
+# Coefficient scales
+# ---------------------------------------------------------------------------------------------
+
+def column_scales(spec, use_all_levels, names=None):
+    """Training mean and sigma of every expanded column (0 and 1 for one-hot columns)."""
+    means, sigmas = [], []
+    for name, kind in zip(spec.names, spec.kinds):
+        if names is not None and name not in names:
+            continue
+        if kind == "enum":
+            n = len(spec.domains[name]) - (0 if use_all_levels else 1)
+            means.extend([0.0] * n)
+            sigmas.extend([1.0] * n)
+        else:
+            mean = spec.means.get(name, 0.0)
+            sigma = spec.sigmas.get(name)
+            means.append(mean if mean is not None and np.isfinite(mean) else 0.0)
+            sigmas.append(sigma if sigma and np.isfinite(sigma) and sigma > 0 else 1.0)
+    return np.asarray(means, dtype=float), np.asarray(sigmas, dtype=float)
+
+
+def both_scales(beta, means, sigmas, standardized):
+    """(original-scale, standardized) coefficients from the solver's; intercept first, rows per class."""
+    beta = np.atleast_2d(beta)
+    if standardized:
+        std = beta.copy()
+        orig = beta.copy()
+        orig[:, 1:] = beta[:, 1:] / sigmas
+        orig[:, 0] = beta[:, 0] - (beta[:, 1:] * means / sigmas).sum(axis=1)
+    else:
+        orig = beta.copy()
+        std = beta.copy()
+        std[:, 1:] = beta[:, 1:] * sigmas
+        std[:, 0] = beta[:, 0] + (beta[:, 1:] * means).sum(axis=1)
+    return orig, std
+
+
+def java_double(x):
+    """A number rounded to 4 significant digits and written like Java's Double.toString."""
+    if x == 0:
+        return "0.0"
+    rounded = float(f"{x:.4g}")
+    if 1e-3 <= abs(rounded) < 1e7:
+        return repr(rounded)
+    mantissa, exponent = f"{rounded:.3E}".split("E")
+    mantissa = mantissa.rstrip("0")
+    mantissa = mantissa + "0" if mantissa.endswith(".") else mantissa
+    return f"{mantissa}E{int(exponent)}"
+
+
+def regularization_text(alpha, lam):
+    """H2O's "regularization" summary cell."""
+    if lam == 0:
+        return "None"
+    if alpha == 0:
+        return f"Ridge ( lambda = {java_double(lam)} )"
+    if alpha == 1:
+        return f"Lasso (lambda = {java_double(lam)} )"
+    return f"Elastic Net (alpha = {java_double(alpha)}, lambda = {java_double(lam)} )"
+
+
+def frame_name(value):
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else str(getattr(value, "key", value))
+
+
+# ---------------------------------------------------------------------------------------------
+# The fitted model
+# ---------------------------------------------------------------------------------------------
+
+class GLMFitted(Fitted):
+    """A fitted GLM: the solver's coefficients plus what H2O reports about them."""
+
+    table_name = "glm coefficients"
+
+    def __init__(self, solution, settings, names, means, sigmas, standardized, spec, params):
+        self.solution = solution
+        self.settings = settings
+        self.names = list(names)
+        self.beta = solution.beta                      # on the scale of X (what predict uses)
+        self.coefficients, self.standardized = both_scales(solution.beta, means, sigmas, standardized)
+        self.spec = spec
+        self.training_frame = frame_name(params.get("training_frame"))
+        self.lambda_search = settings.lambda_search
+
+    # -- scoring -------------------------------------------------------------------------------
+    def predict(self, X):
+        return _predict(X, self.beta, self.settings)
+
+    def coefficient_names(self):
+        return ["Intercept"] + self.names
+
+    def coef(self):
+        """Original-scale coefficients by name (first class's for multinomial)."""
+        return dict(zip(self.coefficient_names(), self.coefficients[0]))
+
+    # -- reports -------------------------------------------------------------------------------
+    def _magnitudes(self):
+        return np.abs(self.standardized[:, 1:]).sum(axis=0)
+
+    def variable_importances(self):
+        magnitudes = self._magnitudes()
+        order = np.argsort(-magnitudes, kind="stable")
+        return [(self.names[i], float(magnitudes[i])) for i in order]
+
+    def summary(self):
+        s, sol = self.settings, self.solution
+        active = int(np.count_nonzero(np.any(self.coefficients[:, 1:] != 0, axis=0)))
+        rows = [("family", "string", s.family), ("link", "string", s.link),
+                ("regularization", "string", regularization_text(sol.alpha, sol.lambda_value))]
+        if self.lambda_search:
+            lambdas = [sub.lambda_value for sub in sol.submodels]
+            rows.append(("lambda_search", "string",
+                         f"nlambda = {sol.nlambdas}, lambda.max = {java_double(sol.lambda_max)}, "
+                         f"lambda.min = {java_double(min(lambdas))}, "
+                         f"lambda.1se = {java_double(sol.lambda_value)}"))
+        rows += [("number_of_predictors_total", "int", len(self.names)),
+                 ("number_of_active_predictors", "int", active),
+                 ("number_of_iterations", "int", int(sol.iterations)),
+                 ("training_frame", "string", self.training_frame)]
+        return rows
+
+    def coefficients_table(self, class_names=None):
+        names = self.coefficient_names()
+        sol = self.solution
+        if self.settings.multinomial:
+            k = self.settings.nclasses
+            labels = class_names or [str(i) for i in range(k)]
+            columns = [col("names", "string", "names")]
+            columns += [col(f"coefs_class_{c}", "double", f"coefs_class_{c}", "%5f") for c in labels]
+            columns += [col(f"std_coefs_class_{c}", "double", f"std_coefs_class_{c}", "%5f") for c in labels]
+            table = Table("Coefficients", columns, description="glm multinomial coefficients")
+            for j, name in enumerate(names):
+                table.append([name, *map(float, self.coefficients[:, j]), *map(float, self.standardized[:, j])])
+            return table
+        columns = [col("names", "string", "names"), col("coefficients", "double", "Coefficients", "%5f")]
+        if sol.p_values is not None:
+            columns += [col("std_error", "double", "Std. Error", "%5f"), col("z_value", "double", "z value", "%5f"),
+                        col("p_value", "double", "p value", "%5f")]
+        columns.append(col("standardized_coefficients", "double", "Standardized Coefficients", "%5f"))
+        table = Table("Coefficients", columns, description=self.table_name)
+        std_errors = self._original_std_errors()
+        for j, name in enumerate(names):
+            row = [name, float(self.coefficients[0, j])]
+            if sol.p_values is not None:
+                row += [float(std_errors[j]), float(sol.z_values[j]), float(sol.p_values[j])]
+            row.append(float(self.standardized[0, j]))
+            table.append(row)
+        return table
+
+    def _original_std_errors(self):
+        """Standard errors of the original-scale coefficients: z values do not depend on the scale."""
+        sol = self.solution
+        if sol.z_values is None:
+            return None
+        beta = self.coefficients[0]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(beta != 0, beta / sol.z_values, np.nan)
+
+    def output(self):
+        sol = self.solution
+        magnitudes = self._magnitudes()
+        order = np.argsort(-magnitudes, kind="stable")
+        signs = np.sign(self.standardized[0, 1:]) if not self.settings.multinomial else np.ones(len(self.names))
+        magnitude_table = Table("Standardized Coefficient Magnitudes",
+                                [col("names", "string", "names"), col("coefficients", "double", "Coefficients", "%5f"),
+                                 col("sign", "string", "Sign")],
+                                description="standardized coefficient magnitudes")
+        for i in order:
+            magnitude_table.append([self.names[i], float(magnitudes[i]), "NEG" if signs[i] < 0 else "POS"])
+        out = {
+            "coefficients_table": self.coefficients_table(),
+            "standardized_coefficient_magnitudes": magnitude_table,
+            "lambda_best": float(sol.lambda_value),
+            "alpha_best": float(sol.alpha),
+            "best_submodel_index": int(sol.best_index),
+            "lambda_1se": float(sol.lambda_value),
+            "lambda_max": float(sol.lambda_max) if self.lambda_search else -1.0,
+            "lambda_min": float(min(s.lambda_value for s in sol.submodels)) if self.lambda_search else -1.0,
+            "dispersion": float(sol.dispersion) if sol.dispersion is not None else 0.0,
+            "coefficient_names": self.coefficient_names(),
+        }
+        if self.settings.multinomial:
+            domain = self.spec.response_domain if self.spec is not None else None
+            if domain and len(domain) > 2:
+                out["coefficients_table_multinomials_with_class_names"] = self.coefficients_table(list(domain))
+        return out
+
+
+def _predict(X, beta, settings):
+    X = np.asarray(X, dtype=float)
+    missing = ~np.isfinite(X).all(axis=1) if X.ndim == 2 and X.shape[1] else None
+    if missing is not None and missing.any():
+        X = np.where(np.isfinite(X), X, 0.0)
+    out = glm_solver.mean_response(X, beta, settings)
+    if missing is not None and missing.any():
+        out = np.array(out, dtype=float)
+        out[missing] = np.nan
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The algorithm
+# ---------------------------------------------------------------------------------------------
+
+class GLM(Algorithm):
+    name = "glm"
+    full_name = "Generalized Linear Modeling"
+    model_prefix = "GLM"
+    categories = (REGRESSION, BINOMIAL, MULTINOMIAL)
+    encoding = "matrix"
+    standardize = True
+    parameters = parameters
+
+    def check(self, params, spec):
+        super().check(params, spec)
+        check_family(params, spec, self.full_name)
+        solver_settings(params, spec, spec.nclasses)
+
+    def layout(self, frame, spec, params, rows=None):
+        from h2odash.engine.model_data import features_matrix
+
+        standardize = params.get("standardize", self.standardize)
+        X = features_matrix(frame, spec, standardize=standardize, use_all_levels=uses_all_levels(params), rows=rows)
+        if params.get("missing_values_handling") == "Skip":
+            X = skip_missing(X, frame, spec, spec.names, rows)
+        return X
+
+    def fit(self, data, params, monitor):
+        spec = data.spec
+        settings = solver_settings(params, spec, spec.nclasses)
+        all_levels = uses_all_levels(params)
+        names = spec.onehot_names(all_levels)
+        means, sigmas = column_scales(spec, all_levels)
+        solution = run_solver(data, settings, monitor, lambda beta: (lambda X: _predict(X, beta, settings)))
+        return GLMFitted(solution, settings, names, means, sigmas, bool(params.get("standardize", True)), spec, params)
+
+
+def run_solver(data, settings, monitor, predictor_of, transform=None):
+    """Fit with the monitor told of every iteration; ``transform`` maps a layout X to the solver's X."""
+    transform = transform or (lambda X: X)
+    X, y, w = usable(np.asarray(data.X, dtype=float), np.asarray(data.y), np.asarray(data.w, dtype=float))
+    X = transform(X)
+    y = y.astype(float) if not settings.multinomial else y
+    if settings.family == "binomial":
+        y = y.astype(float)
+    valid = None
+    if data.valid is not None:
+        vX, vy, vw = usable(np.asarray(data.valid.X, dtype=float), np.asarray(data.valid.y),
+                            np.asarray(data.valid.w, dtype=float))
+        valid = (transform(vX), vy.astype(float) if not settings.multinomial else vy, vw)
+    if settings.family in ("poisson", "gamma", "tweedie") and (y < 0).any():
+        raise InvalidArgument("response_column", f"family={settings.family} needs a non-negative response.")
+    if settings.family == "gamma" and (y <= 0).any():
+        raise InvalidArgument("response_column", "family=gamma needs a positive response.")
+    state = {"iteration": 0}
+    total = settings.max_iterations if settings.max_iterations > 0 else 50
+
+    def on_iteration(beta):
+        state["iteration"] += 1
+        if monitor is None:
+            return True
+        return monitor.iteration(min(state["iteration"], total), total, predictor_of(beta.copy()), unit="iterations")
+
+    solution = glm_solver.fit(X, y, w, settings, valid=valid, on_iteration=on_iteration)
+    solution.iterations = state["iteration"]
+    return solution
+
+
+ALGORITHM = GLM()
