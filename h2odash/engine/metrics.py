@@ -390,7 +390,7 @@ def _squared_error(actual, predicted, response, w):
     variance = float(np.dot(w, (response - mean) ** 2) / wsum) if len(response) > 1 else 0.0
     with np.errstate(invalid="ignore", divide="ignore"):
         r2 = float(1 - np.float64(mse) / np.float64(variance))
-    return {"MSE": mse, "RMSE": math.sqrt(mse), "nobs": int(len(w)), "r2": r2}
+    return {"MSE": mse, "RMSE": math.sqrt(mse), "nobs": len(w), "r2": r2}
 
 
 def _logloss(p_actual, w):
@@ -475,7 +475,7 @@ class _Bins:
 
 def _merge_bins(p, w, wy, starts, centers, weight, positives):
     """Merge sorted score bins down to NBINS by H2O's least-squared-error rule."""
-    limit = 4 * NBINS
+    limit = 2 * NBINS
     if len(starts) > limit:
         # First cut: about `limit` bins of equal weight, on the existing bin boundaries.
         cumulative = np.cumsum(weight)
