@@ -26,6 +26,14 @@ Notes on H2O's definitions (and how they differ from scikit-learn):
   curve points as XGBoost does (the integral of tp/(tp+fp) over recall when tp and fp grow
   linearly between thresholds). That is neither sklearn's ``average_precision_score`` (step
   function) nor ``auc(recall, precision)`` (trapezoids); all three are close on large data.
+
+Deliberate departures from H2O-3 3.46:
+
+* With one class only, ``AUC`` and ``Gini`` are NaN; H2O reports AUC 1.0 (no negatives) or 0.0.
+* Hit ratios weight every row; H2O counts top-1 hits unweighted but divides by the weight sum.
+* The gains/lift table sums weights as doubles; H2O accumulates them in whole numbers, which
+  only differs for fractional weights.
+* Actuals are kept as doubles; H2O rounds them to Java floats, a ~1e-8 relative difference.
 """
 
 import math
