@@ -17,7 +17,7 @@ from h2odash.engine.algos.base import Algorithm, Fitted, seed_of
 from h2odash.engine.algos.trees import (check_categorical_encoding, distribution_parameter, importances,
                                         reordered, resolve_distribution, shared_tree_parameters, threads_for,
                                         tree_summary)
-from h2odash.engine.algos.xgboost_support import (model_size, predict_margin_free, total_gains, training_matrix,
+from h2odash.engine.algos.xgboost_support import (booster_predict, model_size, total_gains, training_matrix,
                                                   tree_shapes)
 from h2odash.engine.errors import InvalidArgument
 from h2odash.engine.model_data import BINOMIAL, MULTINOMIAL, REGRESSION
@@ -60,7 +60,7 @@ class DRFFitted(Fitted):
     def predict(self, X):
         total = None
         for booster, size in zip(self.boosters, self.sizes):
-            part = np.asarray(predict_margin_free(booster, X, self.spec), dtype=np.float64) * size
+            part = np.asarray(booster_predict(booster, X, self.spec), dtype=np.float64) * size
             total = part if total is None else total + part
         mean = total / max(sum(self.sizes), 1)
         if self.spec.category == REGRESSION:
@@ -142,7 +142,6 @@ class DRF(Algorithm):
             label = np.asarray(data.y, dtype=np.float64)
         weights = np.asarray(data.w, dtype=np.float64)
         base = float(np.average(label if label.ndim == 1 else label.mean(axis=1), weights=weights))
-        depth = params["max_depth"]
         xgb_params = {
             "objective": "reg:squarederror",
             "booster": "gbtree",
@@ -150,8 +149,7 @@ class DRF(Algorithm):
             "learning_rate": 1.0,
             "reg_lambda": 0.0,
             "base_score": base,
-            "max_depth": depth,
-            "grow_policy": "depthwise" if depth > 0 else "lossguide",
+            "max_depth": params["max_depth"],
             "min_child_weight": max(params["min_rows"], 1e-6),
             "max_bin": params["nbins"],
             "gamma": params["min_split_improvement"],

@@ -35,12 +35,16 @@ def training_matrix(data, label, hist, max_bin):
     return xgb.DMatrix(X, label=label, weight=data.w, enable_categorical=True, nthread=THREADS)
 
 
-def predict_margin_free(booster, X, spec, rounds=None):
-    """The booster's predictions (after the link) for ``X``, using its first ``rounds`` rounds."""
+def booster_predict(booster, X, spec, rounds=None, linear=False):
+    """The booster's predictions (after the link) for ``X``, from its first ``rounds`` rounds (all: None)."""
     iteration_range = (0, rounds) if rounds else (0, 0)
     # Threads by the size of X (the booster keeps those it was trained with otherwise).
     booster.set_param({"nthread": threads_for(len(X), len(spec.names))})
-    return booster.inplace_predict(positional(X, spec), iteration_range=iteration_range)
+    X = positional(X, spec)
+    if linear:
+        # gblinear has no in-place prediction.
+        return booster.predict(xgb.DMatrix(X, nthread=THREADS), iteration_range=iteration_range)
+    return booster.inplace_predict(X, iteration_range=iteration_range)
 
 
 def _trees_of(booster):
