@@ -1,7 +1,9 @@
 """The h2odash command: ``h2odash serve`` starts the embedded engine's REST server."""
 
 import argparse
+import ipaddress
 import logging
+import os
 import sys
 
 DEFAULT_PORT = 54321
@@ -12,27 +14,62 @@ def main(argv=None):
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="Start the embedded engine's REST server (H2O-3's API).")
     serve.add_argument("--host", default="127.0.0.1",
-                       help="Interface to listen on (default 127.0.0.1: this machine only).")
+                       help="Interface to listen on (default 127.0.0.1: this machine only; others need --auth).")
     serve.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"Port (default {DEFAULT_PORT}).")
     serve.add_argument("--name", default="h2odash", help="Cloud name reported by /3/Cloud.")
+    serve.add_argument("--auth", default=os.environ.get("H2ODASH_AUTH"),
+                       help="Require credentials on every request: token:<secret> or basic:<user>:<password> "
+                            "(or set H2ODASH_AUTH, which keeps the secret out of the process list).")
+    serve.add_argument("--data-root", action="append", default=[], metavar="DIR",
+                       help="Only import files inside this folder (repeatable); symlinks and '..' that lead "
+                            "outside are refused.")
+    serve.add_argument("--max-upload-mb", type=float, default=8192, help="Largest accepted upload (default 8192 MB).")
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     args = parser.parse_args(argv)
     if args.command == "serve":
-        return serve_forever(args.host, args.port, args.name, args.log_level)
+        try:
+            settings = server_settings(args)
+        except ValueError as exc:
+            parser.error(str(exc))
+        return serve_forever(args.host, args.port, settings, args.name, args.data_root, args.log_level)
     return 2
 
 
-def serve_forever(host, port, name="h2odash", log_level="info"):
+def server_settings(args):
+    """Server settings from the command line; refuses an open server on a public interface."""
+    from h2odash.server.app import Settings
+    from h2odash.server.security import Credentials
+
+    credentials = Credentials.parse(args.auth) if args.auth else None
+    if credentials is None and not is_loopback(args.host):
+        raise ValueError(f"--host {args.host} would let other machines in: set --auth as well.")
+    return Settings(max_upload_bytes=int(args.max_upload_mb * 2**20), credentials=credentials)
+
+
+def is_loopback(host):
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def serve_forever(host, port, settings, name="h2odash", data_roots=(), log_level="info"):
     """Run the server in this process until interrupted; logs one line per request."""
     import uvicorn
 
     from h2odash.engine import Engine
     from h2odash.server.app import create_app
 
-    logging.basicConfig(level=getattr(logging, log_level.upper()), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app = create_app(Engine(cloud_name=name))
-    config = uvicorn.Config(app, host=host, port=port, log_level=log_level, access_log=True,
-                            timeout_keep_alive=30)
+    logging.basicConfig(level=getattr(logging, log_level.upper()),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    missing = [d for d in data_roots if not os.path.isdir(d)]
+    if missing:
+        logging.error("--data-root %s is not a folder", missing[0])
+        return 2
+    app = create_app(Engine(cloud_name=name, data_roots=data_roots), settings)
+    config = uvicorn.Config(app, host=host, port=port, log_level=log_level, access_log=True, timeout_keep_alive=30)
     server = uvicorn.Server(config)
     server.run()
     return 0 if server.started else 1

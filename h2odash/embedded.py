@@ -63,14 +63,18 @@ class EmbeddedServer:
         Seconds to wait for ``GET /3/Cloud`` to answer.
     serve_args : sequence of str
         More ``h2odash serve`` options, e.g. ``["--log-level", "warning"]``.
+    auth : str or (str, str), optional
+        Credentials the server requires and the client sends: a bearer token or
+        ``(user, password)``. Passed to the child in its environment, not its command line.
     """
 
     def __init__(self, host: str = "127.0.0.1", port: int = 54321, startup_timeout: float = 60.0,
-                 serve_args=()):
+                 serve_args=(), auth=None):
         self.host = host
         self.port = port
         self.startup_timeout = startup_timeout
         self.serve_args = list(serve_args)
+        self.auth = auth
         self.process: subprocess.Popen | None = None
         self.log_path: str | None = None
 
@@ -86,6 +90,10 @@ class EmbeddedServer:
         package_parent = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_parent, env.get("PYTHONPATH")]))
+        env.pop("H2ODASH_AUTH", None)
+        if self.auth is not None:
+            env["H2ODASH_AUTH"] = (f"basic:{self.auth[0]}:{self.auth[1]}" if isinstance(self.auth, tuple)
+                                   else f"token:{self.auth}")
         with os.fdopen(fd, "wb") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "h2odash", "serve", "--host", self.host, "--port", str(self.port),
@@ -97,7 +105,7 @@ class EmbeddedServer:
                 raise H2OConnectionError(f"the embedded server exited with code {self.process.returncode}; "
                                          f"log {self.log_path}:\n{self._log_tail()}")
             try:
-                connect(self.url, timeout=2).close()
+                connect(self.url, auth=self.auth, timeout=2).close()
                 return self
             except H2OConnectionError:
                 time.sleep(0.2)

@@ -8,7 +8,7 @@ import uuid
 
 import pyarrow as pa
 
-from h2odash.engine.errors import InvalidArgument
+from h2odash.engine.errors import Forbidden, InvalidArgument
 from h2odash.engine.frames import Frame
 from h2odash.engine.jobs import Job, JobRunner
 from h2odash.engine.parse import check_fits_in_memory, parse_frame
@@ -33,10 +33,17 @@ class Engine:
         The name the node reports in /3/Cloud.
     spool_dir : str, optional
         Where uploads are written before parsing; a private temporary folder by default.
+    data_roots : list of str, optional
+        When given, only files inside these folders (after resolving symlinks) can be imported.
     """
 
-    def __init__(self, cloud_name="h2odash", spool_dir=None):
+    # A folder import that finds more files than this is refused: it is almost surely a typo
+    # (importing "/" would walk the whole disk).
+    MAX_FILES_PER_IMPORT = 10_000
+
+    def __init__(self, cloud_name="h2odash", spool_dir=None, data_roots=None):
         self.cloud_name = cloud_name
+        self.data_roots = [os.path.realpath(r) for r in (data_roots or [])]
         self.started_at = time.time()
         self.store = Store()
         self.jobs = JobRunner(self.store)
@@ -51,10 +58,14 @@ class Engine:
         result = ImportResult()
         for given in paths:
             path = _local_path(given)
+            self._check_allowed(path, given)
             if not os.path.exists(path):
                 result.fails.append(given)
                 continue
-            for file_path in _files_under(path, matcher):
+            found = _files_under(path, matcher, self.MAX_FILES_PER_IMPORT)
+            for file_path in found:
+                self._check_allowed(file_path, file_path)
+            for file_path in found:
                 key = "nfs:/" + file_path if file_path.startswith("/") else "nfs://" + file_path
                 if key in self.store:
                     result.dels.append(key)
@@ -62,6 +73,17 @@ class Engine:
                 result.files.append(file_path)
                 result.destination_frames.append(key)
         return result
+
+    def _check_allowed(self, path, given):
+        """Refuse paths that resolve (through ``..`` or symlinks) outside the data roots."""
+        if not self.data_roots:
+            return
+        real = os.path.realpath(path)
+        if not any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in self.data_roots):
+            raise Forbidden(
+                f"Cannot import '{given}': this server only reads files inside its data directories "
+                f"({', '.join(self.data_roots)}).", {"argument": "path", "name": str(given)},
+            )
 
     def add_upload(self, spool_path, destination_frame=None, filename=None):
         """Keep an uploaded file (already written to ``spool_path``) as a raw frame."""
@@ -224,7 +246,7 @@ def _compile_pattern(pattern):
         raise InvalidArgument("pattern", f"pattern is not a valid regular expression: {exc}.")
 
 
-def _files_under(path, matcher):
+def _files_under(path, matcher, limit):
     """The files a path names: itself, or the visible files of a folder, matching the pattern."""
     if os.path.isfile(path):
         candidates = [path]
@@ -233,6 +255,10 @@ def _files_under(path, matcher):
         for root, dirs, files in os.walk(path):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             candidates.extend(os.path.join(root, f) for f in sorted(files) if not f.startswith("."))
+            if len(candidates) > limit:
+                raise InvalidArgument(
+                    "path", f"'{path}' holds more than {limit} files; import a smaller folder or use a pattern."
+                )
     if matcher is None:
         return candidates
     return [p for p in candidates if matcher.fullmatch(os.path.basename(p)) or matcher.fullmatch(p)]

@@ -38,6 +38,10 @@ class InvalidArgument(EngineError):
         self.argument = argument
 
 
+class Forbidden(EngineError):
+    """A request for something this server was told not to give (e.g. a file outside the data roots)."""
+
+
 class Locked(EngineError):
     """An object that a running job is using and that cannot be changed until it ends."""
 

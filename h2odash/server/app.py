@@ -17,11 +17,12 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import Route
 
-from h2odash.engine.errors import EngineError, InvalidArgument, Locked, NotFound
+from h2odash.engine.errors import EngineError, Forbidden, InvalidArgument, Locked, NotFound
 from h2odash.server import params as params_mod
 from h2odash.server.endpoint import Call
 from h2odash.server.routes import cloud, files, frames, jobs, metadata, model_builders, models, parse, predictions
 from h2odash.server.schemas import error_v3, to_json_bytes
+from h2odash.server.security import AuthMiddleware
 
 log = logging.getLogger("h2odash.server")
 
@@ -32,6 +33,7 @@ ROUTE_MODULES = (cloud, metadata, files, parse, frames, jobs, model_builders, mo
 _ERROR_KINDS = (
     (NotFound, 404, "water.exceptions.H2OKeyNotFoundArgumentException"),
     (Locked, 409, "water.exceptions.H2OIllegalArgumentException"),
+    (Forbidden, 403, "water.exceptions.H2OFileAccessDeniedException"),
     (InvalidArgument, 400, "water.exceptions.H2OIllegalArgumentException"),
     (EngineError, 400, "water.exceptions.H2OIllegalArgumentException"),
 )
@@ -42,6 +44,7 @@ class Settings:
     """Server-wide knobs."""
 
     max_upload_bytes: int = 8 << 30
+    credentials: object = None
 
 
 def endpoints():
@@ -143,4 +146,6 @@ def create_app(engine=None, settings=None):
         lifespan=lifespan,
     )
     app.state.engine = engine
+    if settings.credentials is not None:
+        return AuthMiddleware(app, settings.credentials)
     return app
