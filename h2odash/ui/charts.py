@@ -1,0 +1,187 @@
+"""Plotly figure factories: pure functions from H2O API dicts to ``FigureWidget`` objects.
+
+Nothing here talks to a server, so every chart can be unit-tested from a captured answer.
+Figures get explicit heights: a FigureWidget without one collapses inside an ipywidgets box.
+Live charts are updated with :func:`set_series`, which changes data inside ``batch_update()``
+so that a background thread sends one message per refresh.
+"""
+from __future__ import annotations
+
+import re
+from typing import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from .tables import two_dim_table
+
+HEIGHT = 320
+# Columns of a scoring history that count training progress, best first.
+_PROGRESS_COLUMNS = ("number_of_trees", "epochs", "iterations", "iteration", "number_of_iterations")
+_METRIC_PREFIXES = ("training_", "validation_")
+
+
+def figure(title: str, x_title: str = "", y_title: str = "", height: int = HEIGHT) -> go.FigureWidget:
+    """An empty FigureWidget with the dashboard's layout."""
+    return go.FigureWidget(layout=dict(
+        title=dict(text=title, font=dict(size=14)), height=height, margin=dict(l=50, r=20, t=40, b=40),
+        xaxis=dict(title=dict(text=x_title)), yaxis=dict(title=dict(text=y_title)),
+        legend=dict(orientation="h", y=-0.2), template="plotly_white"))
+
+
+Series = Mapping[str, tuple[Sequence, Sequence]]
+
+
+def set_series(fig: go.FigureWidget, series: Series, mode: str = "lines+markers") -> None:
+    """Make ``fig`` show exactly ``series`` (``name -> (x, y)``), reusing traces by name."""
+    with fig.batch_update():
+        existing = {trace.name: trace for trace in fig.data}
+        for name, (x, y) in series.items():
+            if name in existing:
+                existing[name].x, existing[name].y = list(x), list(y)
+            else:
+                fig.add_scatter(x=list(x), y=list(y), name=name, mode=mode)
+
+
+# -- frames -------------------------------------------------------------------------------
+def column_chart(column: dict, height: int = HEIGHT) -> go.FigureWidget:
+    """A histogram (numeric column) or a bar chart of level counts (categorical column).
+
+    Reads the ``histogram_bins``/``histogram_base``/``histogram_stride`` that
+    ``GET /3/Frames/{id}/summary`` returns for each column.
+    """
+    name = column.get("label", "")
+    bins = [float(b) for b in column.get("histogram_bins") or []]
+    if column.get("type") == "enum":
+        domain = list(column.get("domain") or [])
+        fig = figure(f"{name}: level counts", name, "rows", height)
+        fig.add_bar(x=domain[:len(bins)], y=bins[:len(domain)], name=name)
+        return fig
+    fig = figure(f"{name}: histogram", name, "rows", height)
+    base, stride = float(column.get("histogram_base") or 0), float(column.get("histogram_stride") or 1)
+    centers = [base + stride * (i + 0.5) for i in range(len(bins))]
+    fig.add_bar(x=centers, y=bins, width=[stride] * len(bins), name=name)
+    fig.update_layout(bargap=0.02)
+    return fig
+
+
+# -- training -----------------------------------------------------------------------------
+def _seconds(text) -> float:
+    """H2O writes durations as ``' 1.294 sec'`` or ``'1 min 2.5 sec'``."""
+    total, found = 0.0, False
+    for amount, unit in re.findall(r"([\d.]+)\s*(ms|sec|min|h)", str(text)):
+        total += float(amount) * {"ms": 0.001, "sec": 1, "min": 60, "h": 3600}[unit]
+        found = True
+    return total if found else np.nan
+
+
+def scoring_history_series(table: dict | None) -> dict[str, tuple[list, list]]:
+    """``metric -> (x, y)`` from a scoring history table; x counts trees, epochs or iterations.
+
+    Rows without a value (H2O's first row, before any tree) are left out of each series.
+    """
+    frame = two_dim_table(table)
+    if frame.empty:
+        return {}
+    progress = next((c for c in _PROGRESS_COLUMNS if c in frame.columns), None)
+    x = (pd.to_numeric(frame[progress], errors="coerce") if progress
+         else frame["duration"].map(_seconds) if "duration" in frame.columns
+         else pd.Series(np.arange(len(frame)), dtype=float))
+    series = {}
+    for column in frame.columns:
+        if column.startswith(_METRIC_PREFIXES):
+            y = pd.to_numeric(frame[column], errors="coerce")
+            keep = y.notna() & x.notna()
+            if keep.any():
+                series[column] = (x[keep].tolist(), y[keep].tolist())
+    return series
+
+
+def scoring_history_x_title(table: dict | None) -> str:
+    frame = two_dim_table(table)
+    return next((c for c in _PROGRESS_COLUMNS if c in frame.columns), "duration (s)")
+
+
+def scoring_history_chart(table: dict | None = None, height: int = HEIGHT) -> go.FigureWidget:
+    """Training (and validation) metrics against training progress; grows with :func:`set_series`."""
+    fig = figure("Scoring history", scoring_history_x_title(table), "metric", height)
+    set_series(fig, scoring_history_series(table))
+    return fig
+
+
+# -- model metrics ------------------------------------------------------------------------
+def roc_chart(curves: Mapping[str, pd.DataFrame], height: int = HEIGHT) -> go.FigureWidget:
+    """ROC curves (``name -> thresholds_and_metric_scores table``), overlaid, with the diagonal."""
+    fig = figure("ROC", "false positive rate", "true positive rate", height)
+    fig.add_scatter(x=[0, 1], y=[0, 1], mode="lines", name="random", line=dict(dash="dot", color="grey"))
+    for name, table in curves.items():
+        points = table.sort_values("fpr")
+        fig.add_scatter(x=[0.0, *points["fpr"], 1.0], y=[0.0, *points["tpr"], 1.0], mode="lines", name=name)
+    return fig
+
+
+def mark_point(fig: go.FigureWidget, name: str, x: float, y: float) -> None:
+    """Place (or move) a single highlighted point, e.g. the chosen threshold on a ROC curve."""
+    with fig.batch_update():
+        marks = [t for t in fig.data if t.name == name]
+        if marks:
+            marks[0].x, marks[0].y = [x], [y]
+        else:
+            fig.add_scatter(x=[x], y=[y], name=name, mode="markers", marker=dict(size=12, symbol="x"))
+
+
+def precision_recall_chart(table: pd.DataFrame, height: int = HEIGHT) -> go.FigureWidget:
+    """Precision against recall from a thresholds_and_metric_scores table."""
+    fig = figure("Precision-recall", "recall", "precision", height)
+    points = table.sort_values("recall")
+    fig.add_scatter(x=points["recall"], y=points["precision"], mode="lines", name="precision")
+    return fig
+
+
+def gains_lift_chart(table: pd.DataFrame, height: int = HEIGHT) -> go.FigureWidget:
+    """Cumulative lift and cumulative capture rate against the fraction of rows targeted."""
+    fig = figure("Gains / lift", "cumulative data fraction", "", height)
+    if not table.empty:
+        fraction = table["cumulative_data_fraction"]
+        fig.add_scatter(x=fraction, y=table["cumulative_lift"], name="cumulative lift", mode="lines+markers")
+        fig.add_scatter(x=fraction, y=table["cumulative_capture_rate"], name="cumulative capture rate",
+                        mode="lines+markers")
+    return fig
+
+
+def bar_chart(title: str, labels: Sequence, values: Sequence, value_title: str = "",
+              height: int = HEIGHT) -> go.FigureWidget:
+    """Horizontal bars, largest on top (variable importance, coefficients, leaderboards)."""
+    fig = figure(title, value_title, "", height)
+    fig.add_bar(x=list(values)[::-1], y=[str(v) for v in labels][::-1], orientation="h", name=value_title)
+    return fig
+
+
+def variable_importance_chart(table: dict | None, top: int = 20, height: int = HEIGHT) -> go.FigureWidget:
+    """Scaled variable importances, top ``top`` variables."""
+    frame = two_dim_table(table).head(top)
+    if frame.empty:
+        return bar_chart("Variable importance", [], [], "scaled importance", height)
+    return bar_chart("Variable importance", frame["variable"], frame["scaled_importance"], "scaled importance", height)
+
+
+def coefficients_chart(table: dict | None, height: int = HEIGHT) -> go.FigureWidget:
+    """GLM standardized coefficients (or raw ones when not standardized), by magnitude."""
+    frame = two_dim_table(table)
+    if frame.empty:
+        return bar_chart("Coefficients", [], [], "coefficient", height)
+    column = "standardized_coefficients" if "standardized_coefficients" in frame.columns else "coefficients"
+    frame = frame[frame["names"] != "Intercept"].reindex(frame[column].abs().sort_values(ascending=False).index)
+    frame = frame.dropna(subset=[column])
+    return bar_chart("Coefficients", frame["names"], frame[column], column.replace("_", " "), height)
+
+
+def residuals_chart(predicted: Sequence[float], actual: Sequence[float], height: int = HEIGHT) -> go.FigureWidget:
+    """Residuals (actual - predicted) against predicted values."""
+    predicted, actual = np.asarray(predicted, float), np.asarray(actual, float)
+    fig = figure("Residuals", "predicted", "actual - predicted", height)
+    fig.add_scatter(x=predicted, y=actual - predicted, mode="markers", name="residual",
+                    marker=dict(size=4, opacity=0.6))
+    fig.add_hline(y=0, line=dict(dash="dot", color="grey"))
+    return fig

@@ -1,0 +1,176 @@
+"""Training forms generated from an algorithm's parameter declarations.
+
+``GET /3/ModelBuilders/{algo}`` lists every parameter with its type, default, allowed values
+and level (``critical``, ``secondary``, ``expert``). :class:`ParameterForm` turns that into
+widgets: common (critical) parameters on top, the others folded in an Accordion, enums as
+dropdowns, frames and columns as pickers filled from the server. Only values the user changed
+are sent, so the server's defaults apply to the rest, as in H2O Flow.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any, Iterable
+
+import ipywidgets as widgets
+
+# Shown first, in this order: what every supervised model needs.
+_LEADING = ("model_id", "training_frame", "validation_frame", "response_column", "ignored_columns")
+_ADVANCED_LEVELS = (("secondary", "Advanced"), ("expert", "Expert"))
+_NUMBER_TYPES = {"int": int, "long": int, "double": float, "float": float}
+_LAYOUT = widgets.Layout(width="420px")
+_STYLE = {"description_width": "180px"}
+
+Column = tuple[str, str]  # (name, H2O column type: "enum", "int", "real", "string"...)
+
+
+def model_kind(column_type: str | None, levels: int | None = None) -> str:
+    """What a model predicting a column of this type is: classification or regression."""
+    if column_type == "enum":
+        return f"classification ({levels} classes)" if levels else "classification"
+    if column_type in ("int", "real"):
+        return "regression"
+    return ""
+
+
+def _parse_list(text: str, item_type: str) -> list:
+    """``'0.5, 1, 2'`` or JSON ``'[0.5, 1]'`` -> a list of the declared item type."""
+    text = text.strip()
+    if not text:
+        return []
+    if text.startswith("["):
+        return list(json.loads(text))
+    items = [part.strip() for part in text.split(",") if part.strip()]
+    convert = _NUMBER_TYPES.get(item_type, str)
+    return [convert(item) for item in items]
+
+
+class ParameterForm(widgets.VBox):
+    """A form for one algorithm's parameters.
+
+    Parameters
+    ----------
+    builder : dict
+        One entry of ``GET /3/ModelBuilders`` (``algo``, ``parameters``...).
+    """
+
+    def __init__(self, builder: dict):
+        self.algo = builder.get("algo", "")
+        self.parameters = {p["name"]: p for p in builder.get("parameters") or []}
+        self.fields: dict[str, widgets.Widget] = {}
+        self.column_types: dict[str, str] = {}
+        self.column_levels: dict[str, int] = {}
+        self.response_kind = widgets.HTML()
+        for name, spec in self.parameters.items():
+            field = self._field(spec)
+            if field is not None:
+                field.description_tooltip = spec.get("help") or ""
+                self.fields[name] = field
+        if "response_column" in self.fields:
+            self.fields["response_column"].observe(self._on_response_change, names="value")
+        common = [self.fields[n] for n in _LEADING if n in self.fields]
+        common += [f for n, f in self.fields.items()
+                   if n not in _LEADING and self.parameters[n].get("level") == "critical"]
+        if "response_column" in self.fields:
+            common.insert(common.index(self.fields["response_column"]) + 1, self.response_kind)
+        sections, titles = [], []
+        for level, title in _ADVANCED_LEVELS:
+            members = [f for n, f in self.fields.items()
+                       if n not in _LEADING and self.parameters[n].get("level") == level]
+            if members:
+                sections.append(widgets.VBox(members))
+                titles.append(f"{title} ({len(members)})")
+        self.advanced = widgets.Accordion(children=sections, titles=tuple(titles))
+        self.advanced.selected_index = None
+        super().__init__(common + ([self.advanced] if sections else []))
+
+    # -- building -----------------------------------------------------------------------
+    def _field(self, spec: dict) -> widgets.Widget | None:
+        kind, name, default = spec.get("type", ""), spec["name"], spec.get("default_value")
+        common = dict(description=name, layout=_LAYOUT, style=_STYLE)
+        if kind == "Key<Frame>":
+            return widgets.Dropdown(options=[("", None)], value=None, **common)
+        if kind == "VecSpecifier":
+            return widgets.Dropdown(options=[("", None)], value=None, **common)
+        if kind.endswith("[]") and spec.get("is_member_of_frames"):
+            return widgets.SelectMultiple(options=[], rows=4, **common)
+        if kind == "boolean":
+            return widgets.Checkbox(value=bool(default), indent=False, **common)
+        if kind == "enum" or spec.get("values"):
+            values = list(spec.get("values") or [])
+            options = values if default in values else [("", None)] + values
+            return widgets.Dropdown(options=options, value=default if default in values else None, **common)
+        if kind in ("int", "long"):
+            return widgets.IntText(value=int(default if default is not None else 0), **common)
+        if kind in ("double", "float"):
+            return widgets.FloatText(value=float(default if default is not None else 0.0), **common)
+        if kind.endswith("[]"):
+            text = "" if default in (None, []) else ", ".join(map(str, default))
+            return widgets.Text(value=text, placeholder="comma-separated", **common)
+        return widgets.Text(value="" if default is None else str(default), **common)
+
+    # -- filling pickers ------------------------------------------------------------------
+    def set_frames(self, frame_ids: Iterable[str]) -> None:
+        """Offer these frames in every frame picker, keeping current choices that still exist."""
+        frame_ids = list(frame_ids)
+        for name, spec in self.parameters.items():
+            if spec.get("type") == "Key<Frame>" and name in self.fields:
+                field = self.fields[name]
+                keep = field.value if field.value in frame_ids else None
+                field.options = [("", None)] + [(f, f) for f in frame_ids]
+                field.value = keep
+
+    def set_columns(self, columns: Iterable[Column], levels: dict[str, int] | None = None) -> None:
+        """Offer the training frame's columns in every column picker."""
+        columns = list(columns)
+        self.column_types = dict(columns)
+        self.column_levels = dict(levels or {})
+        names = [c for c, _ in columns]
+        for name, spec in self.parameters.items():
+            field = self.fields.get(name)
+            if not spec.get("is_member_of_frames") or field is None:
+                continue
+            if isinstance(field, widgets.SelectMultiple):
+                field.options = names
+                field.value = tuple(v for v in field.value if v in names)
+            else:
+                keep = field.value if field.value in names else None
+                field.options = [("", None)] + [(n, n) for n in names]
+                field.value = keep
+        self._on_response_change()
+
+    def _on_response_change(self, change=None) -> None:
+        column = self.fields["response_column"].value if "response_column" in self.fields else None
+        kind = model_kind(self.column_types.get(column), self.column_levels.get(column)) if column else ""
+        self.response_kind.value = f"<b>Model:</b> {kind}" if kind else ""
+
+    # -- reading --------------------------------------------------------------------------
+    def values(self) -> dict[str, Any]:
+        """The parameters to send: frames, columns, and every value the user changed.
+
+        Raises
+        ------
+        ValueError
+            When a list field does not parse.
+        """
+        chosen: dict[str, Any] = {}
+        for name, field in self.fields.items():
+            spec = self.parameters[name]
+            kind, default, value = spec.get("type", ""), spec.get("default_value"), field.value
+            if isinstance(field, widgets.SelectMultiple):
+                value = list(value) or None
+            elif isinstance(field, widgets.Text) and kind.endswith("[]"):
+                try:
+                    value = _parse_list(value, kind[:-2]) or None
+                except ValueError as exc:
+                    raise ValueError(f"{name}: cannot read {field.value!r} as a list of {kind[:-2]}") from exc
+            elif isinstance(field, widgets.Text):
+                value = value.strip() or None
+            if value is None or value == default or (isinstance(default, list) and value == list(default)):
+                continue
+            chosen[name] = value
+        return chosen
+
+    def set_value(self, name: str, value: Any) -> None:
+        """Set one field (tests and callers that prefill a form use this)."""
+        field = self.fields[name]
+        field.value = tuple(value) if isinstance(field, widgets.SelectMultiple) else value

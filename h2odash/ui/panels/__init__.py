@@ -1,0 +1,1 @@
+"""The dashboard's panels; each works alone too, e.g. ``FramesPanel(client)``."""

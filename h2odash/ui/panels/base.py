@@ -1,0 +1,86 @@
+"""What every panel shares: the client, a status line, background work and cleanup."""
+from __future__ import annotations
+
+from typing import Callable
+
+import ipywidgets as widgets
+
+from h2odash.client import H2OClient
+
+from ..feedback import StatusLine
+from ..poller import Poller, run_in_background
+
+
+class Panel(widgets.VBox):
+    """Base of the dashboard's panels (a VBox: usable alone in a cell, in Voilà or in a test).
+
+    Subclasses lay out their widgets, then call ``super().__init__(client, children)``.
+    """
+
+    def __init__(self, client: H2OClient, children=()):
+        self.client = client
+        self.pollers: list[Poller] = []
+        super().__init__(list(children) + [self.status])
+
+    @property
+    def status(self) -> StatusLine:
+        # Created on first use so subclasses can report errors while building their widgets.
+        if "_status" not in self.__dict__:
+            self.__dict__["_status"] = StatusLine()
+        return self.__dict__["_status"]
+
+    def refresh(self) -> None:
+        """Re-read what the panel shows from the server (the dashboard calls this on tab change)."""
+
+    def poll(self, step: Callable[[], bool], interval: float = 0.5) -> Poller:
+        """Run ``step`` in the background until it returns True; its errors go to the status line."""
+        poller = Poller(step, interval=interval, on_error=self.status.error).start()
+        self.pollers = [p for p in self.pollers if p.running] + [poller]
+        return poller
+
+    def in_background(self, work: Callable[[], object]) -> Poller:
+        """Run ``work`` once in the background; its errors go to the status line."""
+        poller = run_in_background(work, on_error=self.status.error)
+        self.pollers = [p for p in self.pollers if p.running] + [poller]
+        return poller
+
+    def guarded(self, action: Callable[[], object]) -> None:
+        """Run a quick server call from a callback, showing its error instead of raising it."""
+        try:
+            action()
+        except Exception as exc:
+            self.status.error(exc)
+
+    def wait_idle(self, timeout: float = 60) -> bool:
+        """Wait for this panel's background work (tests use it; callbacks never do)."""
+        return all(p.join(timeout) for p in list(self.pollers))
+
+    def close(self) -> None:
+        for poller in self.pollers:
+            poller.stop()
+        super().close()
+
+
+def frame_ids(client: H2OClient) -> list[str]:
+    """Parsed frames on the server, by name (raw imported files are left out)."""
+    return sorted(f["frame_id"]["name"] for f in client.frames() if not f.get("is_text"))
+
+
+def model_ids(client: H2OClient) -> list[str]:
+    """Models on the server, by name."""
+    return sorted(m["model_id"]["name"] for m in client.models())
+
+
+def frame_columns(client: H2OClient, frame_id: str) -> tuple[list[tuple[str, str]], dict[str, int]]:
+    """A frame's ``(name, type)`` columns and the number of levels of its categorical ones."""
+    columns = client.frame(frame_id, row_count=0)["columns"]
+    return ([(c["label"], c.get("type")) for c in columns],
+            {c["label"]: len(c["domain"]) for c in columns if c.get("domain")})
+
+
+def set_options(dropdown: widgets.Dropdown, options: list[str], blank: bool = False) -> None:
+    """Replace a picker's options, keeping its choice when still offered."""
+    keep = dropdown.value if dropdown.value in options else None
+    dropdown.options = ([("", None)] if blank else []) + [(o, o) for o in options]
+    if keep is not None or blank:
+        dropdown.value = keep
