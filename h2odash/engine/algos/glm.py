@@ -364,6 +364,7 @@ class GLMFitted(Fitted):
         self.names = list(names)
         self.beta = solution.beta                      # on the scale of X (what predict uses)
         self.coefficients, self.standardized = both_scales(solution.beta, means, sigmas, standardized)
+        self.means, self.sigmas, self.standardized_input = means, sigmas, standardized
         self.spec = spec
         self.training_frame = frame_name(params.get("training_frame"))
         self.lambda_search = settings.lambda_search
@@ -419,28 +420,40 @@ class GLMFitted(Fitted):
                 table.append([name, *map(float, self.coefficients[:, j]), *map(float, self.standardized[:, j])])
             return table
         columns = [col("names", "string", "names"), col("coefficients", "double", "Coefficients", "%5f")]
-        if sol.p_values is not None:
+        tests = self.wald_tests()
+        if tests is not None:
             columns += [col("std_error", "double", "Std. Error", "%5f"), col("z_value", "double", "z value", "%5f"),
                         col("p_value", "double", "p value", "%5f")]
         columns.append(col("standardized_coefficients", "double", "Standardized Coefficients", "%5f"))
         table = Table("Coefficients", columns, description=self.table_name)
-        std_errors = self._original_std_errors()
         for j, name in enumerate(names):
             row = [name, float(self.coefficients[0, j])]
-            if sol.p_values is not None:
-                row += [float(std_errors[j]), float(sol.z_values[j]), float(sol.p_values[j])]
+            if tests is not None:
+                row += [float(tests[0][j]), float(tests[1][j]), float(tests[2][j])]
             row.append(float(self.standardized[0, j]))
             table.append(row)
         return table
 
-    def _original_std_errors(self):
-        """Standard errors of the original-scale coefficients: z values do not depend on the scale."""
+    def wald_tests(self):
+        """(std errors, z values, p-values) of the original-scale coefficients, or None.
+
+        The solver's covariance is on the scale it fitted; the original coefficients are a linear
+        map of those (b_j / sigma_j, and the intercept minus sum b_j mu_j / sigma_j), so their
+        covariance is M C M'. Coefficients at zero (dropped columns) get NaN, as in H2O.
+        """
         sol = self.solution
-        if sol.z_values is None:
+        if sol.covariance is None:
             return None
+        p1 = len(self.names) + 1
+        M = np.eye(p1)
+        if self.standardized_input:
+            M[1:, 1:] = np.diag(1.0 / self.sigmas)
+            M[0, 1:] = -self.means / self.sigmas
+        covariance = M @ sol.covariance @ M.T
         beta = self.coefficients[0]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(beta != 0, beta / sol.z_values, np.nan)
+        se, z, p = glm_solver.wald_tests(beta, covariance, sol.distribution)
+        zero = beta == 0
+        return np.where(zero, np.nan, se), np.where(zero, np.nan, z), np.where(zero, np.nan, p)
 
     def output(self):
         sol = self.solution

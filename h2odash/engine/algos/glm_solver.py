@@ -12,10 +12,13 @@ descent otherwise. Coefficients here are on the scale of the X given (standardiz
 the caller translates them.
 """
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import linalg, stats
+from threadpoolctl import threadpool_limits
 
 from h2odash.engine.errors import InvalidArgument
 
@@ -189,9 +192,8 @@ class Solution:
     submodels: list
     best_index: int
     dropped: list = field(default_factory=list)      # collinear columns removed (indices into X)
-    std_errors: np.ndarray = None
-    z_values: np.ndarray = None
-    p_values: np.ndarray = None
+    covariance: np.ndarray = None   # of beta (p-values); zero rows for dropped columns
+    distribution: object = None     # of the Wald statistic: t (estimated dispersion) or normal
     dispersion: float = None
     lambda_min_ratio: float = None
     nlambdas: int = None
@@ -307,6 +309,17 @@ def _coordinate_descent(H, r, l1, non_negative, start, intercept, tol=1e-10, max
 # IRLS for one lambda
 # ---------------------------------------------------------------------------------------------
 
+_POOL = None
+
+
+def _pool():
+    """Threads for the row blocks of the Gram matrix (one per core)."""
+    global _POOL
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1), thread_name_prefix="glm-gram")
+    return _POOL
+
+
 class _Problem:
     """Data and settings of one fit, with the pieces every IRLS iteration needs."""
 
@@ -327,15 +340,16 @@ class _Problem:
             self.ymu = float(np.dot(w, y) / self.wsum)
 
     # -- objective ----------------------------------------------------------------------------
-    def deviance(self, beta, X=None, y=None, w=None):
+    def deviance(self, beta, X=None, y=None, w=None, eta=None):
         X = self.X if X is None else X
         y = self.y if y is None else y
         w = self.w if w is None else w
+        eta = linear_predictor(X, beta) if eta is None else eta
         if self.settings.multinomial:
-            P = _softmax(linear_predictor(X, beta))
+            P = _softmax(eta)
             picked = np.maximum(P[np.arange(len(y)), y.astype(np.int64)], 1e-300)
             return float(-2.0 * np.dot(w, np.log(picked)))
-        return self.family.deviance(y, self.link.inverse(linear_predictor(X, beta)), w)
+        return self.family.deviance(y, self.link.inverse(eta), w)
 
     def penalty(self, beta, lam, alpha):
         b = beta[..., 1:]
@@ -345,25 +359,38 @@ class _Problem:
             value += float(np.sum((block @ S) * block))
         return value
 
-    def objective(self, beta, lam, alpha, deviance=None):
-        deviance = self.deviance(beta) if deviance is None else deviance
-        return self.obj_reg * deviance / 2.0 + self.penalty(beta, lam, alpha)
+    def objective(self, beta, lam, alpha, eta=None):
+        return self.obj_reg * self.deviance(beta, eta=eta) / 2.0 + self.penalty(beta, lam, alpha)
 
     # -- Gram ----------------------------------------------------------------------------------
-    def gram(self, W, z):
-        """(G, r) of the weighted least squares step, scaled by obj_reg; index 0 is the intercept."""
+    def gram(self, W, z, block=32768):
+        """(G, r) of the weighted least squares step, scaled by obj_reg; index 0 is the intercept.
+
+        Rows go in cache-sized blocks, shared among threads (numpy releases the GIL); BLAS runs
+        single-threaded inside (see :func:`fit`), which is both faster here and immune to
+        OpenBLAS's busy-waiting when the machine is loaded.
+        """
         X = self.X
-        Xs = X * np.sqrt(W)[:, None]
-        G = np.empty((self.p + 1, self.p + 1))
-        G[1:, 1:] = Xs.T @ Xs
-        xw = W @ X
+        p = self.p
+        starts = range(0, X.shape[0], block)
+
+        def part(start):
+            rows = slice(start, start + block)
+            Xb = X[rows]
+            Wb = W[rows]
+            Xs = Xb * np.sqrt(Wb)[:, None]
+            wz = Wb * z[rows]
+            return Xs.T @ Xs, Wb @ Xb, wz @ Xb, wz.sum()
+
+        G = np.zeros((p + 1, p + 1))
+        r = np.zeros(p + 1)
+        for xtwx, xw, xwz, wz in _pool().map(part, starts):
+            G[1:, 1:] += xtwx
+            G[0, 1:] += xw
+            r[1:] += xwz
+            r[0] += wz
         G[0, 0] = W.sum()
-        G[0, 1:] = xw
-        G[1:, 0] = xw
-        wz = W * z
-        r = np.empty(self.p + 1)
-        r[0] = wz.sum()
-        r[1:] = wz @ X
+        G[1:, 0] = G[0, 1:]
         return G * self.obj_reg, r * self.obj_reg
 
     def working(self, eta, y):
@@ -405,7 +432,8 @@ def _irls(problem, beta, lam, alpha, max_iterations, on_iteration, objective_eps
     s = problem.settings
     H_pen = _penalty_hessian(problem.p + 1, s, lam * (1 - alpha))
     l1 = lam * alpha
-    objective = problem.objective(beta, lam, alpha)
+    eta = linear_predictor(problem.X, beta)
+    objective = problem.objective(beta, lam, alpha, eta)
     iterations = 0
     while iterations < max_iterations:
         iterations += 1
@@ -420,21 +448,22 @@ def _irls(problem, beta, lam, alpha, max_iterations, on_iteration, objective_eps
                 G, r = problem.gram(W, z)
                 new[c] = solve_quadratic(G, r, l1, H_pen, s.non_negative, new[c], s.intercept)
         else:
-            eta = linear_predictor(problem.X, beta)
             W, z = problem.working(eta, problem.y)
             G, r = problem.gram(W, z)
             new = solve_quadratic(G, r, l1, H_pen, s.non_negative, beta, s.intercept)
-        new_objective = problem.objective(new, lam, alpha)
+        new_eta = linear_predictor(problem.X, new)
+        new_objective = problem.objective(new, lam, alpha, new_eta)
         # Step halving keeps IRLS from overshooting with non-canonical links.
         halvings = 0
         while not (new_objective <= objective * (1 + 1e-12) + 1e-15) and halvings < 20:
             new = 0.5 * (beta + new)
-            new_objective = problem.objective(new, lam, alpha)
+            new_eta = linear_predictor(problem.X, new)
+            new_objective = problem.objective(new, lam, alpha, new_eta)
             halvings += 1
         change = float(np.max(np.abs(new - beta))) if new.size else 0.0
         improvement = (objective - new_objective) / max(abs(objective), 1e-300)
         if new_objective <= objective * (1 + 1e-12) + 1e-15:
-            beta, objective = new, new_objective
+            beta, objective, eta = new, new_objective, new_eta
         if on_iteration is not None and not on_iteration(beta):
             raise Stop(beta)
         if change < beta_epsilon or improvement < objective_epsilon:
@@ -491,13 +520,20 @@ def wald_statistics(problem, beta, settings):
         raise InvalidArgument(
             "compute_p_values", "P-values cannot be computed: the Gram matrix is singular (collinear columns); "
             "set remove_collinear_columns=true.") from err
-    se = np.full(len(beta), np.nan)
-    se[active] = np.sqrt(np.maximum(np.diag(inverse), 0) * dispersion)
-    z = np.where(np.isfinite(se) & (se > 0), beta / np.where(se > 0, se, 1), np.nan)
+    covariance = np.zeros((len(beta), len(beta)))
+    covariance[np.ix_(active, active)] = inverse * dispersion
     rank = int(np.count_nonzero(beta))
     distribution = stats.t(max(nobs - rank, 1)) if estimated else stats.norm()
+    return covariance, dispersion, distribution
+
+
+def wald_tests(beta, covariance, distribution):
+    """Standard errors, z values and two-sided p-values of coefficients with this covariance."""
+    se = np.sqrt(np.maximum(np.diag(covariance), 0.0))
+    se = np.where(se > 0, se, np.nan)
+    z = beta / se
     p = np.where(np.isnan(z), np.nan, 2 * distribution.cdf(-np.abs(np.nan_to_num(z))))
-    return se, z, p, dispersion, inverse, active
+    return se, z, p
 
 
 # ---------------------------------------------------------------------------------------------
@@ -509,6 +545,11 @@ def fit(X, y, w, settings, valid=None, on_iteration=None):
 
     ``on_iteration(beta)`` is called after every IRLS iteration; returning False stops the fit.
     """
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _fit(X, y, w, settings, valid, on_iteration)
+
+
+def _fit(X, y, w, settings, valid, on_iteration):
     dropped = []
     problem = _Problem(X, y, w, settings)
     if settings.remove_collinear_columns or settings.compute_p_values:
@@ -600,17 +641,18 @@ def fit(X, y, w, settings, valid=None, on_iteration=None):
                         submodels.index(best_sub), dropped, lambda_min_ratio=lambda_min_ratio_used,
                         nlambdas=nlambdas_used)
     if settings.compute_p_values:
-        se, z, p, dispersion, _, _ = wald_statistics(problem, beta, settings)
-        solution.std_errors, solution.z_values, solution.p_values = se, z, p
+        covariance, dispersion, distribution = wald_statistics(problem, beta, settings)
+        if dropped:
+            full = np.zeros((X.shape[1] + 1, X.shape[1] + 1))
+            keep = np.concatenate([[0], np.setdiff1d(np.arange(X.shape[1]), dropped) + 1])
+            full[np.ix_(keep, keep)] = covariance
+            covariance = full
+        solution.covariance, solution.distribution = covariance, distribution
         solution.dispersion = dispersion
     if dropped:
         solution.beta = _reinsert(solution.beta, dropped, X.shape[1], 0.0)
         for sub in submodels:
             sub.beta = _reinsert(sub.beta, dropped, X.shape[1], 0.0)
-        if settings.compute_p_values:
-            solution.std_errors = _reinsert(solution.std_errors, dropped, X.shape[1], np.nan)
-            solution.z_values = _reinsert(solution.z_values, dropped, X.shape[1], np.nan)
-            solution.p_values = _reinsert(solution.p_values, dropped, X.shape[1], np.nan)
     return solution
 
 
