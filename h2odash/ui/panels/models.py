@@ -1,0 +1,247 @@
+"""Models: what a trained model learned and how well it does — metrics, ROC and precision-recall
+with a threshold slider and its confusion matrix, gains/lift, variable importance, scoring
+history, residuals, GLM coefficients — and several models compared on one ROC chart."""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+import ipywidgets as widgets
+import pandas as pd
+
+from h2odash.client import H2OClient
+
+from .. import charts
+from ..chartbox import ChartBox
+from ..downloads import csv_link
+from ..tables import confusion_at, scalar_metrics, to_html, two_dim_table
+from .base import Panel, model_ids
+
+METRIC_SETS = (("training", "training_metrics"), ("validation", "validation_metrics"),
+               ("cross-validation", "cross_validation_metrics"))
+RESIDUAL_ROWS = 10_000  # enough points to see a pattern, few enough to draw quickly
+
+
+def metrics_table(models: dict[str, dict]) -> pd.DataFrame:
+    """One row per metric, one column per model and metric set (``GBM_1 training``...)."""
+    columns = {}
+    for model_id, model in models.items():
+        output = model.get("output") or {}
+        for label, key in METRIC_SETS:
+            found = scalar_metrics(output.get(key))
+            if found:
+                columns[f"{model_id} {label}" if len(models) > 1 else label] = found
+    table = pd.DataFrame(columns)
+    return table.rename_axis("metric").reset_index() if not table.empty else table
+
+
+def thresholds_of(metrics: dict | None) -> pd.DataFrame:
+    return two_dim_table((metrics or {}).get("thresholds_and_metric_scores"))
+
+
+@dataclass
+class ModelsState:
+    """The server's models, the ones selected, and the full answer of each one opened."""
+
+    model_ids: list[str] = field(default_factory=list)
+    models: dict[str, dict] = field(default_factory=dict)
+    metric_set: str = "training_metrics"
+    thresholds: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+class ModelsPanel(Panel):
+    """List models; view one; compare several; export each chart's data; delete."""
+
+    def __init__(self, client: H2OClient):
+        self.state = ModelsState()
+        self.refresh_button = widgets.Button(description="Refresh", icon="refresh")
+        self.models = widgets.SelectMultiple(description="Models", rows=6, layout=widgets.Layout(width="520px"))
+        self.delete_button = widgets.Button(description="Delete", button_style="danger", icon="trash")
+        self.confirm_text = widgets.HTML()
+        self.confirm_yes = widgets.Button(description="Yes, delete", button_style="danger")
+        self.confirm_no = widgets.Button(description="Keep")
+        self.confirm_box = widgets.HBox([self.confirm_text, self.confirm_yes, self.confirm_no],
+                                        layout=widgets.Layout(display="none"))
+        self.metric_set = widgets.ToggleButtons(options=[(label, key) for label, key in METRIC_SETS],
+                                                description="Metrics on")
+        self.title = widgets.HTML()
+        self.metrics = widgets.HTML()
+        self.metrics_download = widgets.HTML()
+        self.threshold = widgets.FloatSlider(min=0.0, max=1.0, step=0.01, value=0.5, description="Threshold",
+                                             continuous_update=False)
+        self.confusion = widgets.HTML()
+        self.roc = ChartBox("roc.csv")
+        self.precision_recall = ChartBox("precision_recall.csv")
+        self.gains_lift = ChartBox("gains_lift.csv")
+        self.variable_importance = ChartBox("variable_importance.csv")
+        self.scoring_history = ChartBox("scoring_history.csv")
+        self.coefficients = ChartBox("coefficients.csv")
+        self.residuals_button = widgets.Button(description="Compute residuals")
+        self.residuals = ChartBox("residuals.csv")
+        self.charts = widgets.Tab()
+
+        self.refresh_button.on_click(lambda _: self.refresh())
+        self.models.observe(self._on_models_selected, names="value")
+        self.metric_set.observe(self._on_metric_set, names="value")
+        self.threshold.observe(self._on_threshold, names="value")
+        self.residuals_button.on_click(self._on_residuals)
+        self.delete_button.on_click(self._on_delete)
+        self.confirm_yes.on_click(self._on_delete_confirmed)
+        self.confirm_no.on_click(lambda _: setattr(self.confirm_box.layout, "display", "none"))
+        super().__init__(client, [
+            widgets.HBox([self.models, widgets.VBox([self.refresh_button, self.delete_button])]),
+            widgets.HTML("<small>Select one model to open it, several (Ctrl/Shift-click) to compare them.</small>"),
+            self.confirm_box, self.title, self.metric_set, self.metrics, self.metrics_download, self.charts,
+        ])
+        self.refresh()
+
+    def refresh(self) -> None:
+        def load():
+            self.state.model_ids = model_ids(self.client)
+            keep = tuple(m for m in self.models.value if m in self.state.model_ids)
+            self.models.options = self.state.model_ids
+            self.models.value = keep
+        self.guarded(load)
+
+    # -- opening models -------------------------------------------------------------------
+    def _on_models_selected(self, change) -> None:
+        chosen = list(change["new"])
+        self.confirm_box.layout.display = "none"
+        if not chosen:
+            return
+        self.status.clear()
+
+        def load():
+            self.state.models = {m: self.client.model(m) for m in chosen}
+            self._show()
+        self.guarded(load)
+
+    def _on_metric_set(self, change) -> None:
+        self.state.metric_set = change["new"]
+        if self.state.models:
+            self._show()
+
+    def _show(self) -> None:
+        models = self.state.models
+        table = metrics_table(models)
+        self.metrics.value = to_html(table)
+        self.metrics_download.value = csv_link(table, "metrics.csv", "Download metrics (CSV)") if not table.empty else ""
+        if len(models) == 1:
+            self._show_one(*models.items())
+        else:
+            self._show_comparison(models)
+
+    def _show_comparison(self, models: dict[str, dict]) -> None:
+        self.title.value = f"<h4>Comparing {len(models)} models</h4>"
+        curves = {m: thresholds_of((model.get("output") or {}).get(self.state.metric_set)) for m, model in models.items()}
+        curves = {m: t for m, t in curves.items() if not t.empty}
+        self.roc.show(charts.roc_chart(curves), filename="roc_comparison.csv")
+        self._set_tabs([("ROC (overlay)", self.roc)] if curves else [])
+
+    def _show_one(self, item: tuple[str, dict]) -> None:
+        model_id, model = item
+        output = model.get("output") or {}
+        category = output.get("model_category", "")
+        self.title.value = (f"<h4>{html.escape(model_id)} <small>{html.escape(model.get('algo_full_name') or '')}"
+                            f" · {html.escape(category)} · response {html.escape(model.get('response_column_name') or '-')}"
+                            f"</small></h4>")
+        metrics = output.get(self.state.metric_set) or {}
+        tabs = []
+        self.state.thresholds = thresholds_of(metrics)
+        if not self.state.thresholds.empty:
+            self.roc.show(charts.roc_chart({model_id: self.state.thresholds}), filename=f"{model_id}_roc.csv")
+            self.precision_recall.show(charts.precision_recall_chart(self.state.thresholds),
+                                       data=self.state.thresholds, filename=f"{model_id}_thresholds.csv")
+            self.threshold.value = float(output.get("default_threshold") or 0.5)
+            self._on_threshold({"new": self.threshold.value})
+            tabs += [("ROC", widgets.VBox([self.roc, self.threshold, self.confusion])),
+                     ("Precision-recall", self.precision_recall)]
+        gains = two_dim_table(metrics.get("gains_lift_table"))
+        if not gains.empty:
+            self.gains_lift.show(charts.gains_lift_chart(gains), data=gains, filename=f"{model_id}_gains_lift.csv")
+            tabs.append(("Gains/lift", self.gains_lift))
+        if output.get("variable_importances"):
+            self.variable_importance.show(charts.variable_importance_chart(output["variable_importances"]),
+                                          data=two_dim_table(output["variable_importances"]),
+                                          filename=f"{model_id}_variable_importance.csv")
+            tabs.append(("Variable importance", self.variable_importance))
+        if output.get("scoring_history"):
+            self.scoring_history.show(charts.scoring_history_chart(output["scoring_history"]),
+                                      data=two_dim_table(output["scoring_history"]),
+                                      filename=f"{model_id}_scoring_history.csv")
+            tabs.append(("Scoring history", self.scoring_history))
+        if output.get("coefficients_table"):
+            self.coefficients.show(charts.coefficients_chart(output["coefficients_table"]),
+                                   data=two_dim_table(output["coefficients_table"]),
+                                   filename=f"{model_id}_coefficients.csv")
+            tabs.append(("Coefficients", self.coefficients))
+        if category == "Regression":
+            self.residuals.clear()
+            tabs.append(("Residuals", widgets.VBox([self.residuals_button, self.residuals])))
+        self._set_tabs(tabs)
+
+    def _set_tabs(self, tabs: list[tuple[str, widgets.Widget]]) -> None:
+        self.charts.children = [w for _, w in tabs]
+        self.charts.titles = tuple(t for t, _ in tabs)
+
+    @property
+    def tab_titles(self) -> list[str]:
+        return list(self.charts.titles)
+
+    # -- threshold ------------------------------------------------------------------------
+    def _on_threshold(self, change) -> None:
+        table = self.state.thresholds
+        if table.empty or len(self.state.models) != 1:
+            return
+        model = next(iter(self.state.models.values()))
+        domain = ((model.get("output") or {}).get(self.state.metric_set) or {}).get("domain")
+        matrix = confusion_at(table, change["new"], domain)
+        self.confusion.value = f"<b>Confusion matrix at threshold {change['new']:.2f}</b>" + to_html(matrix)
+        row = table.iloc[(table["threshold"] - change["new"]).abs().argmin()]
+        charts.mark_point(self.roc.figure, "threshold", float(row["fpr"]), float(row["tpr"]))
+
+    # -- residuals ------------------------------------------------------------------------
+    def _on_residuals(self, _button) -> None:
+        if len(self.state.models) != 1:
+            return
+        model_id, model = next(iter(self.state.models.items()))
+        frame_id = (model.get("data_frame") or {}).get("name")
+        response = model.get("response_column_name")
+        fig = charts.residuals_chart([], [])
+        self.residuals.show(fig, filename=f"{model_id}_residuals.csv")
+        self.status.info(f"Scoring {frame_id} to compute residuals…")
+
+        def work():
+            scored = self.client.predict(model_id, frame_id)["predictions_frame"]["name"]
+            predicted = self.client.frame_preview(scored, row_count=RESIDUAL_ROWS)["predict"]
+            actual = self.client.frame_preview(frame_id, row_count=RESIDUAL_ROWS)[response]
+            with fig.batch_update():
+                fig.data[0].x = list(predicted)
+                fig.data[0].y = list(actual - predicted)
+            self.residuals.refresh_link(pd.DataFrame({"actual": actual, "predicted": predicted,
+                                                      "residual": actual - predicted}))
+            self.status.info(f"Residuals on {len(predicted)} rows of {frame_id}.")
+        self.in_background(work)
+
+    # -- deleting -------------------------------------------------------------------------
+    def _on_delete(self, _button) -> None:
+        if not self.models.value:
+            return
+        self.confirm_text.value = f"Delete {', '.join(html.escape(m) for m in self.models.value)}?"
+        self.confirm_box.layout.display = "flex"
+
+    def _on_delete_confirmed(self, _button) -> None:
+        self.confirm_box.layout.display = "none"
+        doomed = list(self.models.value)
+
+        def delete():
+            for model_id in doomed:
+                self.client.delete_model(model_id)
+            self.models.value = ()
+            self.state.models = {}
+            self._set_tabs([])
+            self.title.value = self.metrics.value = self.metrics_download.value = ""
+            self.refresh()
+            self.status.info(f"Deleted {', '.join(doomed)}.")
+        self.guarded(delete)
+

@@ -1,0 +1,165 @@
+"""Train: pick an algorithm, fill the form generated from its parameters, and watch the model
+learn: a progress bar and a scoring-history chart that grows while the job runs."""
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+
+import ipywidgets as widgets
+import traitlets
+
+from h2odash.client import H2OClient, H2OJobError, H2ONotFoundError
+
+from .. import charts, rest
+from ..chartbox import ChartBox
+from ..forms import ParameterForm
+from .base import Panel, frame_columns, frame_ids
+
+RUNNING = ("CREATED", "RUNNING")
+
+
+@dataclass
+class TrainingState:
+    """The algorithms on offer and the training job being watched."""
+
+    builders: dict[str, dict] = field(default_factory=dict)
+    job: dict | None = None
+    model_id: str | None = None
+    job_status: str | None = None
+    # The longest scoring-history series seen while the job was still running: proof that the
+    # chart grew live, not only once the model was done.
+    points_while_running: int = 0
+
+
+class TrainPanel(Panel):
+    """Train a model from a form generated from ``GET /3/ModelBuilders`` metadata."""
+
+    def __init__(self, client: H2OClient):
+        self.state = TrainingState()
+        self.form: ParameterForm | None = None
+        self.algorithm = widgets.Dropdown(description="Algorithm", options=[])
+        self.form_box = widgets.VBox()
+        self.train_button = widgets.Button(description="Train", button_style="primary", icon="play")
+        self.cancel_button = widgets.Button(description="Cancel", icon="stop", disabled=True)
+        self.progress = widgets.FloatProgress(min=0.0, max=1.0, description="Progress")
+        self.job_label = widgets.Label()
+        self.history = ChartBox("scoring_history.csv")
+        self.algorithm.observe(self._on_algorithm_selected, names="value")
+        self.train_button.on_click(self._on_train)
+        self.cancel_button.on_click(self._on_cancel)
+        super().__init__(client, [self.algorithm, self.form_box,
+                                  widgets.HBox([self.train_button, self.cancel_button]),
+                                  widgets.HBox([self.progress, self.job_label]), self.history])
+        self.guarded(self._load_builders)
+
+    def _load_builders(self) -> None:
+        self.state.builders = rest.model_builders(self.client)
+        algorithms = sorted(self.state.builders)
+        self.algorithm.options = [(f"{b.get('algo_full_name') or a} ({a})", a)
+                                  for a, b in sorted(self.state.builders.items())]
+        if algorithms:
+            self.algorithm.value = "gbm" if "gbm" in algorithms else algorithms[0]
+
+    def refresh(self) -> None:
+        if self.form is not None:
+            self.guarded(lambda: self.form.set_frames(frame_ids(self.client)))
+
+    # -- the form -------------------------------------------------------------------------
+    def _on_algorithm_selected(self, change) -> None:
+        previous = self.form
+        self.form = ParameterForm(self.state.builders[change["new"]])
+        self.form_box.children = [self.form]
+        if "training_frame" in self.form.fields:
+            self.form.fields["training_frame"].observe(self._on_training_frame_selected, names="value")
+        self.refresh()
+        # Switching algorithm keeps the data choices the user already made, when still offered.
+        if previous is not None:
+            for name in ("training_frame", "validation_frame", "response_column"):
+                if name in previous.fields and name in self.form.fields:
+                    with contextlib.suppress(traitlets.TraitError):
+                        self.form.set_value(name, previous.fields[name].value)
+
+    def _on_training_frame_selected(self, change) -> None:
+        if change["new"] is None:
+            self.form.set_columns([])
+            return
+        self.guarded(lambda: self.form.set_columns(*frame_columns(self.client, change["new"])))
+
+    # -- training -------------------------------------------------------------------------
+    def _on_train(self, _button) -> None:
+        self.status.clear()
+        try:
+            params = self.form.values()
+        except ValueError as exc:
+            self.status.error(str(exc))
+            return
+        training_frame = params.pop("training_frame", None)
+        if training_frame is None:
+            self.status.error("Choose a training frame.")
+            return
+        algorithm = self.algorithm.value
+        self.train_button.disabled = True
+        # Widgets are created here, on the callback; the background thread only fills them.
+        self.history.show(charts.scoring_history_chart(), filename="scoring_history.csv")
+        self.progress.value, self.progress.bar_style = 0.0, ""
+        self.status.info("Submitting…")
+
+        def submit():
+            # The POST itself can take seconds on a busy server: it too stays off the callback.
+            try:
+                job = self.client.train(algorithm, training_frame, wait=False, **params)
+            finally:
+                self.train_button.disabled = False
+            self._watch(job)
+        self.in_background(submit)
+
+    def _watch(self, job: dict) -> None:
+        self.state = TrainingState(builders=self.state.builders, job=job, model_id=(job.get("dest") or {}).get("name"))
+        self.history.filename = f"{self.state.model_id}_scoring_history.csv"
+        self.cancel_button.disabled = False
+        self.status.info(f"Training {self.state.model_id}…")
+        self.poll(self._watch_job, interval=0.3)
+
+    def _watch_job(self) -> bool:
+        """One look at the job and the model-so-far; True once the job has ended."""
+        job = self.client.job(self.state.job)
+        status = job.get("status")
+        self.progress.value = float(job.get("progress") or 0.0)
+        self.job_label.value = f"{status} {job.get('progress_msg') or ''}".strip()
+        points = self._show_history()
+        if status in RUNNING:
+            self.state.points_while_running = max(self.state.points_while_running, points)
+        self.state.job_status = status
+        if status in RUNNING:
+            return False
+        self.cancel_button.disabled = True
+        if status == "DONE":
+            self.progress.bar_style = "success"
+            self.status.info(f"Trained {self.state.model_id}. Open it in the Models panel.")
+        elif status == "CANCELLED":
+            self.progress.bar_style = "warning"
+            self.status.info(f"Training of {self.state.model_id} was cancelled.")
+        else:
+            self.progress.bar_style = "danger"
+            self.status.error(H2OJobError(job))
+        return True
+
+    def _show_history(self) -> int:
+        """Draw the model's scoring history so far; return the number of points of its longest series."""
+        if not self.state.model_id:
+            return 0
+        try:
+            model = self.client.model(self.state.model_id)
+        except H2ONotFoundError:  # not stored yet (or the job failed before it was)
+            return 0
+        table = (model.get("output") or {}).get("scoring_history")
+        series = charts.scoring_history_series(table)
+        fig = self.history.figure
+        charts.set_series(fig, series)
+        fig.layout.xaxis.title.text = charts.scoring_history_x_title(table)
+        self.history.refresh_link()
+        return max((len(x) for x, _ in series.values()), default=0)
+
+    def _on_cancel(self, _button) -> None:
+        if self.state.job is not None:
+            self.guarded(lambda: self.client.cancel_job(self.state.job))
