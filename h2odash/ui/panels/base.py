@@ -82,5 +82,6 @@ def set_options(dropdown: widgets.Dropdown, options: list[str], blank: bool = Fa
     """Replace a picker's options, keeping its choice when still offered."""
     keep = dropdown.value if dropdown.value in options else None
     dropdown.options = ([("", None)] if blank else []) + [(o, o) for o in options]
-    if keep is not None or blank:
-        dropdown.value = keep
+    if keep is None and not blank and options:
+        keep = options[0]
+    dropdown.value = keep

@@ -1,0 +1,61 @@
+"""The dashboard: every panel in one Tab, under a line saying which server it talks to."""
+from __future__ import annotations
+
+import html
+
+import ipywidgets as widgets
+
+from h2odash.client import H2OClient
+
+from . import rest
+from .panels.automl import AutoMLPanel
+from .panels.cluster import ClusterPanel
+from .panels.frames import FramesPanel
+from .panels.jobs import JobsPanel
+from .panels.models import ModelsPanel
+from .panels.predict import PredictPanel
+from .panels.train import TrainPanel
+
+PANELS = (("Cluster", ClusterPanel), ("Frames", FramesPanel), ("Train", TrainPanel), ("Models", ModelsPanel),
+          ("AutoML", AutoMLPanel), ("Predict", PredictPanel), ("Jobs", JobsPanel))
+
+
+def status_line(url: str, cloud: dict) -> str:
+    """``server · version · engine kind``, as HTML."""
+    return (f"<div class='h2odash-status'>Server <b>{html.escape(url)}</b> · H2O {html.escape(str(cloud.get('version')))}"
+            f" · engine: <b>{html.escape(rest.engine_kind(cloud))}</b></div>")
+
+
+class Dashboard(widgets.VBox):
+    """All of h2odash in one widget: ``h2odash.Dashboard()`` in a notebook cell or a Voilà app.
+
+    Parameters
+    ----------
+    conn : H2OClient or str, optional
+        A client, or a server URL. Without one, :func:`h2odash.init` connects to
+        ``localhost:54321`` or starts the embedded engine.
+    """
+
+    def __init__(self, conn: H2OClient | str | None = None):
+        from h2odash.embedded import connect, init  # the one place the UI may start the engine
+
+        self.client = conn if isinstance(conn, H2OClient) else (connect(conn) if conn else init())
+        self.status = widgets.HTML(status_line(self.client.url, self.client.cloud()))
+        self.panels = {title: panel_class(self.client) for title, panel_class in PANELS}
+        self.tabs = widgets.Tab(children=list(self.panels.values()), titles=tuple(self.panels))
+        self.tabs.observe(self._on_tab_selected, names="selected_index")
+        super().__init__([self.status, self.tabs])
+
+    def __getitem__(self, title: str):
+        """The panel with this tab title, e.g. ``dashboard["Frames"]``."""
+        return self.panels[title]
+
+    def _on_tab_selected(self, change) -> None:
+        # Panels read the server when shown, so frames and models made elsewhere appear.
+        if change["new"] is not None:
+            list(self.panels.values())[change["new"]].refresh()
+
+    def close(self) -> None:
+        for panel in self.panels.values():
+            panel.close()
+        super().close()

@@ -1,0 +1,104 @@
+"""Predict: score a frame with a model, look at the predictions, see metrics when the frame has
+the response, and download the predictions as CSV."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import ipywidgets as widgets
+import pandas as pd
+
+from h2odash.client import H2OClient
+
+from .. import charts, rest
+from ..chartbox import ChartBox
+from ..downloads import csv_link
+from ..tables import scalar_metrics, to_html, two_dim_table
+from .base import Panel, frame_ids, model_ids, set_options
+
+PREVIEW_ROWS = 20
+
+
+@dataclass
+class PredictionState:
+    predictions_frame: str | None = None
+    metrics: dict | None = None
+
+
+class PredictPanel(Panel):
+    """Pick a model and a frame, score, preview, download."""
+
+    def __init__(self, client: H2OClient):
+        self.state = PredictionState()
+        self.model = widgets.Dropdown(description="Model", layout=widgets.Layout(width="460px"))
+        self.frame = widgets.Dropdown(description="Frame", layout=widgets.Layout(width="460px"))
+        self.refresh_button = widgets.Button(description="Refresh", icon="refresh")
+        self.score_button = widgets.Button(description="Score", button_style="primary")
+        self.preview = widgets.HTML()
+        self.metrics = widgets.HTML()
+        self.roc = ChartBox("roc.csv")
+        self.download_button = widgets.Button(description="Prepare CSV download", disabled=True)
+        self.download = widgets.HTML()
+        self.refresh_button.on_click(lambda _: self.refresh())
+        self.score_button.on_click(self._on_score)
+        self.download_button.on_click(self._on_download)
+        super().__init__(client, [widgets.HBox([self.model, self.refresh_button]), self.frame, self.score_button,
+                                  self.preview, widgets.HBox([self.download_button, self.download]),
+                                  self.metrics, self.roc])
+        self.refresh()
+
+    def refresh(self) -> None:
+        def load():
+            set_options(self.model, model_ids(self.client))
+            # Earlier predictions are frames too, but scoring them again is rarely wanted.
+            set_options(self.frame, [f for f in frame_ids(self.client) if not f.startswith("predictions")])
+        self.guarded(load)
+
+    def _on_score(self, _button) -> None:
+        model_id, frame_id = self.model.value, self.frame.value
+        if not model_id or not frame_id:
+            self.status.error("Choose a model and a frame.")
+            return
+        self.state = PredictionState()
+        self.preview.value = self.metrics.value = self.download.value = ""
+        self.download_button.disabled = True
+        self.roc.clear()
+        roc = charts.roc_chart({})  # created here; the thread only fills it
+        self.status.info(f"Scoring {frame_id} with {model_id}…")
+
+        def work():
+            answer = self.client.predict(model_id, frame_id)
+            scored = answer["predictions_frame"]["name"]
+            self.preview.value = to_html(self.client.frame_preview(scored, row_count=PREVIEW_ROWS))
+            metrics = (answer.get("model_metrics") or [None])[0]
+            self.state = PredictionState(scored, metrics)
+            self._show_metrics(metrics, roc)
+            self.download_button.disabled = False
+            self.status.info(f"Predictions in frame {scored}.")
+        self.in_background(work)
+
+    def _show_metrics(self, metrics: dict | None, roc) -> None:
+        """Metrics exist only when the scored frame has the response column."""
+        found = scalar_metrics(metrics)
+        if not found:
+            self.metrics.value = "<i>No metrics: the frame has no response column.</i>"
+            return
+        self.metrics.value = "<b>Metrics on this frame</b>" + to_html(
+            pd.DataFrame({"metric": list(found), "value": list(found.values())}))
+        thresholds = two_dim_table(metrics.get("thresholds_and_metric_scores"))
+        if not thresholds.empty:
+            points = thresholds.sort_values("fpr")
+            charts.set_series(roc, {"scored frame": ([0.0, *points["fpr"], 1.0], [0.0, *points["tpr"], 1.0])},
+                              mode="lines")
+            self.roc.show(roc, data=thresholds, filename=f"{self.state.predictions_frame}_roc.csv")
+
+    def _on_download(self, _button) -> None:
+        scored = self.state.predictions_frame
+        if not scored:
+            return
+        self.status.info("Fetching the predictions…")
+
+        def work():
+            text = rest.download_csv(self.client, scored)
+            self.download.value = csv_link(text, f"{scored}.csv", f"Download {scored}.csv")
+            self.status.info(f"{scored}.csv is ready.")
+        self.in_background(work)
