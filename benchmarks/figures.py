@@ -1,16 +1,19 @@
 """What the suite measures: one :class:`Metric` per row of the report.
 
-Two kinds of rows:
+Three kinds of rows:
 
 * a :class:`Figure` is timed work that the runner repeats, alternating servers, and
-  reports as best and median (import + parse, frame reads; later GBM, DRF, GLM,
-  scoring, AutoML);
+  reports as best and median (import + parse, frame reads, model training, scoring;
+  AutoML later);
+* a :class:`Quality` is a higher-is-better number that comes with a figure's samples
+  (a model's test AUC), compared between servers as a difference rather than a ratio;
 * an observation is a number read once per server while the benchmark frame is loaded
   (resident memory, the frame's ``byte_size``); the runner fills those in.
 
 Adding a figure: subclass :class:`Figure`, implement :meth:`Figure.measure` with client
-calls only (the loaded frame is ``context.frames[server.name]``), and append an instance
-to :data:`FIGURES`.
+calls only (the loaded frame is ``context.frames[server.name]``; the training and test
+frames of the model figures are ``context.split_frames[server.name]``), and append an
+instance to :data:`FIGURES`. A new model algorithm is one more :class:`ModelFigure`.
 """
 from __future__ import annotations
 
@@ -18,10 +21,13 @@ import statistics
 import time
 import uuid
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from .generate import Dataset
 from .servers import BenchServer
-from .workload import delete_frame_quietly, import_and_parse
+from .split import Split, read_test_labels
+from .workload import (delete_frame_quietly, delete_model_quietly, download_frame, import_and_parse,
+                       positive_probabilities, score, train_timed)
 
 MIB = 2 ** 20
 
@@ -35,7 +41,8 @@ class Metric:
     key : str
         Stable identifier used in the JSON results.
     label : str
-        Human description; ``{rows}`` in it stands for the data set's row count.
+        Human description; ``{rows}`` in it stands for the data set's row count,
+        ``{train_rows}`` and ``{test_rows}`` for the training and test files'.
     unit : str
         ``s``, ``ms`` or ``MiB``.
     target_ratio : float or None
@@ -51,25 +58,92 @@ class Metric:
     target_ratio: float | None = None
     why_target: str = ""
 
+    def describe(self, quick: bool = False) -> str:
+        """The label of the row; ``quick`` asks for that of the smoke test's variant, if different."""
+        return self.label
+
+
+@dataclass(frozen=True)
+class Quality(Metric):
+    """A higher-is-better number that comes with a figure's samples, such as a test AUC.
+
+    Cells show the median over samples (and the range when samples differ); the servers are
+    compared by the difference of medians, embedded − H2O-3, not by a ratio: a model may be
+    faster but must not be worse.
+
+    Attributes
+    ----------
+    min_difference : float or None
+        The lowest acceptable embedded − H2O-3 difference (``-0.002``: at most 0.002 below
+        H2O-3; ``0.0``: equal or better); None for an informational row.
+    """
+
+    min_difference: float | None = None
+
 
 @dataclass
 class Context:
-    """What figures share on one run: the data set and the loaded frame on each server."""
+    """What figures share on one run.
+
+    Attributes
+    ----------
+    dataset : Dataset
+        The generated data set.
+    frames : dict
+        Server name -> key of the whole data set's frame.
+    split : Split or None
+        The training and test files, when a selected figure needs them.
+    split_frames : dict
+        Server name -> ``(training frame key, test frame key)``.
+    quick : bool
+        Smoke-test mode: model figures train their small variants.
+    model_timeout : float or None
+        Seconds a model may train before its job is cancelled and the sample counted as failed.
+    scoring_models : dict
+        Server name -> a GBM model kept for the scoring figure.
+    checks : dict
+        One-off sanity checks, written to the results file (AUC recomputed with scikit-learn).
+    """
 
     dataset: Dataset
     frames: dict[str, str] = field(default_factory=dict)
+    split: Split | None = None
+    split_frames: dict[str, tuple[str, str]] = field(default_factory=dict)
+    quick: bool = False
+    model_timeout: float | None = None
+    scoring_models: dict[str, str] = field(default_factory=dict)
+    checks: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Sample:
-    """One measurement: the reported value and any detail worth keeping in the results file."""
+    """One measurement.
+
+    Attributes
+    ----------
+    value : float
+        The reported value, in the metric's unit.
+    detail : dict
+        Anything worth keeping in the results file.
+    companions : dict
+        Values of the figure's :attr:`Figure.companions` measured with this sample, by key.
+    """
 
     value: float
     detail: dict = field(default_factory=dict)
+    companions: dict[str, float] = field(default_factory=dict)
 
 
 class Figure(Metric):
     """A timed, repeatable measurement on one server."""
+
+    # True when the figure works on the training and test frames (loaded once per server).
+    needs_split: ClassVar[bool] = False
+
+    @property
+    def companions(self) -> list[Metric]:
+        """Rows reported right below this one, filled from each sample's ``companions``."""
+        return []
 
     def measure(self, server: BenchServer, context: Context) -> Sample:
         """Do the work once on ``server`` and return the sample (in :attr:`unit`)."""
@@ -107,6 +181,133 @@ class FrameGetFigure(Figure):
                                                      "max_ms": round(max(latencies), 3)})
 
 
+@dataclass(frozen=True)
+class ModelFigure(Figure):
+    """Train one model on the training frame: seconds from ``POST /3/ModelBuilders/{algo}`` to DONE.
+
+    After each timed training (not part of the time) the model scores the test frame with
+    ``POST /3/Predictions``; the AUC in that answer's metrics is the :attr:`auc` companion.
+    The first time each server's predictions are made, they are also downloaded and the
+    AUC recomputed with scikit-learn, a check that the server's metrics measure what they say.
+
+    Attributes
+    ----------
+    algo : str
+        Builder name, the same on both servers.
+    params : dict
+        Builder parameters of the full run (besides frames, response and ``model_id``).
+    quick_params : dict
+        The small variant ``--quick`` trains instead.
+    auc : Quality or None
+        The test AUC row.
+    quick_label : str
+        The label of the small variant.
+    """
+
+    algo: str = ""
+    params: dict = field(default_factory=dict)
+    quick_params: dict = field(default_factory=dict)
+    auc: Quality | None = None
+    quick_label: str = ""
+
+    needs_split: ClassVar[bool] = True
+
+    @property
+    def companions(self) -> list[Metric]:
+        return [self.auc] if self.auc is not None else []
+
+    def params_for(self, context: Context) -> dict:
+        return dict(self.quick_params if context.quick else self.params)
+
+    def describe(self, quick: bool = False) -> str:
+        return self.quick_label if quick and self.quick_label else self.label
+
+    def measure(self, server: BenchServer, context: Context) -> Sample:
+        client = server.client
+        train_frame, test_frame = context.split_frames[server.name]
+        model_id = f"bench_{self.key}_{uuid.uuid4().hex[:8]}"
+        kept = False
+        try:
+            timing = train_timed(client, self.algo, train_frame, context.dataset.label, model_id,
+                                 self.params_for(context), timeout=context.model_timeout)
+            auc = self._test_auc(server, context, timing.model_id)
+            kept = self._keep_for_scoring(server, context, timing.model_id)
+        finally:
+            if not kept:
+                delete_model_quietly(client, model_id)
+        detail = {"model_id": timing.model_id, "job_msec": timing.job_msec, "test_auc": auc}
+        companions = {self.auc.key: auc} if self.auc is not None and auc is not None else {}
+        return Sample(timing.seconds, detail, companions)
+
+    def _test_auc(self, server: BenchServer, context: Context, model_id: str) -> float | None:
+        predictions = f"bench_pred_{uuid.uuid4().hex[:8]}"
+        try:
+            scoring = score(server.client, model_id, context.split_frames[server.name][1], predictions)
+            check_key = f"{self.key}_auc_vs_sklearn"
+            if scoring.auc is not None and server.name not in context.checks.get(check_key, {}):
+                context.checks.setdefault(check_key, {})[server.name] = sklearn_auc_check(
+                    server, context, scoring.predictions_frame, scoring.auc)
+            return scoring.auc
+        finally:
+            delete_frame_quietly(server.client, predictions)
+
+    def _keep_for_scoring(self, server: BenchServer, context: Context, model_id: str) -> bool:
+        """The GBM's latest model stays on the server for :class:`ScoringFigure`."""
+        if self.key != SCORING_MODEL_KEY:
+            return False
+        previous = context.scoring_models.get(server.name)
+        if previous is not None and previous != model_id:
+            delete_model_quietly(server.client, previous)
+        context.scoring_models[server.name] = model_id
+        return True
+
+
+def sklearn_auc_check(server: BenchServer, context: Context, predictions_frame: str, server_auc: float) -> dict:
+    """Recompute a test AUC from the downloaded predictions with scikit-learn.
+
+    Returns
+    -------
+    dict
+        ``server_auc``, ``sklearn_auc`` and their ``difference``; H2O-3 bins thresholds
+        when it computes AUC, so a difference of about 1e-4 is expected there.
+    """
+    from sklearn.metrics import roc_auc_score  # only needed once per model figure and server
+
+    labels = context.checks.get("_test_labels")
+    if labels is None:
+        labels = context.checks["_test_labels"] = read_test_labels(context.split)
+    probabilities = positive_probabilities(download_frame(server.client, predictions_frame))
+    if len(probabilities) != len(labels):
+        return {"server_auc": server_auc, "problem": f"{len(probabilities)} predictions for {len(labels)} rows"}
+    reference = float(roc_auc_score(labels, probabilities))
+    return {"server_auc": server_auc, "sklearn_auc": reference, "difference": server_auc - reference}
+
+
+class ScoringFigure(Figure):
+    """Wall time of ``POST /3/Predictions/models/{gbm}/frames/{test}``: 200k rows scored by the GBM.
+
+    It scores with the model the GBM figure kept; when that figure was not selected, a GBM
+    with the same parameters is trained first (untimed).
+    """
+
+    needs_split: ClassVar[bool] = True
+
+    def measure(self, server: BenchServer, context: Context) -> Sample:
+        model_id = context.scoring_models.get(server.name)
+        if model_id is None:
+            gbm = next(f for f in FIGURES if f.key == SCORING_MODEL_KEY)
+            model_id = train_timed(server.client, gbm.algo, context.split_frames[server.name][0],
+                                   context.dataset.label, f"bench_{gbm.key}_{uuid.uuid4().hex[:8]}",
+                                   gbm.params_for(context), timeout=context.model_timeout).model_id
+            context.scoring_models[server.name] = model_id
+        predictions = f"bench_pred_{uuid.uuid4().hex[:8]}"
+        try:
+            scoring = score(server.client, model_id, context.split_frames[server.name][1], predictions)
+        finally:
+            delete_frame_quietly(server.client, predictions)
+        return Sample(scoring.seconds, {"model_id": model_id, "test_auc": scoring.auc})
+
+
 # The Foundation issue's target: a quarter of H2O-3's time (pyarrow alone reads the 1M-row
 # file in 1.2 s where H2O-3 took 5.6 s, DESIGN.md).
 _PARSE_TARGET = 0.25
@@ -126,5 +327,62 @@ RSS_PEAK = Metric("rss_peak", "server peak resident memory over the run", "MiB",
 FRAME_BYTES = Metric("frame_byte_size", "frame byte_size reported by GET /3/Frames/{id}", "MiB", None,
                      "informational: each server counts its own storage")
 
-FIGURES: list[Figure] = [PARSE, FRAME_GET]
+# Model figures: the Models issue's targets. Times are ratios embedded / H2O-3 of training
+# (request to job DONE); AUC targets are differences on the 200k test rows.
+_MODELS_WHY = "the Models issue"
+_SEED = 42
+
+
+def _model(key: str, name: str, algo: str, target: float, params: dict, quick_params: dict,
+           auc_min_difference: float | None, auc_why: str) -> ModelFigure:
+    """A model figure and its test AUC row; ``name`` is the algorithm as the table calls it."""
+    auc = Quality(f"{key}_test_auc", f"{name} test AUC ({{test_rows}} rows; Δ = embedded − H2O-3)", "AUC",
+                  None, auc_why, min_difference=auc_min_difference)
+    return ModelFigure(key, f"train {name}{describe_params(params)} ({{train_rows}} rows)", "s", target,
+                       _MODELS_WHY, algo=algo, params=params, quick_params=quick_params, auc=auc,
+                       quick_label=f"train {name}{describe_params(quick_params)} ({{train_rows}} rows)")
+
+
+def describe_params(params: dict) -> str:
+    """The parameters that size a model, as the table shows them: ``", 100 trees, depth 5"``."""
+    parts = []
+    for name, template in (("ntrees", "{} trees"), ("max_depth", "depth {}"), ("hidden", "hidden {}"),
+                           ("epochs", "{:g} epochs"), ("tree_method", "{}")):
+        if name in params:
+            parts.append(template.format(params[name]))
+    return "".join(f", {part}" for part in parts)
+
+
+GBM = _model("gbm", "GBM", "gbm", 0.2,
+             {"ntrees": 100, "max_depth": 5, "seed": _SEED}, {"ntrees": 5, "max_depth": 5, "seed": _SEED},
+             -0.002, "the Models issue: at most 0.002 below H2O-3")
+DRF = _model("drf", "DRF", "drf", 0.7,
+             {"ntrees": 50, "max_depth": 20, "seed": _SEED}, {"ntrees": 5, "max_depth": 10, "seed": _SEED},
+             -0.003, "the Models issue: within 0.003 of H2O-3 (only a lower AUC counts against)")
+GLM = _model("glm", "GLM binomial", "glm", 1.0,
+             {"family": "binomial", "seed": _SEED}, {"family": "binomial", "seed": _SEED},
+             None, "informational")
+# tree_method "hist" on both servers: H2O-3's default ("auto") built 4 trees in 83 s here
+# (about 35 minutes for 100), "hist" about one tree a second; the embedded engine's "auto"
+# already means "hist", so the request stays the same for both.
+XGBOOST = _model("xgboost", "XGBoost", "xgboost", 0.5,
+                 {"ntrees": 100, "max_depth": 5, "tree_method": "hist", "seed": _SEED},
+                 {"ntrees": 5, "max_depth": 5, "tree_method": "hist", "seed": _SEED},
+                 None, "informational")
+# The issue asks for hidden [200, 200] and 10 epochs, "or smaller if H2O-3 takes too long":
+# H2O-3 trains this network at 450-850 samples/s on these 2 busy cores, so 10 epochs of 800k
+# rows would take days. DEEP_LEARNING_PARAMS keep H2O-3 under 2 minutes.
+DEEP_LEARNING_PARAMS = {"hidden": [200, 200], "epochs": 0.1, "seed": _SEED}
+DEEP_LEARNING = _model("deeplearning", "deep learning", "deeplearning", 1.0,
+                       DEEP_LEARNING_PARAMS, {"hidden": [20, 20], "epochs": 1, "seed": _SEED},
+                       0.0, "the Models issue: equal or better test AUC")
+# Which model figure's model the scoring figure reuses.
+SCORING_MODEL_KEY = GBM.key
+SCORING = ScoringFigure("predict", "score {test_rows} test rows with the GBM (POST /3/Predictions)", "s", 0.3,
+                        "the Models issue: scoring in at most 0.3 of H2O-3's time")
+# AutoML goes here when h2odash has /99/AutoMLBuilder: a Figure timing the build to DONE and a
+# Quality for the leader's test AUC (DESIGN.md's reference: 10 models on prostate in 37.7 s).
+PLANNED_FIGURES = {"automl": "AutoML (not measured yet: the embedded engine has no AutoML)"}
+
+FIGURES: list[Figure] = [PARSE, FRAME_GET, GBM, DRF, GLM, XGBOOST, DEEP_LEARNING, SCORING]
 OBSERVATIONS: list[Metric] = [COLD_PARSE, RSS_LOADED, RSS_PEAK, FRAME_BYTES]

@@ -4,10 +4,14 @@
 2. On each server, load the benchmark frame once: that first parse is timed as the cold
    parse, then the frame is checked (shape, column types, missing counts) and resident
    memory and ``byte_size`` are read with it loaded.
-3. Each :data:`~benchmarks.figures.FIGURES` entry is measured ``repeat`` times per server,
-   alternating servers and swapping which goes first on every round, so that a burst of
-   outside load on this machine hits both servers rather than one.
-4. Peak memory is read last, then the servers are stopped.
+3. When a selected figure trains models, the data set's training and test files (cut once,
+   see :mod:`benchmarks.split`) are parsed on each server too.
+4. Each selected :data:`~benchmarks.figures.FIGURES` entry is measured ``repeat`` times per
+   server, alternating servers and swapping which goes first on every round, so that a burst
+   of outside load on this machine hits both servers rather than one. An attempt that fails
+   (a refused request, a failed job, a timeout) is recorded as such and that server skips
+   the figure's remaining rounds; the run goes on.
+5. Peak memory is read last (it includes model training), then the servers are stopped.
 """
 from __future__ import annotations
 
@@ -22,13 +26,19 @@ from datetime import datetime, timezone
 import psutil
 
 from .figures import (COLD_PARSE, FIGURES, FRAME_BYTES, MIB, OBSERVATIONS, RSS_LOADED, RSS_PEAK, Context,
-                      Sample)
+                      Figure, Metric, Sample)
 from .generate import Dataset, ensure_dataset
 from .report import RESULTS_DIR, Result, markdown_table, write_json
 from .servers import DEFAULT_H2O3_HEAP, BenchServer, make_server
+from .split import ensure_split
 from .workload import import_and_parse
 
 BENCHMARK_FRAME = "bench.hex"
+TRAIN_FRAME = "bench_train.hex"
+TEST_FRAME = "bench_test.hex"
+# H2O-3 trains the slowest full-size model (DRF) in about 75 s here; a job 20 times longer
+# says enough about a server, and is cancelled so the run can finish.
+DEFAULT_MODEL_TIMEOUT = 1500.0
 
 
 @dataclass(frozen=True)
@@ -41,6 +51,26 @@ class Options:
     servers: tuple[str, ...]
     xmx: str = DEFAULT_H2O3_HEAP
     results_dir: str = str(RESULTS_DIR)
+    figures: tuple[str, ...] | None = None
+    quick: bool = False
+    model_timeout: float | None = DEFAULT_MODEL_TIMEOUT
+
+
+def select_figures(keys: tuple[str, ...] | None) -> list[Figure]:
+    """The figures to run, in :data:`FIGURES` order; all of them when ``keys`` is None.
+
+    Raises
+    ------
+    ValueError
+        When a key names no figure.
+    """
+    if keys is None:
+        return list(FIGURES)
+    known = {figure.key for figure in FIGURES}
+    unknown = [key for key in keys if key not in known]
+    if unknown:
+        raise ValueError(f"unknown figures {unknown}; choose from {sorted(known)}")
+    return [figure for figure in FIGURES if figure.key in keys]
 
 
 def log(message: str) -> None:
@@ -60,30 +90,32 @@ def run(options: Options) -> dict:
     """
     started = datetime.now(timezone.utc)
     load_before = _load_average()
+    figures = select_figures(options.figures)
     dataset = ensure_dataset(options.rows, options.seed, log=log)
     log(f"data set {dataset.path} ({dataset.byte_size / 1e6:.0f} MB)")
-    context = Context(dataset)
-    results = {metric.key: Result(metric) for metric in [*FIGURES, *OBSERVATIONS]}
+    context = Context(dataset, quick=options.quick, model_timeout=options.model_timeout)
+    if any(figure.needs_split for figure in figures):
+        context.split = ensure_split(dataset, log=log)
+    metrics: list[Metric] = [m for figure in figures for m in (figure, *figure.companions)] + OBSERVATIONS
+    results = {metric.key: Result(metric) for metric in metrics}
     with ExitStack() as stack:
         servers = [_start(name, options, stack) for name in options.servers]
         for server in servers:
             _load_benchmark_frame(server, context, results)
-        for figure in FIGURES:
-            for round_ in range(options.repeat):
-                order = servers if round_ % 2 == 0 else servers[::-1]
-                for server in order:
-                    sample = figure.measure(server, context)
-                    results[figure.key].add(server.name, sample)
-                    log(f"{figure.key} on {server.name}, round {round_ + 1}/{options.repeat}: "
-                        f"{sample.value:.3f} {figure.unit}")
+            if context.split is not None:
+                _load_split_frames(server, context)
+        for figure in figures:
+            _measure(figure, servers, context, results, options.repeat)
         for server in servers:
             peak = server.peak_rss_bytes()
             if peak is not None:
                 results[RSS_PEAK.key].add(server.name, Sample(peak / MIB))
         server_info = {server.name: dict(server.info) for server in servers}
 
-    ordered = [results[m.key] for m in [*FIGURES, *OBSERVATIONS]]
-    table = markdown_table(ordered, dataset.rows)
+    ordered = [results[m.key] for m in metrics]
+    split = context.split
+    table = markdown_table(ordered, dataset.rows, split.train.rows if split else None,
+                           split.test.rows if split else None, quick=options.quick)
     payload = {
         "created": started.isoformat(timespec="seconds"),
         "options": {**options.__dict__},
@@ -93,13 +125,41 @@ def run(options: Options) -> dict:
                     "load_average_before": load_before, "load_average_after": _load_average()},
         "code": _code_version(),
         "dataset": dataset.to_json(),
+        "split": context.split.to_json() if context.split is not None else None,
+        "model_parameters": {f.key: f.params_for(context) for f in figures if hasattr(f, "params_for")},
         "servers": server_info,
         "disagreements": _disagreements(server_info),
         "results": [r.to_json() for r in ordered],
+        "checks": {key: value for key, value in context.checks.items() if not key.startswith("_")},
         "table": table,
     }
     payload["results_file"] = str(write_json(payload, options.results_dir))
     return payload
+
+
+def _measure(figure: Figure, servers: list[BenchServer], context: Context, results: dict[str, Result],
+             repeat: int) -> None:
+    """Take ``repeat`` samples of one figure per server, alternating servers every round."""
+    failed: set[str] = set()
+    for round_ in range(repeat):
+        order = servers if round_ % 2 == 0 else servers[::-1]
+        for server in order:
+            if server.name in failed:
+                continue
+            where = f"{figure.key} on {server.name}, round {round_ + 1}/{repeat}"
+            try:
+                sample = figure.measure(server, context)
+            except Exception as exc:  # noqa: BLE001 - one server failing a figure is a result, not a crash
+                reason = f"{type(exc).__name__}: {exc}"
+                results[figure.key].fail(server.name, reason)
+                failed.add(server.name)
+                log(f"{where}: FAILED {reason}")
+                continue
+            results[figure.key].add(server.name, sample)
+            for key, value in sample.companions.items():
+                results[key].add(server.name, Sample(value))
+            extra = "".join(f", {key} {value:.4f}" for key, value in sample.companions.items())
+            log(f"{where}: {sample.value:.3f} {figure.unit}{extra}")
 
 
 def _start(name: str, options: Options, stack: ExitStack) -> BenchServer:
@@ -127,6 +187,20 @@ def _load_benchmark_frame(server: BenchServer, context: Context, results: dict[s
     server.info["frame_check"] = check_frame(frame, context.dataset)
     log(f"{server.title}: loaded {timing.frame_id} in {timing.total:.2f} s; "
         f"check: {server.info['frame_check']['problems'] or 'ok'}")
+
+
+def _load_split_frames(server: BenchServer, context: Context) -> None:
+    """Parse the training and test files the model figures use, and check both."""
+    keys = []
+    for part, frame_id in ((context.split.train, TRAIN_FRAME), (context.split.test, TEST_FRAME)):
+        timing = import_and_parse(server.client, str(part.path), frame_id)
+        frame = server.client.frame(timing.frame_id, row_count=0)
+        problems = check_frame(frame, part)["problems"]
+        server.info.setdefault("split_check", {})[frame_id] = {"parse_s": round(timing.total, 2),
+                                                               "rows": frame.get("rows"), "problems": problems}
+        log(f"{server.title}: loaded {timing.frame_id} in {timing.total:.2f} s; check: {problems or 'ok'}")
+        keys.append(timing.frame_id)
+    context.split_frames[server.name] = (keys[0], keys[1])
 
 
 def check_frame(frame: dict, dataset: Dataset) -> dict:

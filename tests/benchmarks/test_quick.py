@@ -20,6 +20,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 ROWS = 20_000
 SERVERS = ("embedded", "h2o3")
 TIMED_FIGURES = ("parse", "frame_get", "cold_parse")
+MODEL_FIGURES = ("gbm", "drf", "glm", "xgboost", "deeplearning")
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +41,7 @@ def quick_run(tmp_path_factory) -> dict:
 @pytest.mark.h2o3
 def test_quick_run_times_each_figure_on_both_servers(quick_run):
     results = {r["key"]: r for r in quick_run["results"]}
-    for key in TIMED_FIGURES:
+    for key in (*TIMED_FIGURES, *MODEL_FIGURES, "predict"):
         for server in SERVERS:
             stats = results[key]["servers"][server]
             assert stats["samples"] and all(v > 0 for v in stats["samples"]), (key, server, stats)
@@ -70,3 +71,48 @@ def test_quick_run_prints_the_table(quick_run):
     header = "| figure | embedded | H2O-3 | ratio embedded/H2O-3 | target |"
     assert header in quick_run["stdout"]
     assert quick_run["table"] in quick_run["stdout"]
+
+
+@pytest.mark.h2o3
+def test_quick_run_reports_test_auc_of_every_model_on_both_servers(quick_run):
+    results = {r["key"]: r for r in quick_run["results"]}
+    for key in MODEL_FIGURES:
+        auc = results[f"{key}_test_auc"]
+        for server in SERVERS:
+            assert 0.5 < auc["servers"][server]["median"] <= 1, (key, server, auc["servers"][server])
+        assert auc["difference"] is not None and auc["higher_is_better"]
+        assert f"{key}_test_auc" in [r["key"] for r in quick_run["results"]]
+    assert "GBM test AUC" in quick_run["table"]
+
+
+@pytest.mark.h2o3
+def test_quick_run_trains_on_the_split_and_checks_auc_with_sklearn(quick_run):
+    split = quick_run["split"]
+    assert split["train"]["rows"] + split["test"]["rows"] == ROWS
+    assert split["train"]["rows"] == int(ROWS * 0.8)
+    assert quick_run["model_parameters"]["gbm"]["ntrees"] == 5
+    for server in SERVERS:
+        checks = quick_run["servers"][server]["split_check"]
+        assert all(not check["problems"] for check in checks.values()), checks
+        outcome = quick_run["checks"]["gbm_auc_vs_sklearn"][server]
+        # H2O-3 bins thresholds for its AUC; the embedded engine should match exactly.
+        assert abs(outcome["difference"]) < 1e-3, outcome
+
+
+def test_only_figures_runs_a_subset(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--rows", "2000", "--only", "embedded",
+         "--only-figures", "glm", "--results-dir", str(tmp_path)],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, f"benchmark failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    payload = json.loads(next(tmp_path.glob("*.json")).read_text())
+    keys = [r["key"] for r in payload["results"]]
+    assert keys[:2] == ["glm", "glm_test_auc"]
+    assert "gbm" not in keys and "parse" not in keys
+
+
+def test_only_figures_refuses_unknown_and_planned_figures():
+    for key, expected in (("nope", "unknown figure"), ("automl", "not measured yet")):
+        proc = subprocess.run([sys.executable, "-m", "benchmarks", "--only-figures", key],
+                              cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 2 and expected in proc.stderr, proc.stderr
