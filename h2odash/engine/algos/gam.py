@@ -12,12 +12,12 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from h2odash.engine.algos import glm, glm_solver
+from h2odash.engine.algos import glm
 from h2odash.engine.errors import InvalidArgument
 from h2odash.engine.frames import numeric_values
 from h2odash.engine.model_data import features_matrix
-from h2odash.engine.parameters import Parameter as P
 from h2odash.engine.parameters import COMMON, extend
+from h2odash.engine.parameters import Parameter as P
 
 CUBIC_REGRESSION = 0
 _KNOT_EPS = 1e-6

@@ -6,7 +6,6 @@ coefficients on the original and the standardized scale, the model summary and t
 standardized-coefficient variable importances.
 """
 
-import math
 
 import numpy as np
 
@@ -15,8 +14,8 @@ from h2odash.engine.algos.base import Algorithm, Fitted
 from h2odash.engine.errors import InvalidArgument
 from h2odash.engine.frames import numeric_values
 from h2odash.engine.model_data import BINOMIAL, MULTINOMIAL, REGRESSION
-from h2odash.engine.parameters import Parameter as P
 from h2odash.engine.parameters import COMMON, extend
+from h2odash.engine.parameters import Parameter as P
 from h2odash.engine.tables import Table, col
 
 FAMILIES = ("AUTO", "gaussian", "binomial", "fractionalbinomial", "quasibinomial", "ordinal", "multinomial",
@@ -397,9 +396,9 @@ class GLMFitted(Fitted):
         if self.lambda_search:
             lambdas = [sub.lambda_value for sub in sol.submodels]
             rows.append(("lambda_search", "string",
-                         f"nlambda = {sol.nlambdas}, lambda.max = {java_double(sol.lambda_max)}, "
+                         (f"nlambda = {sol.nlambdas}, lambda.max = {java_double(sol.lambda_max)}, "
                          f"lambda.min = {java_double(min(lambdas))}, "
-                         f"lambda.1se = {java_double(sol.lambda_value)}"))
+                         f"lambda.1se = {java_double(sol.lambda_value)}")))
         rows += [("number_of_predictors_total", "int", len(self.names)),
                  ("number_of_active_predictors", "int", active),
                  ("number_of_iterations", "int", int(sol.iterations)),
@@ -408,7 +407,6 @@ class GLMFitted(Fitted):
 
     def coefficients_table(self, class_names=None):
         names = self.coefficient_names()
-        sol = self.solution
         if self.settings.multinomial:
             k = self.settings.nclasses
             labels = class_names or [str(i) for i in range(k)]

@@ -13,7 +13,12 @@ from sklearn.linear_model import ElasticNet
 from h2odash.engine.algos import gam, glm
 from h2odash.engine.algos.base import Monitor, TrainingSet
 from h2odash.engine.errors import InvalidArgument
-from h2odash.engine.model_data import build_spec, frame_from_columns, response_values, weight_values
+from h2odash.engine.model_data import (
+    build_spec,
+    frame_from_columns,
+    response_values,
+    weight_values,
+)
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 REFERENCE = Path("/work/shared/reference/h2o-3.46.0.12")
@@ -175,7 +180,7 @@ def test_gaussian_p_values_match_textbook_wald_t_test():
 
 
 def test_binomial_p_values_match_textbook_wald_z_test():
-    rng, x1, x2, group, eta = regression_data(n=500, seed=5)
+    rng, x1, x2, _group, eta = regression_data(n=500, seed=5)
     y = (rng.random(len(eta)) < 1 / (1 + np.exp(-eta))).astype(int)
     frame = make_frame({"x1": x1, "x2": x2, "y": y}, enums={"y": ["0", "1"]})
     fitted, _ = train(glm.ALGORITHM, frame, "y", compute_p_values=True, **{"lambda": [0.0]})
@@ -193,7 +198,7 @@ def test_p_values_refuse_multinomial_and_other_solvers():
     iris = _iris_frame()
     with pytest.raises(InvalidArgument, match="multinomial"):
         train(glm.ALGORITHM, iris, "species", compute_p_values=True)
-    rng, x1, x2, _, eta = regression_data(seed=6)
+    _rng, x1, x2, _, eta = regression_data(seed=6)
     frame = make_frame({"x1": x1, "x2": x2, "y": eta})
     with pytest.raises(InvalidArgument, match="IRLSM"):
         train(glm.ALGORITHM, frame, "y", compute_p_values=True, solver="L_BFGS")
@@ -204,7 +209,7 @@ def test_collinear_columns_are_refused_for_p_values_or_removed():
     frame = make_frame({"x1": x1, "x2": x2, "x3": x1 + 2 * x2, "y": eta + rng.normal(size=len(eta))})
     with pytest.raises(InvalidArgument, match="collinear"):
         train(glm.ALGORITHM, frame, "y", compute_p_values=True, **{"lambda": [0.0]})
-    fitted, X = train(glm.ALGORITHM, frame, "y", compute_p_values=True, remove_collinear_columns=True,
+    fitted, _X = train(glm.ALGORITHM, frame, "y", compute_p_values=True, remove_collinear_columns=True,
                       **{"lambda": [0.0]})
     table = fitted.coefficients_table()
     assert table.column("coefficients")[3] == 0.0 and np.isnan(table.column("p_value")[3])
@@ -234,8 +239,7 @@ def test_multinomial_predicts_probabilities_and_reports_per_class_coefficients()
     assert [c.name for c in table.columns][:4] == ["names", "coefs_class_0", "coefs_class_1", "coefs_class_2"]
     named = output["coefficients_table_multinomials_with_class_names"]
     assert named.columns[1].name.startswith("coefs_class_") and named.columns[1].name != "coefs_class_0"
-    assert dict(fitted.summary_dict() if hasattr(fitted, "summary_dict") else
-                [(n, v) for n, _, v in fitted.summary()])["family"] == "multinomial"
+    assert {name: value for name, _, value in fitted.summary()}["family"] == "multinomial"
 
 
 @pytest.mark.parametrize("family,extra", [
@@ -301,7 +305,7 @@ def test_standardize_does_not_change_unregularized_predictions():
 
 
 def test_regularized_models_keep_every_level_as_h2o():
-    rng, x1, x2, group, eta = regression_data(seed=12)
+    _rng, x1, _x2, group, eta = regression_data(seed=12)
     frame = make_frame({"x1": x1, "g": group, "y": eta}, enums={"g": ["a", "b", "c"]})
     fitted, X = train(glm.ALGORITHM, frame, "y")
     assert fitted.coefficients_table().column("names") == ["Intercept", "x1", "g.a", "g.b", "g.c"]
@@ -310,7 +314,7 @@ def test_regularized_models_keep_every_level_as_h2o():
 
 
 def test_non_negative_and_no_intercept():
-    rng, x1, x2, _, eta = regression_data(seed=13)
+    rng, x1, x2, _, _eta = regression_data(seed=13)
     y = 1.0 + x1 - x2 + rng.normal(scale=0.1, size=len(x1))
     frame = make_frame({"x1": x1, "x2": x2, "y": y})
     fitted, _ = train(glm.ALGORITHM, frame, "y", non_negative=True, **{"lambda": [0.0]})
@@ -349,7 +353,7 @@ def test_monitor_sees_iterations_and_can_stop_training():
 
 
 def test_unimplemented_parameters_and_families_are_refused():
-    rng, x1, x2, _, eta = regression_data(seed=16)
+    _rng, x1, x2, _, eta = regression_data(seed=16)
     frame = make_frame({"x1": x1, "x2": x2, "y": eta})
     with pytest.raises(InvalidArgument, match="beta_constraints"):
         train(glm.ALGORITHM, frame, "y", beta_constraints="bc")
@@ -388,7 +392,8 @@ def test_gam_fits_a_nonlinear_curve_better_than_glm():
     smooth, X_smooth = train(gam.ALGORITHM, frame, "y", gam_columns=[["x"]], num_knots=[12], scale=[0.001])
     mse_linear = np.mean((linear.predict(X_linear) - y) ** 2)
     mse_smooth = np.mean((smooth.predict(X_smooth) - y) ** 2)
-    assert mse_smooth < 0.06 < 0.4 < mse_linear
+    assert mse_smooth < 0.06
+    assert mse_linear > 0.4
     names = smooth.coefficients_table().column("names")
     assert names[:2] == ["Intercept", "z"]
     assert names[2:] == [f"x_0_center_cs__{i}" for i in range(11)]
