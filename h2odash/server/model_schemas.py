@@ -1,7 +1,5 @@
 """Models, model builders and model metrics as H2O-3's JSON schemas."""
 
-import math
-
 import numpy as np
 
 from h2odash.engine import algos
@@ -43,7 +41,7 @@ def _value_v3(p, value):
         return {"__meta": meta("ColSpecifierV3", "VecSpecifier"), "column_name": value, "is_member_of_frames": None}
     if p.type == "KeyValue[]" and isinstance(value, dict):
         return [{"__meta": meta("KeyValueV3"), "key": k, "value": v} for k, v in value.items()]
-    return _plain(value)
+    return _output_value(value)
 
 
 def builder_v3(algorithm, job=None, messages=()):
@@ -175,21 +173,17 @@ def metrics_v3(model, scored, frame_key, description=None, scoring_time=None):
 
 
 def _output_value(value):
+    """Engine output as JSON values: tables as TwoDimTableV3 wherever they are nested."""
     if isinstance(value, Table):
         return two_dim_table(value)
-    if isinstance(value, dict) and "table" in value:
-        return {"__meta": meta("ConfusionMatrixV3", "ConfusionMatrix"), "table": two_dim_table(value["table"])}
-    return _plain(value)
-
-
-def _plain(value):
-    """Numpy scalars and arrays as plain JSON values."""
+    if isinstance(value, dict):
+        if "table" in value and isinstance(value["table"], Table):
+            return {"__meta": meta("ConfusionMatrixV3", "ConfusionMatrix"), "table": two_dim_table(value["table"])}
+        return {k: _output_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_output_value(v) for v in value]
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, np.ndarray):
         return value.tolist()
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, float) and math.isnan(value):
-        return value
     return value
