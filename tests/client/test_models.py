@@ -7,17 +7,6 @@ from h2odash.client import H2OJobError, H2ONotFoundError, H2OServerError
 
 
 @pytest.fixture
-def client(h2o3_url):
-    """Real H2O-3 only, for now: the embedded engine's model builders are the next issue, and
-    when they land this module goes back to the shared client fixture that runs on both."""
-    from h2odash.client import H2OClient
-
-    c = H2OClient(h2o3_url, timeout=120)
-    yield c
-    c.close()
-
-
-@pytest.fixture
 def prostate_enum(client, data_dir, frame_name):
     return client.import_frame(str(data_dir / "prostate.csv"), destination_frame=frame_name("prostate"),
                                column_types={"CAPSULE": "enum"})
