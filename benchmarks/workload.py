@@ -124,12 +124,15 @@ class TrainTiming:
         The model's key.
     seconds : float
         From the ``POST /3/ModelBuilders/{algo}`` request to the poll that saw its job DONE.
+    request_seconds : float
+        How long the ``POST`` itself took to answer with the job (part of ``seconds``).
     job_msec : int or None
         The server's own count of the job's run time (``JobV3.msec``), for comparison.
     """
 
     model_id: str
     seconds: float
+    request_seconds: float
     job_msec: int | None
 
 
@@ -145,10 +148,11 @@ def train_timed(client: H2OClient, algo: str, training_frame: str, response_colu
     """
     started = time.perf_counter()
     job = client.train(algo, training_frame, response_column, wait=False, model_id=model_id, **params)
+    answered = time.perf_counter()
     done = wait_steadily(client, job, timeout=timeout)
     seconds = time.perf_counter() - started
     return TrainTiming(model_id=(done.get("dest") or {}).get("name") or model_id, seconds=seconds,
-                       job_msec=done.get("msec"))
+                       request_seconds=answered - started, job_msec=done.get("msec"))
 
 
 @dataclass(frozen=True)
