@@ -63,7 +63,7 @@ class ParameterForm(widgets.VBox):
         for name, spec in self.parameters.items():
             field = self._field(spec)
             if field is not None:
-                field.description_tooltip = spec.get("help") or ""
+                field.tooltip = spec.get("help") or ""
                 self.fields[name] = field
         if "response_column" in self.fields:
             self.fields["response_column"].observe(self._on_response_change, names="value")

@@ -1,0 +1,90 @@
+"""Chart factories, tables and forms from captured H2O-3 answers (no server needed)."""
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from h2odash.ui import charts
+from h2odash.ui.downloads import csv_link, decode_link, figure_data
+from h2odash.ui.forms import ParameterForm
+from h2odash.ui.tables import confusion_at, two_dim_table
+
+REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "h2o-3.46.0.12"
+
+
+def reference(name):
+    path = REFERENCE / name
+    if not path.exists():
+        pytest.skip(f"reference answer {path} not available")
+    return json.loads(path.read_text())
+
+
+def test_numeric_column_chart_places_bins_at_their_centres():
+    fig = charts.column_chart({"label": "AGE", "type": "int", "histogram_bins": [2, 5, 1],
+                               "histogram_base": 40.0, "histogram_stride": 10.0})
+    assert list(fig.data[0].x) == [45.0, 55.0, 65.0]
+    assert list(fig.data[0].y) == [2, 5, 1]
+    assert fig.layout.height == charts.HEIGHT
+
+
+def test_categorical_column_chart_counts_levels():
+    fig = charts.column_chart({"label": "CAPSULE", "type": "enum", "domain": ["0", "1"], "histogram_bins": [227, 153]})
+    assert list(fig.data[0].x) == ["0", "1"] and list(fig.data[0].y) == [227, 153]
+
+
+def test_scoring_history_series_count_trees():
+    model = reference("model_gbm_prostate_enum.json")["models"][0]
+    series = charts.scoring_history_series(model["output"]["scoring_history"])
+    x, y = series["training_auc"]
+    assert len(x) == len(y) > 1 and x == sorted(x) and x[-1] == 30
+
+
+def test_set_series_grows_traces_in_place():
+    fig = charts.scoring_history_chart()
+    charts.set_series(fig, {"training_rmse": ([1], [0.5])})
+    charts.set_series(fig, {"training_rmse": ([1, 2], [0.5, 0.4])})
+    assert len(fig.data) == 1 and list(fig.data[0].y) == [0.5, 0.4]
+
+
+def test_roc_and_confusion_matrix_from_thresholds():
+    model = reference("model_gbm_prostate_enum.json")["models"][0]
+    table = two_dim_table(model["output"]["training_metrics"]["thresholds_and_metric_scores"])
+    fig = charts.roc_chart({"gbm": table})
+    assert len(fig.data[1].x) == len(table) + 2
+    strict, loose = confusion_at(table, 0.9), confusion_at(table, 0.1)
+    assert strict.iloc[:, 1:3].to_numpy().sum() == loose.iloc[:, 1:3].to_numpy().sum() == 380
+    assert strict.iloc[1, 2] < loose.iloc[1, 2]  # fewer true positives at a stricter threshold
+
+
+def test_variable_importance_and_coefficients():
+    gbm = reference("model_gbm_prostate_enum.json")["models"][0]["output"]
+    glm = reference("model_glm_prostate_enum.json")["models"][0]["output"]
+    assert charts.variable_importance_chart(gbm["variable_importances"]).data[0].y[-1] == "GLEASON"
+    assert "Intercept" not in charts.coefficients_chart(glm["coefficients_table"]).data[0].y
+
+
+def test_csv_link_round_trip_and_figure_data():
+    fig = charts.roc_chart({"m": pd.DataFrame({"fpr": [0.5], "tpr": [0.7], "threshold": [0.3]})})
+    data = figure_data(fig)
+    assert set(data["series"]) == {"random", "m"}
+    assert decode_link(csv_link(data, "roc.csv")).startswith("series,x,y")
+
+
+def test_form_from_reference_metadata_sends_only_changes():
+    builder = reference("modelbuilders/gbm.json")["model_builders"]["gbm"]
+    form = ParameterForm(builder)
+    assert form.values() == {}
+    assert "ntrees" in [getattr(w, "description", "") for w in form.children]          # common: shown
+    assert "histogram_type" not in [getattr(w, "description", "") for w in form.children]  # advanced: folded
+    form.set_frames(["train"])
+    form.set_value("training_frame", "train")
+    form.set_columns([("CAPSULE", "enum"), ("AGE", "int")], {"CAPSULE": 2})
+    form.set_value("response_column", "AGE")
+    assert "regression" in form.response_kind.value
+    form.set_value("response_column", "CAPSULE")
+    assert "classification" in form.response_kind.value
+    form.set_value("ntrees", 7)
+    form.set_value("histogram_type", "Random")
+    assert form.values() == {"training_frame": "train", "response_column": "CAPSULE", "ntrees": 7,
+                             "histogram_type": "Random"}
