@@ -113,13 +113,13 @@ class Engine:
         Returns the :class:`Job`; its ``dest_key`` is the frame it will create.
         """
         raws = self.raw_files(source_frames)
+        check_fits_in_memory(raws)
         setup = guess_setup(raws, destination_frame=destination_frame, **given)
         destination = setup.destination_frame
         if destination in source_frames:
             raise InvalidArgument("destination_frame", "destination_frame must differ from the source frames.")
         if self.store.is_locked(destination):
             raise InvalidArgument("destination_frame", f"'{destination}' is in use by a running job.")
-        check_fits_in_memory(raws)
         job = Job("Parse", destination, "Frame", locks=[r.key for r in raws])
 
         def work(job):

@@ -103,32 +103,27 @@ class JobRunner:
 
     def _run(self, job, work, cleanup, after):
         job.status = RUNNING
-        unlocked = False
+        locked = True
         try:
             job.check_cancelled()
             job.result = work(job)
             self._store.unlock(job.locks)
-            unlocked = True
+            locked = False
             if after is not None:
                 after(job)
             job.progress = 1.0
             job.progress_msg = "Done."
             job.status = DONE
-        except JobCancelled:
-            job.progress_msg = "Job was cancelled by the user."
-            job.status = CANCELLED
-            _cleanup(cleanup, job)
-        except EngineError as exc:
-            _fail(job, exc.msg, exc)
-            _cleanup(cleanup, job)
-        except MemoryError as exc:
-            _fail(job, "The engine ran out of memory while running this job.", exc)
-            _cleanup(cleanup, job)
-        except Exception as exc:  # any failure of the work must end as FAILED, never hang
-            _fail(job, f"{type(exc).__name__}: {exc}", exc)
+        except BaseException as exc:  # whatever the work raised, the job must end, never hang
+            if locked:
+                # Release first: the cleanup deletes what the job was building, which its own
+                # locks would refuse.
+                self._store.unlock(job.locks)
+                locked = False
+            _ended_badly(job, exc)
             _cleanup(cleanup, job)
         finally:
-            if not unlocked:
+            if locked:
                 self._store.unlock(job.locks)
             job.end_time = now_millis()
             job._done.set()
@@ -157,6 +152,19 @@ class JobRunner:
         for job in self.list():
             job._cancel.set()
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _ended_badly(job, exc):
+    """Record why a job did not finish: cancelled, or failed with a reason a person can read."""
+    if isinstance(exc, JobCancelled):
+        job.progress_msg = "Job was cancelled by the user."
+        job.status = CANCELLED
+    elif isinstance(exc, EngineError):
+        _fail(job, exc.msg, exc)
+    elif isinstance(exc, MemoryError):
+        _fail(job, "The engine ran out of memory while running this job.", exc)
+    else:
+        _fail(job, f"{type(exc).__name__}: {exc}", exc)
 
 
 def _fail(job, msg, exc):

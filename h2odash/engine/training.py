@@ -77,7 +77,8 @@ def start_training(engine, algorithm, given):
     model.given_params = dict(given)
     model.training_frame = train.key
     model.validation_frame = valid.key if valid is not None else None
-    locks = [train.key] + ([valid.key] if valid is not None else [])
+    # The model itself is locked too: nobody may delete or replace it while it is built.
+    locks = [model_id, train.key] + ([valid.key] if valid is not None else [])
     job = Job(algos.prefix(algorithm.name), model_id, "Model", locks=locks)
     engine.store.put(model_id, model)
 
