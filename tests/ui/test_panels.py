@@ -45,8 +45,8 @@ def test_frames_panel_imports_previews_summarizes_and_deletes(frames_panel, data
     assert sum(frames_panel.column_chart.figure.data[0].y) == 380
     assert "AGE" in decode_link(frames_panel.column_chart.link.value) or "series" in decode_link(frames_panel.column_chart.link.value)
     frames_panel.delete_button.click()
-    assert frames_panel.confirm_box.layout.display == "flex"
-    frames_panel.confirm_yes.click()
+    assert frames_panel.confirm_box.shown
+    frames_panel.confirm_box.yes.click()
     assert name not in frames_panel.state.frame_ids
 
 

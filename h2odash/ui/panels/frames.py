@@ -13,6 +13,7 @@ from h2odash.client import H2OClient, H2OJobError
 
 from .. import charts
 from ..chartbox import ChartBox
+from ..confirm import ConfirmBox
 from ..tables import human_bytes, to_html
 from .base import Panel, set_options
 
@@ -71,11 +72,7 @@ class FramesPanel(Panel):
         # viewing a frame
         self.frame = widgets.Dropdown(description="Frame", options=[])
         self.delete_button = widgets.Button(description="Delete", button_style="danger", icon="trash")
-        self.confirm_text = widgets.HTML()
-        self.confirm_yes = widgets.Button(description="Yes, delete", button_style="danger")
-        self.confirm_no = widgets.Button(description="Keep it")
-        self.confirm_box = widgets.HBox([self.confirm_text, self.confirm_yes, self.confirm_no],
-                                        layout=widgets.Layout(display="none"))
+        self.confirm_box = ConfirmBox(self._on_delete_confirmed)
         self.preview = widgets.HTML()
         self.previous_page = widgets.Button(description="◀ Previous", layout=widgets.Layout(width="110px"))
         self.next_page = widgets.Button(description="Next ▶", layout=widgets.Layout(width="110px"))
@@ -91,8 +88,6 @@ class FramesPanel(Panel):
         self.parse_button.on_click(self._on_parse)
         self.frame.observe(self._on_frame_selected, names="value")
         self.delete_button.on_click(self._on_delete)
-        self.confirm_yes.on_click(self._on_delete_confirmed)
-        self.confirm_no.on_click(self._on_delete_cancelled)
         self.previous_page.on_click(lambda _: self._on_page(-1))
         self.next_page.on_click(lambda _: self._on_page(+1))
         self.column.observe(self._on_column_selected, names="value")
@@ -217,7 +212,7 @@ class FramesPanel(Panel):
     # -- looking at a frame ---------------------------------------------------------------
     def _on_frame_selected(self, change) -> None:
         self.state.selected, self.state.page, self.state.summary = change["new"], 0, None
-        self.confirm_box.layout.display = "none"
+        self.confirm_box.hide()
         if change["new"] is None:
             self.preview.value, self.column_summary.value = "", ""
             self.column.options = []
@@ -264,11 +259,9 @@ class FramesPanel(Panel):
     def _on_delete(self, _button) -> None:
         if self.state.selected is None:
             return
-        self.confirm_text.value = f"Delete frame <b>{html.escape(self.state.selected)}</b>?"
-        self.confirm_box.layout.display = "flex"
+        self.confirm_box.ask(f"Delete frame <b>{html.escape(self.state.selected)}</b>?")
 
     def _on_delete_confirmed(self, _button) -> None:
-        self.confirm_box.layout.display = "none"
         frame_id = self.state.selected
 
         def delete():
@@ -277,5 +270,3 @@ class FramesPanel(Panel):
             self.status.info(f"Deleted {frame_id}.")
         self.guarded(delete)
 
-    def _on_delete_cancelled(self, _button) -> None:
-        self.confirm_box.layout.display = "none"

@@ -13,6 +13,7 @@ from h2odash.client import H2OClient
 
 from .. import charts
 from ..chartbox import ChartBox
+from ..confirm import ConfirmBox
 from ..downloads import csv_link
 from ..tables import confusion_at, scalar_metrics, to_html, two_dim_table
 from .base import Panel, model_ids
@@ -57,11 +58,7 @@ class ModelsPanel(Panel):
         self.refresh_button = widgets.Button(description="Refresh", icon="refresh")
         self.models = widgets.SelectMultiple(description="Models", rows=6, layout=widgets.Layout(width="520px"))
         self.delete_button = widgets.Button(description="Delete", button_style="danger", icon="trash")
-        self.confirm_text = widgets.HTML()
-        self.confirm_yes = widgets.Button(description="Yes, delete", button_style="danger")
-        self.confirm_no = widgets.Button(description="Keep")
-        self.confirm_box = widgets.HBox([self.confirm_text, self.confirm_yes, self.confirm_no],
-                                        layout=widgets.Layout(display="none"))
+        self.confirm_box = ConfirmBox(self._on_delete_confirmed)
         self.metric_set = widgets.ToggleButtons(options=[(label, key) for label, key in METRIC_SETS],
                                                 description="Metrics on")
         self.title = widgets.HTML()
@@ -86,8 +83,6 @@ class ModelsPanel(Panel):
         self.threshold.observe(self._on_threshold, names="value")
         self.residuals_button.on_click(self._on_residuals)
         self.delete_button.on_click(self._on_delete)
-        self.confirm_yes.on_click(self._on_delete_confirmed)
-        self.confirm_no.on_click(lambda _: setattr(self.confirm_box.layout, "display", "none"))
         super().__init__(client, [
             widgets.HBox([self.models, widgets.VBox([self.refresh_button, self.delete_button])]),
             widgets.HTML("<small>Select one model to open it, several (Ctrl/Shift-click) to compare them.</small>"),
@@ -106,7 +101,7 @@ class ModelsPanel(Panel):
     # -- opening models -------------------------------------------------------------------
     def _on_models_selected(self, change) -> None:
         chosen = list(change["new"])
-        self.confirm_box.layout.display = "none"
+        self.confirm_box.hide()
         if not chosen:
             return
         self.status.clear()
@@ -227,11 +222,9 @@ class ModelsPanel(Panel):
     def _on_delete(self, _button) -> None:
         if not self.models.value:
             return
-        self.confirm_text.value = f"Delete {', '.join(html.escape(m) for m in self.models.value)}?"
-        self.confirm_box.layout.display = "flex"
+        self.confirm_box.ask(f"Delete {', '.join(html.escape(m) for m in self.models.value)}?")
 
     def _on_delete_confirmed(self, _button) -> None:
-        self.confirm_box.layout.display = "none"
         doomed = list(self.models.value)
 
         def delete():
