@@ -426,6 +426,8 @@ class Network:
             result[start:start + len(chunk)] = self.forward(chunk)
         if self.link == "identity":
             result = result * self.response_scale + self.response_shift
+        elif self.link == "softmax":
+            result /= result.sum(axis=1, keepdims=True)   # float32 sums are off by ~1e-7
         return result
 
 
