@@ -14,9 +14,9 @@ import numpy as np
 import xgboost as xgb
 
 from h2odash.engine.algos.base import Algorithm, Fitted, seed_of
-from h2odash.engine.algos.trees import (check_categorical_encoding, distribution_parameter, importances,
-                                        reordered, resolve_distribution, shared_tree_parameters, threads_for,
-                                        tree_summary)
+from h2odash.engine.algos.trees import (check_categorical_encoding, distribution_parameter, histogram_bins,
+                                        importances, reordered, resolve_distribution, shared_tree_parameters,
+                                        threads_for, tree_summary)
 from h2odash.engine.algos.xgboost_support import (booster_predict, model_size, total_gains, training_matrix,
                                                   tree_shapes)
 from h2odash.engine.errors import InvalidArgument
@@ -109,7 +109,7 @@ class DRF(Algorithm):
     def fit(self, data, params, monitor):
         params = {**self.parameters.defaults(), **params}
         xgb_params, ntrees, label = self._process_params(params, data)
-        matrix = training_matrix(data, label, hist=True, max_bin=params["nbins"])
+        matrix = training_matrix(data, label, hist=True, max_bin=xgb_params["max_bin"])
         chunk = max(1, math.ceil(ntrees / CHUNKS))
         boosters, sizes = [], []
         done = 0
@@ -151,7 +151,7 @@ class DRF(Algorithm):
             "base_score": base,
             "max_depth": params["max_depth"],
             "min_child_weight": max(params["min_rows"], 1e-6),
-            "max_bin": params["nbins"],
+            "max_bin": histogram_bins(params),
             "gamma": params["min_split_improvement"],
             "subsample": params["sample_rate"],
             # A hair above mtries/p, so XGBoost's rounding of the fraction gives mtries columns.

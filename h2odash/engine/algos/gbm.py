@@ -13,8 +13,8 @@ import numpy as np
 from h2odash.engine.algos.base import Algorithm, Fitted, seed_of
 from h2odash.engine.algos.trees import (INTERACTIONS, MONOTONE, check_categorical_encoding,
                                         check_response_range, class_probabilities, distribution_parameter,
-                                        importances, interaction_groups, monotone_vector, reordered,
-                                        resolve_distribution, shared_tree_parameters, threads_for,
+                                        histogram_bins, importances, interaction_groups, monotone_vector,
+                                        reordered, resolve_distribution, shared_tree_parameters, threads_for,
                                         tree_summary)
 from h2odash.engine.errors import InvalidArgument
 from h2odash.engine.model_data import REGRESSION
@@ -159,7 +159,7 @@ class GBM(Algorithm):
             # H2O counts weighted rows in a leaf; LightGBM counts rows: scale by the mean weight.
             "min_data_in_leaf": max(1, math.ceil(params["min_rows"] / mean_weight - 1e-9)),
             "min_sum_hessian_in_leaf": 0.0,
-            "max_bin": params["nbins"],
+            "max_bin": histogram_bins(params),
             "min_gain_to_split": params["min_split_improvement"],
             "feature_fraction": params["col_sample_rate_per_tree"],
             "feature_fraction_bynode": params["col_sample_rate"],

@@ -30,8 +30,8 @@ ONE_HOT_SPLITS = 1 << 30
 _shared = shared_tree_parameters()
 
 
-def _fraction(name, help_text, level="expert", default=1.0):
-    return P(name, "double", default, level, help_text, gridable=True, min=0, max=1)
+def _fraction(name, help_text, level="expert", default=1.0, kind="double"):
+    return P(name, kind, default, level, help_text, gridable=True, min=0, max=1)
 
 
 _own = [
@@ -81,9 +81,9 @@ _own = [
       gridable=True),
     P("normalize_type", "enum", "tree", "expert", "How dart weighs new trees against dropped ones.",
       values=("tree", "forest"), gridable=True),
-    _fraction("rate_drop", "Fraction of trees dart drops each round.", default=0.0),
+    _fraction("rate_drop", "Fraction of trees dart drops each round.", default=0.0, kind="float"),
     P("one_drop", "boolean", False, "expert", "Dart always drops at least one tree.", gridable=True),
-    _fraction("skip_drop", "Probability that dart drops no tree in a round.", default=0.0),
+    _fraction("skip_drop", "Probability that dart drops no tree in a round.", default=0.0, kind="float"),
     P("tree_method", "enum", "auto", "secondary", "Split finding: auto (hist), exact, approx or hist.",
       values=("auto", "exact", "approx", "hist"), gridable=True),
     P("grow_policy", "enum", "depthwise", "secondary", "Grow level by level, or the best leaf first "
