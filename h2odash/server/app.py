@@ -8,6 +8,7 @@ H2O JSON. Every failure on the way becomes an H2OErrorV3 body; nothing else is e
 import contextlib
 import inspect
 import logging
+import threading
 import traceback
 from dataclasses import dataclass
 
@@ -125,6 +126,16 @@ async def _unexpected_error(request, exc):
     )
 
 
+def _preload_algorithms():
+    from h2odash.engine import algos
+
+    for name in algos.available():
+        try:
+            algos.get(name)
+        except Exception:  # a broken optional library shows up when that algorithm is used
+            log.warning("could not load algorithm %s", name, exc_info=True)
+
+
 def create_app(engine=None, settings=None):
     """The Starlette application serving ``engine`` (a new one when not given)."""
     from h2odash.engine import Engine
@@ -137,6 +148,9 @@ def create_app(engine=None, settings=None):
     ]
     @contextlib.asynccontextmanager
     async def lifespan(app):
+        # Import the learning libraries now, in the background, so that the first training
+        # request does not wait seconds for LightGBM and XGBoost to load.
+        threading.Thread(target=_preload_algorithms, daemon=True, name="h2odash-preload").start()
         yield
         engine.shutdown()
 

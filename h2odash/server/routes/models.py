@@ -1,9 +1,13 @@
 """Models: list, read (live while training), delete."""
 
+import weakref
+
+from starlette.responses import Response
+
 from h2odash.server.endpoint import Endpoint
 from h2odash.server.model_schemas import models_v3
 from h2odash.server.params import Param, Schema
-from h2odash.server.schemas import envelope
+from h2odash.server.schemas import envelope, to_json_bytes
 
 
 def list_models(call):
@@ -11,7 +15,18 @@ def list_models(call):
 
 
 def get_model(call):
-    return models_v3([call.engine.model(call.params["model_id"])], full=True)
+    """A model; once DONE it never changes, so its (large) JSON is encoded once and reused
+    by every dashboard that polls it."""
+    model = call.engine.model(call.params["model_id"])
+    cached = _DONE.get(model)
+    if cached is None:
+        cached = to_json_bytes(models_v3([model], full=True))
+        if model.status == "DONE":
+            _DONE[model] = cached
+    return Response(cached, media_type="application/json")
+
+
+_DONE = weakref.WeakKeyDictionary()
 
 
 def delete_model(call):
