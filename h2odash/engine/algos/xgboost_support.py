@@ -10,7 +10,7 @@ import json
 import numpy as np
 import xgboost as xgb
 
-from h2odash.engine.algos.trees import THREADS, threads_for
+from h2odash.engine.algos.trees import threads_for
 
 
 def feature_names(spec):
@@ -29,10 +29,11 @@ def positional(X, spec):
 def training_matrix(data, label, hist, max_bin):
     """A DMatrix of the training rows; a QuantileDMatrix (binned once, smaller) for hist."""
     X = positional(data.X, data.spec)
+    threads = threads_for(data.nrows, len(data.spec.names))
     if hist:
         return xgb.QuantileDMatrix(X, label=label, weight=data.w, max_bin=max_bin, enable_categorical=True,
-                                   nthread=THREADS)
-    return xgb.DMatrix(X, label=label, weight=data.w, enable_categorical=True, nthread=THREADS)
+                                   nthread=threads)
+    return xgb.DMatrix(X, label=label, weight=data.w, enable_categorical=True, nthread=threads)
 
 
 def booster_predict(booster, X, spec, rounds=None, linear=False):
@@ -43,7 +44,8 @@ def booster_predict(booster, X, spec, rounds=None, linear=False):
     X = positional(X, spec)
     if linear:
         # gblinear has no in-place prediction.
-        return booster.predict(xgb.DMatrix(X, nthread=THREADS), iteration_range=iteration_range)
+        return booster.predict(xgb.DMatrix(X, nthread=threads_for(len(X), len(spec.names))),
+                               iteration_range=iteration_range)
     return booster.inplace_predict(X, iteration_range=iteration_range)
 
 
