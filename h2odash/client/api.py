@@ -386,6 +386,42 @@ class H2OClient:
         """Delete a frame (``DELETE /3/Frames/{id}``)."""
         return self.connection.delete(build_path("/3/Frames", frame_id))
 
+    def split_frame(self, frame_id: str, ratios: Iterable[float], destination_frames: Iterable[str] | None = None,
+                    timeout: float | None = None) -> list[str]:
+        """Split a frame's rows at random (``POST /3/SplitFrame``) and wait; returns the part ids.
+
+        ``ratios`` are the fractions of all but the last part, e.g. ``[0.8]`` for 80/20.
+        (H2O-3's SplitFrame takes no seed, so neither does this.)
+        """
+        destination_frames = list(destination_frames) if destination_frames else None
+        answer = self.connection.post("/3/SplitFrame", dataset=frame_id, ratios=list(ratios),
+                                      destination_frames=destination_frames)
+        job = answer.get("job") or answer
+        done = self.wait_job(job, timeout=timeout)
+        if destination_frames:
+            return list(destination_frames)
+        names = answer.get("destination_frames") or []
+        return [n["name"] for n in names] if names else [done["dest"]["name"]]
+
+    def rapids(self, expression: str) -> dict:
+        """Evaluate a Rapids expression (``POST /99/Rapids``); returns the server's answer."""
+        return self.connection.post("/99/Rapids", ast=expression)
+
+    def change_column_type(self, frame_id: str, column: str, to: str) -> None:
+        """Make a column categorical (``to="enum"``), numeric or string, in place, with the
+        Rapids expression H2O's own clients use."""
+        operation = {"enum": "as.factor", "factor": "as.factor", "categorical": "as.factor",
+                     "numeric": "as.numeric", "real": "as.numeric", "int": "as.numeric",
+                     "string": "as.character"}.get(to.lower())
+        if operation is None:
+            raise ValueError(f"cannot change a column to {to!r}: use enum, numeric or string")
+        names = [c["label"] for c in self.frame(frame_id, row_count=0)["columns"]]
+        if column not in names:
+            raise ValueError(f"frame {frame_id!r} has no column {column!r}")
+        index = names.index(column)
+        key = _rapids_key(frame_id)
+        self.rapids(f"(assign {key} (:= {key} ({operation} (cols {key} [{index}])) [{index}] []))")
+
     # -- models -------------------------------------------------------------------------
     def model_builder(self, algo: str) -> dict:
         """Return an algorithm's parameter declarations (``GET /3/ModelBuilders/{algo}``).
@@ -511,3 +547,10 @@ def _column_values(column: dict) -> Any:
     if kind == "int" and not np.isnan(values).any():
         return values.astype("int64")
     return values
+
+
+def _rapids_key(name: str) -> str:
+    """A key as a Rapids symbol, quoted when it holds characters a bare word cannot."""
+    if all(c.isalnum() or c in "._-" for c in name):
+        return name
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'

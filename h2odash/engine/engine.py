@@ -160,6 +160,43 @@ class Engine:
             obj.release()
         return obj
 
+    def split_frame(self, key, ratios, destination_frames=None, seed=-1):
+        """Split a frame's rows at random into len(ratios) + 1 frames (the last takes the rest).
+
+        Returns the Job; the frames exist when it is DONE.
+        """
+        import numpy as np
+
+        frame = self.store.get(key, Frame, "dataset")
+        ratios = [float(r) for r in ratios or []]
+        if not ratios or any(not 0 < r < 1 for r in ratios) or sum(ratios) >= 1 + 1e-9:
+            raise InvalidArgument("ratios", "ratios must be numbers in (0, 1) that add up to less than 1 "
+                                            "(the last part takes the remaining rows).")
+        parts = len(ratios) + 1 if sum(ratios) < 1 - 1e-9 else len(ratios)
+        names = list(destination_frames or [f"{key}_part{i}" for i in range(parts)])
+        if len(names) != parts:
+            raise InvalidArgument("destination_frames", f"Give {parts} destination frame names, one per part.")
+        job = Job("SplitFrame", names[0], "Frame", locks=[key])
+        rng_seed = None if seed in (None, -1) else int(seed)
+
+        def work(job):
+            draw = np.random.default_rng(rng_seed).random(frame.nrows)
+            edges = np.concatenate([[0.0], np.cumsum(ratios), [np.inf]])[: parts + 1]
+            edges[-1] = np.inf
+            for i, name in enumerate(names):
+                rows = np.nonzero((draw >= edges[i]) & (draw < edges[i + 1]))[0]
+                self.store.put(name, Frame(name, frame.table.take(rows), frame.types))
+                job.update((i + 1) / parts, f"Wrote {name}")
+            return names
+
+        return self.jobs.start(job, work)
+
+    def rapids(self, expression):
+        """Evaluate a Rapids expression (the subset in h2odash.engine.rapids)."""
+        from h2odash.engine.rapids import Session
+
+        return Session(self).evaluate(expression)
+
     # -- models --------------------------------------------------------------------------
     def train(self, algo, params):
         """Start training ``algo`` with decoded request parameters; returns the Job."""
