@@ -158,7 +158,6 @@ class GBM(Algorithm):
             "num_leaves": min(2 ** depth, MAX_LEAVES) if 0 < depth < 17 else MAX_LEAVES,
             # H2O counts weighted rows in a leaf; LightGBM counts rows: scale by the mean weight.
             "min_data_in_leaf": max(1, math.ceil(params["min_rows"] / mean_weight - 1e-9)),
-            "min_sum_hessian_in_leaf": 0.0,
             "max_bin": histogram_bins(params),
             "min_gain_to_split": params["min_split_improvement"],
             "feature_fraction": params["col_sample_rate_per_tree"],
