@@ -128,9 +128,11 @@ def _train(engine, algorithm, model, train, valid, job):
     model.summary = fitted.summary()
     model.extra_output = fitted.output()
     job.update(msg="Scoring the model")
-    model.training_metrics = model_metrics(spec, params, y_all[rows], np.asarray(fitted.predict(data.X)), w_all[rows])
-    if classification and spec.category == BINOMIAL:
-        model.default_threshold = model.training_metrics.get("default_threshold", 0.5)
+    if params.get("compute_metrics", True):
+        model.training_metrics = model_metrics(spec, params, y_all[rows], np.asarray(fitted.predict(data.X)),
+                                               w_all[rows])
+        if spec.category == BINOMIAL:
+            model.default_threshold = model.training_metrics.get("default_threshold", 0.5)
     if valid_set is not None:
         model.validation_metrics = model_metrics(spec, params, valid_set.y, np.asarray(fitted.predict(valid_set.X)),
                                                  valid_set.w)
@@ -212,11 +214,9 @@ def _assign_folds(train, spec, params, rows, y_all, classification):
 
 def _monitor(model, params, data, valid_set, job, start, share, deadline, live):
     """A Monitor that maps a fit's progress into the job's and scores into the model."""
-    sample = data
-    if data.nrows > HISTORY_SAMPLE_ROWS:
-        pick = np.random.default_rng(0).choice(data.nrows, HISTORY_SAMPLE_ROWS, replace=False)
-        pick.sort()
-        sample = TrainingSet(_take(data.X, pick), data.y[pick], data.w[pick], data.spec)
+    sample = _sample(data, params.get("score_training_samples", HISTORY_SAMPLE_ROWS))
+    if valid_set is not None and params.get("score_validation_samples"):
+        valid_set = _sample(valid_set, params["score_validation_samples"])
     spec = model.spec
 
     def scorer(predict):
@@ -242,7 +242,17 @@ def _monitor(model, params, data, valid_set, job, start, share, deadline, live):
         larger_is_better=larger,
         score_each_iteration=params.get("score_each_iteration", False),
         score_interval=params.get("score_tree_interval", 0) or 0,
+        duty_cycle=params.get("score_duty_cycle", 0.1),
+        min_seconds_between=params.get("score_interval", 0.0) or 0.0,
     )
+
+
+def _sample(data, rows):
+    """At most ``rows`` rows of a TrainingSet (fixed choice, so history rows compare); 0: all."""
+    if not rows or data.nrows <= rows:
+        return data
+    pick = np.sort(np.random.default_rng(0).choice(data.nrows, int(rows), replace=False))
+    return TrainingSet(_take(data.X, pick), data.y[pick], data.w[pick], data.spec)
 
 
 def _history_metrics(spec, params, prefix, data, predict):

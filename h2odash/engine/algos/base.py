@@ -54,7 +54,7 @@ class Monitor:
 
     def __init__(self, scorer=None, on_row=None, on_progress=None, check_cancelled=None, deadline=None,
                  stopping_rounds=0, stopping_metric=None, stopping_tolerance=1e-3, larger_is_better=False,
-                 score_each_iteration=False, score_interval=0):
+                 score_each_iteration=False, score_interval=0, duty_cycle=0.1, min_seconds_between=0.0):
         self._scorer = scorer
         self._on_row = on_row
         self._on_progress = on_progress
@@ -66,6 +66,9 @@ class Monitor:
         self.larger_is_better = larger_is_better
         self.score_each_iteration = score_each_iteration
         self.score_interval = score_interval
+        self.duty_cycle = duty_cycle
+        self.min_seconds_between = min_seconds_between
+        self._last_scored_at = 0.0
         self.started = time.time()
         self._scoring_seconds = 0.0
         self._last_scored = None
@@ -84,6 +87,7 @@ class Monitor:
             metrics = self._scorer(predict)
             self._scoring_seconds += time.time() - started
             self._last_scored = done
+            self._last_scored_at = time.time()
             if self._on_row is not None:
                 self._on_row({"timestamp": time.time(), "duration": time.time() - self.started, unit: done, **metrics})
             if self.stopping_metric and self.stopping_rounds and metrics.get(self.stopping_metric) is not None:
@@ -98,12 +102,14 @@ class Monitor:
             return True
         if self.score_interval:
             return done % self.score_interval == 0
+        if time.time() - self._last_scored_at < self.min_seconds_between:
+            return False
         # A live chart needs points: score at each tenth of the way at least...
         if int(done) % max(1, int(total) // 10) == 0 and int(done) == done:
             return True
-        # ...and otherwise keep scoring under about a tenth of the training time.
+        # ...and otherwise keep scoring under the duty cycle (a tenth of the time by default).
         elapsed = time.time() - self.started
-        return self._scoring_seconds <= 0.1 * elapsed
+        return self._scoring_seconds <= self.duty_cycle * elapsed
 
     def out_of_time(self):
         return self.deadline is not None and time.time() >= self.deadline

@@ -21,6 +21,7 @@ What differs from H2O-3, on purpose:
 """
 
 import math
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -580,6 +581,7 @@ def _train(data, s, monitor, input_names):
     row_weights = np.asarray(data.w, dtype=np.float32)
     huber_delta = _huber_delta(s, y_model, row_weights) if s.loss == "Huber" else None
     next_report = min(total, s.samples_per_iteration)
+    batches, next_check = 0, time.monotonic()
     while samples < total:
         order = rng.permutation(n)
         for start in range(0, n, s.batch_size):
@@ -590,11 +592,18 @@ def _train(data, s, monitor, input_names):
             if s.max_w2 < MAX_FLOAT:
                 _clip_incoming(weights, s.max_w2)
             samples += len(rows)
+            batches += 1
             if samples >= next_report or samples >= total:
                 _check_stable(net)
                 if not monitor.iteration(samples / n, s.epochs, net.predict, unit="epochs"):
                     return _fitted(net, s, optimizer, samples, input_names, spec)
                 next_report = min(total, samples + s.samples_per_iteration)
+            elif batches % 64 == 0 and time.monotonic() >= next_check:
+                # Between scoring rounds (an epoch can take minutes), still answer a cancel or
+                # the runtime limit within a fraction of a second; no scoring here.
+                next_check = time.monotonic() + 0.2
+                if not monitor.iteration(samples / n, s.epochs, unit="epochs"):
+                    return _fitted(net, s, optimizer, samples, input_names, spec)
             if samples >= total:
                 break
     return _fitted(net, s, optimizer, samples, input_names, spec)
