@@ -348,7 +348,7 @@ def describe_params(params: dict) -> str:
     """The parameters that size a model, as the table shows them: ``", 100 trees, depth 5"``."""
     parts = []
     for name, template in (("ntrees", "{} trees"), ("max_depth", "depth {}"), ("hidden", "hidden {}"),
-                           ("epochs", "{:g} epochs"), ("tree_method", "{}")):
+                           ("epochs", "epochs {:g}"), ("tree_method", "{}")):
         if name in params:
             parts.append(template.format(params[name]))
     return "".join(f", {part}" for part in parts)
