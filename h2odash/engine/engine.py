@@ -203,7 +203,11 @@ class Engine:
         from h2odash.engine import algos
         from h2odash.engine.training import start_training
 
-        return start_training(self, algos.get(algo), params)
+        algorithm = algos.get(algo)
+        # An algorithm that is not fitted on rows (a stacked ensemble) starts its own job.
+        if hasattr(algorithm, "start_training"):
+            return algorithm.start_training(self, params)
+        return start_training(self, algorithm, params)
 
     def validate_parameters(self, algo, params):
         """Check a training request without training (ModelBuilders/{algo}/parameters)."""

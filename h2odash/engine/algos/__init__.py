@@ -17,6 +17,7 @@ MODULES = {
     "gbm": "h2odash.engine.algos.gbm",
     "glm": "h2odash.engine.algos.glm",
     "naivebayes": "h2odash.engine.algos.naivebayes",
+    "stackedensemble": "h2odash.engine.algos.stackedensemble",
     "xgboost": "h2odash.engine.algos.xgboost",
 }
 
@@ -24,7 +25,7 @@ MODULES = {
 # names ("GBMV3", "GBMModelV3").
 PREFIXES = {
     "deeplearning": "DeepLearning", "drf": "DRF", "gam": "GAM", "gbm": "GBM", "glm": "GLM",
-    "naivebayes": "NaiveBayes", "xgboost": "XGBoost",
+    "naivebayes": "NaiveBayes", "stackedensemble": "StackedEnsemble", "xgboost": "XGBoost",
 }
 
 
