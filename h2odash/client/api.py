@@ -6,14 +6,16 @@ embedded engine and against a real cluster alike.
 """
 from __future__ import annotations
 
+import io
 import os
 from typing import Any, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 
+from .automl import automl_spec
 from .connection import Connection, build_path
-from .errors import H2OImportError
+from .errors import H2OImportError, H2ONotFoundError
 from .jobs import ProgressCallback, job_id_of, wait_for_job
 
 # Spellings users (and h2o-py) accept for a column type -> the name ParseSetup uses.
@@ -112,6 +114,19 @@ class H2OClient:
     def endpoints(self) -> list[dict]:
         """Return every REST route the server declares (``GET /3/Metadata/endpoints``)."""
         return self.connection.get("/3/Metadata/endpoints")["routes"]
+
+    def engine_kind(self, cloud: dict | None = None) -> str:
+        """``embedded`` for h2odash's engine, ``H2O-3`` for a real cluster (whose cloud has no ``engine``).
+
+        Pass the ``GET /3/Cloud`` answer when you already have it, to save a request.
+        """
+        engine = (cloud if cloud is not None else self.cloud()).get("engine")
+        return "embedded" if engine == "h2odash-embedded" else (engine or "H2O-3")
+
+    def has_automl(self) -> bool:
+        """Whether this server can run AutoML (it lists ``POST /99/AutoMLBuilder``)."""
+        return any(route.get("url_pattern") == "/99/AutoMLBuilder" and route.get("http_method") == "POST"
+                   for route in self.endpoints())
 
     # -- import and upload --------------------------------------------------------------
     def import_files(self, path: str, pattern: str | None = None) -> dict:
@@ -386,6 +401,25 @@ class H2OClient:
         """Delete a frame (``DELETE /3/Frames/{id}``)."""
         return self.connection.delete(build_path("/3/Frames", frame_id))
 
+    def download_csv(self, frame_id: str) -> str:
+        """A whole frame as CSV text, header first (``GET /3/DownloadDataset``)."""
+        return self.connection.get_text("/3/DownloadDataset", frame_id=frame_id, hex_string=False)
+
+    def frame_to_pandas(self, frame_id: str) -> pd.DataFrame:
+        """A whole frame as a DataFrame: enums as categoricals in the frame's level order.
+
+        The CSV alone cannot say that ``"0"``/``"1"`` are levels, so the frame's column
+        types decide how each column is read.
+        """
+        columns = self.frame(frame_id, row_count=0)["columns"]
+        as_text = {c["label"]: str for c in columns if c.get("type") in ("enum", "string", "uuid")}
+        table = pd.read_csv(io.StringIO(self.download_csv(frame_id)), dtype=as_text, keep_default_na=False,
+                            na_values=[""])
+        for column in columns:
+            if column.get("type") == "enum":
+                table[column["label"]] = pd.Categorical(table[column["label"]], categories=column.get("domain") or [])
+        return table
+
     def split_frame(self, frame_id: str, ratios: Iterable[float], destination_frames: Iterable[str] | None = None,
                     timeout: float | None = None) -> list[str]:
         """Split a frame's rows at random (``POST /3/SplitFrame``) and wait; returns the part ids.
@@ -423,6 +457,11 @@ class H2OClient:
         self.rapids(f"(assign {key} (:= {key} ({operation} (cols {key} [{index}])) [{index}] []))")
 
     # -- models -------------------------------------------------------------------------
+    def model_builders(self) -> dict[str, dict]:
+        """Every algorithm the server can train, with its parameter declarations
+        (``GET /3/ModelBuilders``), by algorithm name."""
+        return self.connection.get("/3/ModelBuilders")["model_builders"]
+
     def model_builder(self, algo: str) -> dict:
         """Return an algorithm's parameter declarations (``GET /3/ModelBuilders/{algo}``).
 
@@ -488,6 +527,46 @@ class H2OClient:
         """
         return self.connection.post(build_path("/3/Predictions/models", model_id, "frames", frame_id),
                                     predictions_frame=predictions_frame)
+
+    # -- AutoML -------------------------------------------------------------------------
+    def start_automl(self, training_frame: str, response_column: str, wait: bool = False,
+                     timeout: float | None = None, **options: Any) -> dict | str:
+        """Start an AutoML run (``POST /99/AutoMLBuilder``, a JSON body as h2o-py sends it).
+
+        Parameters
+        ----------
+        training_frame, response_column : str
+            The data and the column to predict.
+        wait : bool
+            Wait for the run and return its id; by default return the job at once (its
+            ``dest.name`` is the run's id, for :meth:`automl`).
+        timeout : float, optional
+            Seconds to wait when ``wait`` is true.
+        **options
+            h2o-py's ``H2OAutoML`` arguments: ``max_models``, ``max_runtime_secs``, ``seed``,
+            ``exclude_algos``, ``include_algos``, ``nfolds``, ``sort_metric``, ``project_name``...;
+            see :func:`h2odash.client.automl.automl_spec`. ``None`` keeps the server's default.
+        """
+        answer = self.connection.post_json("/99/AutoMLBuilder", automl_spec(training_frame, response_column, **options))
+        if not wait:
+            return answer["job"]
+        done = self.wait_job(answer["job"], timeout=timeout)
+        return done["dest"]["name"]
+
+    def automl(self, automl_id: str) -> dict:
+        """An AutoML run's state (``GET /99/AutoML/{id}``): ``leaderboard_table``, ``event_log_table``...
+
+        Raises
+        ------
+        H2ONotFoundError
+            For an unknown id: H2O-3 answers 200 with an empty state (no ``project_name``),
+            which h2o-py also treats as "no such AutoML".
+        """
+        route = build_path("/99/AutoML", automl_id)
+        answer = self.connection.get(route)
+        if not answer.get("project_name"):
+            raise H2ONotFoundError(404, f"no AutoML run with id {automl_id!r}", body=answer, url=f"GET {route}")
+        return answer
 
     # -- jobs ---------------------------------------------------------------------------
     def jobs(self) -> list[dict]:

@@ -40,6 +40,16 @@ def encode_params(params: Mapping[str, Any] | None) -> dict[str, str] | None:
     return {key: encode_value(value) for key, value in params.items() if value is not None}
 
 
+def drop_none(value: Any) -> Any:
+    """A copy of a JSON body without ``None`` entries at any depth, as h2o-py sends AutoML specs:
+    a field left out gets the server's default, while a JSON ``null`` would be read as a value."""
+    if isinstance(value, Mapping):
+        return {key: drop_none(item) for key, item in value.items() if item is not None}
+    if isinstance(value, (list, tuple)):
+        return [drop_none(item) for item in value]
+    return value
+
+
 def path_segment(value: Any) -> str:
     """URL-encode one path segment: job keys hold ``$``, raw frame keys hold ``/`` and ``:``."""
     return quote(str(value), safe="")
@@ -127,8 +137,9 @@ class Connection:
     # -- requests -----------------------------------------------------------------------
     def request(self, method: str, route: str, params: Mapping[str, Any] | None = None,
                 data: Mapping[str, Any] | None = None, files: Any = None, body: bytes | None = None,
-                timeout: float | None = None) -> Any:
-        """Send one request and return its decoded JSON body.
+                json_body: Mapping[str, Any] | None = None, timeout: float | None = None,
+                text: bool = False) -> Any:
+        """Send one request and return its decoded JSON body (or its text, with ``text=True``).
 
         Parameters
         ----------
@@ -144,13 +155,19 @@ class Connection:
             ``requests``-style multipart files.
         body : bytes, optional
             A raw request body (mutually exclusive with ``data``/``files``).
+        json_body : mapping, optional
+            A body sent as JSON (``Content-Type: application/json``); ``None`` entries are
+            dropped at every depth. For the few routes H2O-3 reads as JSON (AutoMLBuilder).
         timeout : float, optional
             Overrides the connection's timeout for this request.
+        text : bool
+            Return a successful answer's body as text: for routes that answer CSV
+            (``/3/DownloadDataset``). Errors are still decoded from H2O's JSON.
 
         Returns
         -------
-        dict or list or None
-            The JSON body as decoded (a fresh object; nothing is modified).
+        dict or list or str or None
+            The JSON body as decoded (a fresh object; nothing is modified), or the text.
 
         Raises
         ------
@@ -163,6 +180,8 @@ class Connection:
         kwargs = dict(params=encode_params(params), timeout=timeout or self.timeout)
         if body is not None:
             kwargs["data"] = body
+        elif json_body is not None:
+            kwargs["json"] = drop_none(json_body)
         elif files is not None:
             kwargs["files"] = files
             kwargs["data"] = encode_params(data)
@@ -181,16 +200,28 @@ class Connection:
             if not response.ok and self.should_retry(method, attempt, status=response.status_code):
                 time.sleep(self.retry_delay(attempt))
                 continue
+            if text:
+                self._raise_for_status(response, method, url)
+                return response.text
             return self._decode(response, method, url)
 
     @staticmethod
-    def _decode(response: requests.Response, method: str, url: str) -> Any:
+    def _payload(response: requests.Response) -> Any:
         try:
-            payload = response.json() if response.content else None
+            return response.json() if response.content else None
         except ValueError:
-            payload = response.text
+            return response.text
+
+    @classmethod
+    def _raise_for_status(cls, response: requests.Response, method: str, url: str) -> None:
+        """Raise the typed error for a non-2xx answer, built from its ``H2OErrorV3`` body."""
         if not response.ok:
-            raise H2OServerError.from_response(response.status_code, payload, f"{method} {url}")
+            raise H2OServerError.from_response(response.status_code, cls._payload(response), f"{method} {url}")
+
+    @classmethod
+    def _decode(cls, response: requests.Response, method: str, url: str) -> Any:
+        cls._raise_for_status(response, method, url)
+        payload = cls._payload(response)
         if isinstance(payload, str):
             # A 2xx that is not JSON is not an H2O answer (a proxy page, a wrong port...).
             raise H2OServerError(response.status_code, f"expected JSON, got: {payload[:200]!r}",
@@ -201,9 +232,17 @@ class Connection:
         """``GET route`` with query ``params``."""
         return self.request("GET", route, params=params)
 
+    def get_text(self, route: str, **params: Any) -> str:
+        """``GET route`` whose answer is text (CSV), not JSON."""
+        return self.request("GET", route, params=params, text=True)
+
     def post(self, route: str, **data: Any) -> Any:
         """``POST route`` with form-encoded ``data``."""
         return self.request("POST", route, data=data)
+
+    def post_json(self, route: str, body: Mapping[str, Any]) -> Any:
+        """``POST route`` with ``body`` sent as JSON (nested specs such as AutoML's)."""
+        return self.request("POST", route, json_body=body)
 
     def delete(self, route: str, **params: Any) -> Any:
         """``DELETE route`` with query ``params``."""

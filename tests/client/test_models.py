@@ -12,6 +12,12 @@ def prostate_enum(client, data_dir, frame_name):
                                column_types={"CAPSULE": "enum"})
 
 
+def test_model_builders_list_every_algorithm_with_its_parameters(client):
+    builders = client.model_builders()
+    assert {"gbm", "drf", "glm"} <= set(builders)
+    assert "ntrees" in {p["name"] for p in builders["gbm"]["parameters"]}
+
+
 def test_model_builder_declares_parameters(client):
     builder = client.model_builder("gbm")
     names = {p["name"]: p for p in builder["parameters"]}

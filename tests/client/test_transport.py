@@ -43,7 +43,7 @@ class Recorder(BaseHTTPRequestHandler):
         body = self.rfile.read(length).decode() if length else ""
         parts = urlsplit(self.path)
         seen = {"method": self.command, "raw_path": parts.path, "query": parse_qs(parts.query),
-                "form": parse_qs(body), "headers": dict(self.headers)}
+                "form": parse_qs(body), "body": body, "headers": dict(self.headers)}
         self.server.seen.append(seen)
         route = parts.path
         if route == "/echo":
@@ -53,6 +53,8 @@ class Recorder(BaseHTTPRequestHandler):
             if self.server.flaky_calls <= self.server.flaky_failures:
                 return self._answer(503, b"busy", "text/plain")
             return self._answer(200, {"ok": True, "calls": self.server.flaky_calls})
+        if route == "/csv":
+            return self._answer(200, b'"a","b"\n1,"x"\n', "text/csv")
         if route == "/missing":
             return self._answer(404, NOT_FOUND_BODY)
         if route == "/badtext":
@@ -191,6 +193,22 @@ def test_500_is_a_plain_server_error(url):
 def test_params_drop_none_and_encode_lists_as_json():
     assert encode_params({"a": None, "b": [1, "x"], "c": True, "d": 3, "e": {"k": [1]}}) == {
         "b": '[1, "x"]', "c": "true", "d": "3", "e": '{"k": [1]}'}
+
+
+def test_text_answers_come_back_as_text(url):
+    assert Connection(url).get_text("/csv") == '"a","b"\n1,"x"\n'
+
+
+def test_text_requests_still_raise_typed_errors(url):
+    with pytest.raises(H2ONotFoundError) as info:
+        Connection(url).get_text("/missing")
+    assert info.value.msg == "Object 'nope' not found for argument: key"
+
+
+def test_post_json_sends_a_json_body_without_none(url):
+    seen = Connection(url).post_json("/echo", {"spec": {"max_models": 3, "seed": None}, "algos": ["GBM"], "x": None})
+    assert seen["headers"]["Content-Type"] == "application/json"
+    assert json.loads(seen["body"]) == {"spec": {"max_models": 3}, "algos": ["GBM"]}
 
 
 def test_post_is_form_encoded(url):
