@@ -73,6 +73,8 @@ class Monitor:
         self._scoring_seconds = 0.0
         self._last_scored = None
         self._history = []
+        self._best = None
+        self.last_was_best = False
         self.stopped_early = False
 
     def iteration(self, done, total, predict=None, unit="number_of_trees"):
@@ -90,12 +92,33 @@ class Monitor:
             self._last_scored_at = time.time()
             if self._on_row is not None:
                 self._on_row({"timestamp": time.time(), "duration": time.time() - self.started, unit: done, **metrics})
+            self._note_best(metrics.get(self.stopping_metric) if self.stopping_metric else None)
             if self.stopping_metric and self.stopping_rounds and metrics.get(self.stopping_metric) is not None:
                 self._history.append(metrics[self.stopping_metric])
                 if self._should_stop_early():
                     self.stopped_early = True
                     return False
         return go_on
+
+    def check(self, done=None, total=None):
+        """Between scoring rounds: answer a cancel (raises) and report progress; False once the
+        runtime limit is reached. Cheap enough to call every few hundred milliseconds."""
+        if self._check_cancelled is not None:
+            self._check_cancelled()
+        if done is not None and self._on_progress is not None:
+            self._on_progress(done / max(total or 1, 1))
+        return not self.out_of_time()
+
+    def _note_best(self, value):
+        """Remember whether the model just scored is the best so far (for learners that keep
+        their best model, like H2O's deep learning with overwrite_with_best_model)."""
+        self.last_was_best = False
+        if value is None or not np.isfinite(value):
+            return
+        better = self._best is None or (value > self._best if self.larger_is_better else value < self._best)
+        if better:
+            self._best = value
+            self.last_was_best = True
 
     def _due(self, done, total):
         if done >= total or done <= 1 or self.score_each_iteration:

@@ -83,8 +83,7 @@ PARAMETERS = _in_h2o_order(extend(
     P("pretrained_autoencoder", "Key<Model>", None, "expert", "Autoencoder to start from (not implemented).",
       supported=False),
     P("overwrite_with_best_model", "boolean", True, "expert",
-      "Return the best model seen while scoring instead of the last one (not implemented: the last is returned).",
-      supported=False, gridable=True),
+      "Return the weights that scored best (on the stopping metric) instead of the last ones.", gridable=True),
     P("use_all_factor_levels", "boolean", True, "secondary",
       "One input per level of a categorical (else the first level is dropped).", gridable=True),
     P("standardize", "boolean", True, "secondary", "Scale numeric inputs to mean 0 and variance 1.", gridable=True),
@@ -242,6 +241,7 @@ class Settings:
     seed: int
     variable_importances: bool
     mini_batch_size: int
+    overwrite_with_best_model: bool = True
 
 
 class DeepLearning(Algorithm):
@@ -321,6 +321,7 @@ class DeepLearning(Algorithm):
             seed=seed_of(params),
             variable_importances=bool(params["variable_importances"]),
             mini_batch_size=int(params["mini_batch_size"]),
+            overwrite_with_best_model=bool(params["overwrite_with_best_model"]),
         )
 
     def fit(self, data, params, monitor):
@@ -581,7 +582,7 @@ def _train(data, s, monitor, input_names):
     row_weights = np.asarray(data.w, dtype=np.float32)
     huber_delta = _huber_delta(s, y_model, row_weights) if s.loss == "Huber" else None
     next_report = min(total, s.samples_per_iteration)
-    batches, next_check = 0, time.monotonic()
+    batches, next_check, best = 0, time.monotonic(), None
     while samples < total:
         order = rng.permutation(n)
         for start in range(0, n, s.batch_size):
@@ -595,17 +596,27 @@ def _train(data, s, monitor, input_names):
             batches += 1
             if samples >= next_report or samples >= total:
                 _check_stable(net)
-                if not monitor.iteration(samples / n, s.epochs, net.predict, unit="epochs"):
-                    return _fitted(net, s, optimizer, samples, input_names, spec)
+                go_on = monitor.iteration(samples / n, s.epochs, net.predict, unit="epochs")
+                if monitor.last_was_best:
+                    best = params.flat.copy()
+                if not go_on:
+                    return _finish(net, s, optimizer, samples, input_names, spec, params, best)
                 next_report = min(total, samples + s.samples_per_iteration)
             elif batches % 64 == 0 and time.monotonic() >= next_check:
                 # Between scoring rounds (an epoch can take minutes), still answer a cancel or
                 # the runtime limit within a fraction of a second; no scoring here.
                 next_check = time.monotonic() + 0.2
-                if not monitor.iteration(samples / n, s.epochs, unit="epochs"):
-                    return _fitted(net, s, optimizer, samples, input_names, spec)
+                if not monitor.check(samples / n, s.epochs):
+                    return _finish(net, s, optimizer, samples, input_names, spec, params, best)
             if samples >= total:
                 break
+    return _finish(net, s, optimizer, samples, input_names, spec, params, best)
+
+
+def _finish(net, s, optimizer, samples, input_names, spec, params, best):
+    """The fitted network: with overwrite_with_best_model, the weights that scored best."""
+    if s.overwrite_with_best_model and best is not None:
+        params.flat[:] = best
     return _fitted(net, s, optimizer, samples, input_names, spec)
 
 

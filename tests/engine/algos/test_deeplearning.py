@@ -228,7 +228,6 @@ def test_batch_size_reading_of_h2o_default():
 @pytest.mark.parametrize("given, argument", [
     ({"autoencoder": True}, "autoencoder"),
     ({"balance_classes": True}, "balance_classes"),
-    ({"overwrite_with_best_model": False}, "overwrite_with_best_model"),
     ({"elastic_averaging": True}, "elastic_averaging"),
     ({"activation": "Sigmoid"}, "activation"),
 ])
@@ -255,3 +254,23 @@ def test_cross_entropy_needs_a_categorical_response():
     df = xor_frame(50).assign(y=np.arange(50.0))
     with pytest.raises(InvalidArgument, match="CrossEntropy"):
         prepared(DL, df, "y", loss="CrossEntropy")
+
+
+def test_overwrite_with_best_model_keeps_the_best_scored_weights():
+    """A monitor that calls the first scoring the best: the fit must end with those weights."""
+    df = xor_frame(500)
+    X = prepared(DL, df, "y", **SMALL)[3].X
+    first = {}
+
+    class FirstIsBest(Monitor):
+        def iteration(self, done, total, predict=None, unit="number_of_trees"):
+            self.last_was_best = not first
+            if not first:
+                first["p"] = predict(X).copy()
+            return True
+
+    kept, _ = fit(DL, df, "y", monitor=FirstIsBest(), **{**SMALL, "epochs": 4})
+    np.testing.assert_allclose(kept.predict(X), first["p"], rtol=1e-5)
+    first.clear()
+    last, _ = fit(DL, df, "y", monitor=FirstIsBest(), overwrite_with_best_model=False, **{**SMALL, "epochs": 4})
+    assert not np.allclose(last.predict(X), first["p"], rtol=1e-5)
