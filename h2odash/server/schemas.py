@@ -16,6 +16,9 @@ KEY_KINDS = {
     "Frame": ("FrameKeyV3", "Key<Frame>", "/3/Frames/"),
     "Job": ("JobKeyV3", "Key<Job>", "/3/Jobs/"),
     "Model": ("ModelKeyV3", "Key<Model>", "/3/Models/"),
+    # H2O-3 gives grids and AutoML runs no URL in their keys.
+    "Grid": ("GridKeyV3", "Key<Grid>", None),
+    "AutoML": ("AutoMLKeyV3", "Key<AutoML>", None),
 }
 
 
@@ -33,7 +36,8 @@ def key_ref(name, kind="Frame"):
     if name is None:
         return None
     schema_name, key_type, prefix = KEY_KINDS[kind]
-    return {"__meta": meta(schema_name, key_type), "name": name, "type": key_type, "URL": prefix + name}
+    return {"__meta": meta(schema_name, key_type), "name": name, "type": key_type,
+            "URL": prefix + name if prefix else None}
 
 
 # -- frames ---------------------------------------------------------------------------------

@@ -1,0 +1,637 @@
+"""AutoML: one job that trains a planned sequence of models and ranks them on a live leaderboard.
+
+The plan follows H2O-3 3.46's (ai.h2o.automl modeling steps), in its groups: XGBoost, GLM and GBM
+defaults; DRF, more XGBoost and GBM presets; extremely randomized trees, deep learning; then random
+grids of XGBoost, GBM and deep learning (taking turns, one model each) while budget remains; and
+last two stacked ensembles, BestOfFamily and AllModels, when at least two base models exist.
+
+Differences from H2O-3, on purpose:
+- Tree presets have a capped number of trees (H2O: 10,000 with early stopping on each fold's
+  holdout); early stopping here watches training metrics, which never stop improving, so a cap
+  keeps each model fast and its size predictable.
+- XRT (H2O: DRF with histogram_type=Random, one random threshold per column) is a forest of
+  scikit-learn's ExtraTrees, which also draws one random threshold per candidate column and
+  node, as a DRF model (see algos/xrt.py).
+- Grids alternate between their algorithms one model at a time instead of H2O's time shares.
+
+Every base model is cross-validated on the same Modulo folds (so the ensembles can stack them)
+with the run's seed; ``max_models`` and ``seed`` therefore give the same leaderboard again.
+"""
+
+import itertools
+import math
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from h2odash.engine import algos, ranking
+from h2odash.engine.builds import LayoutCache, SubJob, build_model
+from h2odash.engine.errors import EngineError, InvalidArgument, JobCancelled
+from h2odash.engine.frames import Frame
+from h2odash.engine.jobs import Job
+from h2odash.engine.model_data import BINOMIAL, MULTINOMIAL, REGRESSION, build_spec, check_columns, frame_from_columns
+
+FAMILIES = ("GLM", "DRF", "GBM", "XGBoost", "DeepLearning", "StackedEnsemble")
+_ALGO_OF = {"GLM": "glm", "DRF": "drf", "GBM": "gbm", "XGBoost": "xgboost", "DeepLearning": "deeplearning",
+            "StackedEnsemble": "stackedensemble"}
+DEFAULT_RUNTIME_SECS = 3600
+_runs = itertools.count(1)
+
+# What each default step changes (H2O-3's presets), on top of what every model of the run gets.
+_TREE_COMMON = {"score_tree_interval": 5}
+_GBM_COMMON = {**_TREE_COMMON, "ntrees": 100, "learn_rate": 0.1, "sample_rate": 0.8, "col_sample_rate": 0.8,
+               "col_sample_rate_per_tree": 0.8}
+_XGB_COMMON = {**_TREE_COMMON, "ntrees": 100, "learn_rate": 0.1, "booster": "gbtree", "tree_method": "hist",
+               "reg_lambda": 1.0, "reg_alpha": 0.0}
+
+
+@dataclass
+class Step:
+    """One step of the plan: a model with preset parameters, a random grid, or an ensemble."""
+
+    family: str
+    id: str
+    group: int
+    weight: int = 10
+    kind: str = "model"                      # model, grid or ensemble
+    params: dict = field(default_factory=dict)
+    hyper: dict = field(default_factory=dict)
+    name: str = None                         # prefix of the model id (XRT, not DRF)
+    description: str = ""
+
+    @property
+    def algo(self):
+        return _ALGO_OF[self.family]
+
+
+PLAN = [
+    Step("XGBoost", "def_2", 1, params={**_XGB_COMMON, "max_depth": 20, "min_rows": 10, "sample_rate": 0.6,
+                                          "col_sample_rate": 0.8, "col_sample_rate_per_tree": 0.8}),
+    Step("GLM", "def_1", 1, params={"lambda_search": True}),
+    Step("GBM", "def_5", 1, params={**_GBM_COMMON, "max_depth": 15, "min_rows": 100}),
+    Step("XGBoost", "def_1", 2, params={**_XGB_COMMON, "max_depth": 10, "min_rows": 5, "sample_rate": 0.6,
+                                          "col_sample_rate": 0.8, "col_sample_rate_per_tree": 0.8}),
+    Step("DRF", "def_1", 2, params={"ntrees": 50}),
+    Step("GBM", "def_2", 2, params={**_GBM_COMMON, "max_depth": 7, "min_rows": 10}),
+    Step("GBM", "def_3", 2, params={**_GBM_COMMON, "max_depth": 8, "min_rows": 10}),
+    Step("GBM", "def_4", 2, params={**_GBM_COMMON, "max_depth": 10, "min_rows": 10}),
+    Step("XGBoost", "def_3", 3, params={**_XGB_COMMON, "max_depth": 5, "min_rows": 3, "sample_rate": 0.8,
+                                          "col_sample_rate": 0.8, "col_sample_rate_per_tree": 0.8}),
+    Step("DRF", "XRT", 3, params={"ntrees": 50, "histogram_type": "Random"}, name="XRT",
+         description="Extremely Randomized Trees"),
+    Step("GBM", "def_1", 3, params={**_GBM_COMMON, "max_depth": 6, "min_rows": 1}),
+    Step("DeepLearning", "def_1", 3, params={"hidden": [10, 10, 10], "epochs": 10, "stopping_rounds": 3}),
+    Step("XGBoost", "grid_1", 4, 90, "grid", params=dict(_XGB_COMMON), hyper={
+        "max_depth": [3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15], "min_rows": [1, 3, 5, 10, 15, 20],
+        "sample_rate": [0.6, 0.8, 1.0], "col_sample_rate": [0.6, 0.8, 1.0],
+        "col_sample_rate_per_tree": [0.7, 0.8, 0.9, 1.0], "reg_lambda": [0.001, 0.01, 0.1, 1, 10, 100],
+        "reg_alpha": [0.001, 0.01, 0.1, 0.5, 1]}),
+    Step("GBM", "grid_1", 4, 60, "grid", params=dict(_TREE_COMMON, ntrees=100), hyper={
+        "max_depth": [3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17], "min_rows": [1, 5, 10, 15, 30, 100],
+        "learn_rate": [0.01, 0.05, 0.08, 0.1, 0.5], "sample_rate": [0.5, 0.6, 0.7, 0.8, 0.9, 1.0],
+        "col_sample_rate": [0.4, 0.7, 1.0], "col_sample_rate_per_tree": [0.4, 0.7, 1.0],
+        "min_split_improvement": [1e-4, 1e-5]}),
+    Step("DeepLearning", "grid_1", 4, 30, "grid", params={"epochs": 10, "stopping_rounds": 3}, hyper={
+        "hidden": [[20], [50], [100]], "input_dropout_ratio": [0.0, 0.05, 0.1, 0.15, 0.2],
+        "l1": [0.0, 1e-5, 1e-4], "l2": [0.0, 1e-5, 1e-4]}),
+    Step("DeepLearning", "grid_2", 5, 30, "grid", params={"epochs": 10, "stopping_rounds": 3}, hyper={
+        "hidden": [[20, 20], [50, 50], [100, 100]], "input_dropout_ratio": [0.0, 0.05, 0.1, 0.15, 0.2],
+        "l1": [0.0, 1e-5, 1e-4], "l2": [0.0, 1e-5, 1e-4]}),
+    Step("DeepLearning", "grid_3", 5, 30, "grid", params={"epochs": 10, "stopping_rounds": 3}, hyper={
+        "hidden": [[20, 20, 20], [50, 50, 50], [100, 100, 100]], "input_dropout_ratio": [0.0, 0.05, 0.1, 0.15, 0.2],
+        "l1": [0.0, 1e-5, 1e-4], "l2": [0.0, 1e-5, 1e-4]}),
+    Step("StackedEnsemble", "best_of_family_xglm", 10, kind="ensemble", name="StackedEnsemble_BestOfFamily",
+         description="built with AUTO metalearner, using top model from each algorithm type"),
+    Step("StackedEnsemble", "all_xglm", 10, kind="ensemble", name="StackedEnsemble_AllModels",
+         description="built with AUTO metalearner, using all AutoML models"),
+]
+
+
+@dataclass
+class AutoMLSpec:
+    """An AutoML request, decoded: what to learn from, and the budget and choices of the run."""
+
+    training_frame: str
+    response: str
+    validation_frame: str = None
+    leaderboard_frame: str = None
+    blending_frame: str = None
+    ignored_columns: tuple = ()
+    fold_column: str = None
+    weights_column: str = None
+    project_name: str = None
+    seed: int = -1
+    max_models: int = 0
+    max_runtime_secs: float = 0.0
+    max_runtime_secs_per_model: float = 0.0
+    stopping_rounds: int = 3
+    stopping_metric: str = "AUTO"
+    stopping_tolerance: float = -1.0
+    nfolds: int = -1
+    keep_cross_validation_predictions: bool = False
+    keep_cross_validation_models: bool = False
+    keep_cross_validation_fold_assignment: bool = False
+    exclude_algos: tuple = ()
+    include_algos: tuple = ()
+    sort_metric_given: str = None
+
+
+@dataclass
+class Event:
+    timestamp: int
+    level: str
+    stage: str
+    message: str
+    name: str = None
+    value: str = None
+
+
+@dataclass
+class Leaderboard:
+    sort_metric: str
+    decreasing: bool
+    columns: list
+    rows: list                                 # [(model, [values by column])], best first
+
+
+class AutoML:
+    """One AutoML run: its plan, its models and scores so far, and its event log (all live)."""
+
+    def __init__(self, key, project_name, spec, category, steps):
+        self.key = key
+        self.project_name = project_name
+        self.spec = spec
+        self.category = category
+        self.steps = steps
+        self.job = None
+        self.sort_metric = ranking.metric_name(spec.sort_metric_given or "AUTO") or default_sort_metric(category)
+        self._models = []                      # (model, metrics it is ranked by), in training order
+        self._events = []
+        self._done_steps = []
+        self._mutex = threading.Lock()
+
+    # -- live state ------------------------------------------------------------------------
+    def log(self, stage, message, level="INFO", name=None, value=None):
+        with self._mutex:
+            self._events.append(Event(int(time.time() * 1000), level, stage, message, name, value))
+
+    def events(self):
+        with self._mutex:
+            return list(self._events)
+
+    def add(self, model, scored, step):
+        with self._mutex:
+            self._models.append((model, scored))
+            if step not in self._done_steps:
+                self._done_steps.append(step)
+
+    def models(self):
+        with self._mutex:
+            return list(self._models)
+
+    def plan_steps(self):
+        return list(self.steps)
+
+    def steps_done(self):
+        with self._mutex:
+            return list(self._done_steps)
+
+    def leaderboard(self):
+        """The models so far, best first by the sort metric, with the category's metric columns."""
+        columns = list(ranking.LEADERBOARD_COLUMNS[self.category])
+        if self.sort_metric in columns:
+            columns.remove(self.sort_metric)
+        columns.insert(0, self.sort_metric)
+        ordered = ranking.ranked(self.models(), self.sort_metric)
+        rows = [(model, [ranking.value(scored, c) for c in columns]) for model, scored in ordered]
+        return Leaderboard(self.sort_metric, ranking.larger_is_better(self.sort_metric), columns, rows)
+
+    def leader(self):
+        board = self.leaderboard()
+        return board.rows[0][0] if board.rows else None
+
+    @property
+    def leaderboard_frame_key(self):
+        return f"{self.key}_leaderboard"
+
+    def leaderboard_frame(self):
+        """The leaderboard as a frame: model_id, then one column per metric."""
+        board = self.leaderboard()
+        ids = [model.key for model, _ in board.rows]
+        columns = {"model_id": np.arange(len(ids))}
+        types = {"model_id": ("enum", ids)}
+        for i, name in enumerate(board.columns):
+            columns[name] = np.array([values[i] for _, values in board.rows], dtype=float)
+            types[name] = "real"
+        return frame_from_columns(self.leaderboard_frame_key, columns, types)
+
+
+def default_sort_metric(category):
+    return {BINOMIAL: "auc", MULTINOMIAL: "mean_per_class_error", REGRESSION: "mean_residual_deviance"}[category]
+
+
+# -- starting a run ------------------------------------------------------------------------------
+def start_automl(engine, spec):
+    """Check an AutoML request fully, then start its job; returns (AutoML, Job)."""
+    train = engine.store.get(spec.training_frame, Frame, "training_frame")
+    frames = [train]
+    for argument in ("validation_frame", "leaderboard_frame", "blending_frame"):
+        key = getattr(spec, argument)
+        if key:
+            frames.append(engine.store.get(key, Frame, argument))
+    feature_spec = build_spec(train, spec.response, spec.ignored_columns, spec.weights_column, spec.fold_column)
+    for frame in frames[1:]:
+        check_columns(frame, feature_spec, need_response=True)
+    _check_budget(spec)
+    steps = _planned_steps(spec)
+    sort_metric = ranking.metric_name(spec.sort_metric_given or "AUTO")
+    if sort_metric is not None and not _metric_fits(sort_metric, feature_spec.category):
+        raise InvalidArgument("sort_metric", f"sort_metric '{spec.sort_metric_given}' does not apply to "
+                                             f"{feature_spec.category.lower()} models.")
+    run_number = next(_runs)
+    stamp = time.strftime("%Y%m%d_%H%M%S")
+    project = spec.project_name or f"AutoML_{run_number}_{stamp}"
+    key = f"{project}@@{spec.response}"
+    existing = engine.store.find(key)
+    if existing is not None and existing.job is not None and not existing.job.finished:
+        raise InvalidArgument("project_name", f"AutoML project '{project}' is still running; cancel it or choose "
+                                              f"another project_name.")
+    run = AutoML(key, project, spec, feature_spec.category, steps)
+    run.model_suffix = f"AutoML_{run_number}_{stamp}"
+    job = Job("AutoML build", key, "AutoML", locks=[f.key for f in frames])
+    run.job = job
+    engine.store.put(key, run)
+    engine.store.put(run.leaderboard_frame_key, run.leaderboard_frame())
+
+    def work(job):
+        _Runner(engine, run, feature_spec, job).execute()
+        return run
+
+    engine.jobs.start(job, work)
+    return run, job
+
+
+def find_automl(engine, automl_id):
+    """A run by its id (``project@@response``) or by its project name alone, as the seed's API names it."""
+    obj = engine.store.find(automl_id)
+    if isinstance(obj, AutoML):
+        return obj
+    runs = [r for r in engine.store.values(AutoML) if r.project_name == automl_id]
+    if runs:
+        return max(runs, key=lambda r: r.job.start_time if r.job else 0)
+    from h2odash.engine.errors import KeyNotFound
+
+    raise KeyNotFound(automl_id, "automl_id", "AutoML")
+
+
+def _check_budget(spec):
+    if spec.max_models is not None and spec.max_models < 0:
+        raise InvalidArgument("max_models", f"max_models must be a positive number of models; got {spec.max_models}.")
+    for name in ("max_runtime_secs", "max_runtime_secs_per_model"):
+        if getattr(spec, name) < 0:
+            raise InvalidArgument(name, f"{name} must not be negative.")
+    if spec.nfolds == 1 or spec.nfolds < -1:
+        raise InvalidArgument("nfolds", "nfolds must be 0 (no cross-validation), at least 2, or -1 (the default, 5).")
+    if spec.nfolds > 0 and spec.fold_column:
+        raise InvalidArgument("nfolds", "Give either nfolds or fold_column, not both.")
+    if spec.include_algos and spec.exclude_algos:
+        raise InvalidArgument("include_algos", "Give either include_algos or exclude_algos, not both.")
+
+
+def algo_families(names, argument):
+    """Canonical family names of an include/exclude list; refuses names AutoML does not know."""
+    lookup = {f.lower(): f for f in FAMILIES}
+    families = []
+    for name in names or ():
+        key = str(name).strip().lower()
+        if key not in lookup:
+            raise InvalidArgument(argument, f"Unknown algorithm '{name}' in {argument}. Use: {', '.join(FAMILIES)}.")
+        families.append(lookup[key])
+    return tuple(families)
+
+
+def _planned_steps(spec):
+    include = set(spec.include_algos) if spec.include_algos else set(FAMILIES)
+    chosen = [s for s in PLAN if s.family in include and s.family not in set(spec.exclude_algos)]
+    if not [s for s in chosen if s.kind != "ensemble"]:
+        raise InvalidArgument("exclude_algos", "No algorithm is left to build base models with.")
+    return chosen
+
+
+def _metric_fits(name, category):
+    return name in ranking.LEADERBOARD_COLUMNS[category] or (name == "r2" and category == REGRESSION) or (
+        name in ("logloss", "err") and category != REGRESSION)
+
+
+# -- the run --------------------------------------------------------------------------------------
+class _Runner:
+    """Carries out one run's plan inside its job."""
+
+    def __init__(self, engine, run, feature_spec, job):
+        self.engine = engine
+        self.run = run
+        self.feature_spec = feature_spec
+        self.job = job
+        self.spec = run.spec
+        self.layouts = LayoutCache()
+        self.started = time.time()
+        runtime = self.spec.max_runtime_secs
+        if not runtime and not self.spec.max_models:
+            runtime = DEFAULT_RUNTIME_SECS
+        self.runtime = runtime
+        self.deadline = self.started + runtime if runtime else None
+        self.seed = self.spec.seed if self.spec.seed not in (None, -1) else int(
+            np.random.default_rng().integers(0, 2**31 - 1))
+        self.nfolds = 5 if self.spec.nfolds == -1 else self.spec.nfolds
+        n_ensembles = sum(1 for s in run.steps if s.kind == "ensemble")
+        self.planned = (self.spec.max_models + n_ensembles) if self.spec.max_models else None
+        self.counters = {}
+        self.base_models = []
+        self.leaderboard_frame = None
+        if self.spec.leaderboard_frame:
+            self.leaderboard_frame = engine.store.get(self.spec.leaderboard_frame, Frame, "leaderboard_frame")
+
+    def execute(self):
+        run, spec = self.run, self.spec
+        run.log("Workflow", f"Project: {run.project_name}")
+        if self.nfolds:
+            run.log("Validation", f"{self.nfolds}-fold cross-validation will be used.")
+        elif spec.fold_column:
+            run.log("Validation", f"Folds from column '{spec.fold_column}' will be used.")
+        else:
+            run.log("Validation", "Cross-validation disabled by the user; no ensembles unless a blending frame is "
+                                  "given.")
+        run.log("Validation", f"Build control seed: {self.seed}" + (" (random)" if spec.seed in (None, -1) else ""))
+        train = self.engine.store.get(spec.training_frame, Frame, "training_frame")
+        run.log("DataImport", f"training frame: {train.key}  cols: {train.ncols}  rows: {train.nrows}")
+        for name in ("validation_frame", "leaderboard_frame", "blending_frame"):
+            run.log("DataImport", f"{name.replace('_', ' ')}: {getattr(spec, name) or 'NULL'}")
+        run.log("DataImport", f"response column: {spec.response}")
+        run.log("Workflow", "Loading execution steps: " + ", ".join(f"{s.family} {s.id}" for s in run.steps))
+        run.log("Workflow", f"AutoML build started: {time.strftime('%Y.%m.%d %H:%M:%S')}", name="start_epoch",
+                value=str(int(self.started)))
+        try:
+            self._base_models()
+            self._ensembles()
+        except JobCancelled:
+            run.log("Workflow", f"AutoML job cancelled; {len(run.models())} models kept on the leaderboard.",
+                    level="WARN")
+            raise
+        finally:
+            self._refresh_leaderboard_frame()
+        built = len(run.models())
+        run.log("Workflow", f"AutoML build stopped: {time.strftime('%Y.%m.%d %H:%M:%S')}", name="stop_epoch",
+                value=str(int(time.time())))
+        run.log("Workflow", f"AutoML build done: built {built} models")
+        run.log("Workflow", f"AutoML duration: {time.time() - self.started:.3f} sec", name="duration_secs",
+                value=str(int(round(time.time() - self.started))))
+        if not built:
+            self.job.warnings.append("AutoML built no model; see the event log.")
+
+    # -- budget ----------------------------------------------------------------------------
+    def _models_left(self):
+        if self.spec.max_models:
+            return self.spec.max_models - len(self.base_models)
+        return math.inf
+
+    def _time_left(self):
+        return math.inf if self.deadline is None else self.deadline - time.time()
+
+    def _progress(self):
+        done = len(self.run.models())
+        fractions = []
+        if self.planned:
+            fractions.append(done / self.planned)
+        if self.deadline is not None:
+            fractions.append((time.time() - self.started) / self.runtime)
+        return min(max(fractions) if fractions else 0.0, 0.99)
+
+    def _model_runtime(self):
+        """Seconds the next model may take: what is left of the run, capped per model."""
+        limits = [self.spec.max_runtime_secs_per_model or math.inf, self._time_left()]
+        limit = min(limits)
+        return 0.0 if math.isinf(limit) else max(limit, 0.01)
+
+    def _out_of_budget(self, step):
+        if self._models_left() <= 0:
+            self.run.log("ModelTraining", f"AutoML: hit the max_models limit; skipping {step.family} {step.id}",
+                         level="DEBUG")
+            return True
+        # Leave the ensembles a few percent of the time: they are quick, and the best models often.
+        reserve = 0.05 * self.runtime if self.deadline is not None else 0.0
+        if self._time_left() <= reserve:
+            self.run.log("ModelTraining", f"AutoML: out of time; skipping {step.family} {step.id}", level="DEBUG")
+            return True
+        return False
+
+    # -- base models -----------------------------------------------------------------------
+    def _base_models(self):
+        grids = []
+        for step in self.run.steps:
+            if step.kind == "model":
+                if self._out_of_budget(step):
+                    continue
+                self._build(step, dict(step.params))
+            elif step.kind == "grid":
+                grids.append(step)
+        self._grids(grids)
+
+    def _grids(self, steps):
+        """Random grids take turns, one model each, until the budget or every grid is spent."""
+        samplers = {s.id + s.family: _RandomSampler(s.hyper, self.seed + i) for i, s in enumerate(steps)}
+        active = list(steps)
+        while active:
+            for step in list(active):
+                if self._out_of_budget(step):
+                    return
+                values = samplers[step.id + step.family].next()
+                if values is None:
+                    active.remove(step)
+                    continue
+                self._build(step, {**step.params, **values}, grid=True)
+
+    def _model_id(self, step, grid=False):
+        prefix = step.name or step.family
+        if grid:
+            key = (prefix, step.id)
+            self.counters[key] = self.counters.get(key, 0) + 1
+            grid_number = int(step.id.split("_")[-1])
+            return f"{prefix}_grid_{grid_number}_{self.run.model_suffix}_model_{self.counters[key]}"
+        self.counters[prefix] = self.counters.get(prefix, 0) + 1
+        return f"{prefix}_{self.counters[prefix]}_{self.run.model_suffix}"
+
+    def _common_parameters(self):
+        spec = self.spec
+        given = {"training_frame": spec.training_frame, "response_column": spec.response, "seed": self.seed,
+                 "keep_cross_validation_models": spec.keep_cross_validation_models,
+                 "keep_cross_validation_fold_assignment": spec.keep_cross_validation_fold_assignment}
+        if self.nfolds:
+            given.update(nfolds=self.nfolds, fold_assignment="Modulo", keep_cross_validation_predictions=True)
+        if spec.fold_column:
+            given.update(fold_column=spec.fold_column, keep_cross_validation_predictions=True)
+        if spec.ignored_columns:
+            given["ignored_columns"] = list(spec.ignored_columns)
+        if spec.weights_column:
+            given["weights_column"] = spec.weights_column
+        if spec.validation_frame:
+            given["validation_frame"] = spec.validation_frame
+        return given
+
+    def _build(self, step, params, grid=False):
+        algorithm = _algorithm(step)
+        given = {**self._common_parameters(), **{k: v for k, v in params.items() if k in algorithm.parameters}}
+        runtime = self._model_runtime()
+        if runtime:
+            given["max_runtime_secs"] = runtime
+        model_id = self._model_id(step, grid)
+        label = f"{step.family} {step.id}" + (f" ({step.description})" if step.description else "")
+        self.run.log("ModelTraining", f"AutoML: starting {model_id} model training", name=f"start_{step.family}_"
+                     f"{step.id}", value=str(int(time.time())))
+        done = len(self.run.models())
+        share = 1.0 / self.planned if self.planned else 0.0
+        sub = SubJob(self.job, done / self.planned if self.planned else self._progress(), share,
+                     f"AutoML: {model_id}")
+        started = time.time()
+        try:
+            model = build_model(self.engine, algorithm, given, sub, model_id=model_id, spec=self.feature_spec,
+                                layouts=self.layouts)
+        except JobCancelled:
+            raise
+        except EngineError as exc:
+            self.run.log("ModelTraining", f"{model_id} [{label}] failed: {exc.msg}", level="WARN")
+            return None
+        except Exception as exc:  # one failing model must not end the run
+            self.run.log("ModelTraining", f"{model_id} [{label}] failed: {type(exc).__name__}: {exc}",
+                         level="ERROR", value=traceback.format_exc()[-2000:])
+            return None
+        self.base_models.append((model, step))
+        self._add(model, step, time.time() - started)
+        return model
+
+    def _add(self, model, step, seconds):
+        previous = self.run.leader()
+        scored = self._scored(model)
+        self.run.add(model, scored, step)
+        self.run.log("ModelTraining", f"Adding model {model.key} to leaderboard {self.run.key}. "
+                                      f"Training time: {seconds:.1f}s", level="DEBUG")
+        leader = self.run.leader()
+        if leader is model and previous is not model:
+            metric = self.run.sort_metric
+            self.run.log("ModelTraining", f"New leader: {model.key}, {metric}: {ranking.value(scored, metric)}")
+        self._refresh_leaderboard_frame()
+        self.job.update(self._progress(), f"{len(self.run.models())} models on the leaderboard")
+
+    def _scored(self, model):
+        """The metrics a model is ranked by: on the leaderboard frame when given, else its own."""
+        if self.leaderboard_frame is None:
+            return ranking.model_metrics(model)
+        from h2odash.engine.model_data import response_values, usable_rows, weight_values
+        from h2odash.engine.training import model_metrics
+
+        frame, spec = self.leaderboard_frame, model.spec
+        y, w = response_values(frame, spec), weight_values(frame, spec)
+        rows = usable_rows(y, w, spec.category != REGRESSION)
+        raw = model.predict_raw(frame)
+        return model_metrics(spec, model.params, y[rows], np.asarray(raw)[rows], w[rows])
+
+    def _refresh_leaderboard_frame(self):
+        store = self.engine.store
+        key = self.run.leaderboard_frame_key
+        if not store.is_locked(key):
+            store.put(key, self.run.leaderboard_frame())
+
+    # -- ensembles -------------------------------------------------------------------------
+    def _ensembles(self):
+        steps = [s for s in self.run.steps if s.kind == "ensemble"]
+        if not steps:
+            return
+        if len(self.base_models) < 2:
+            self.run.log("ModelTraining", "Fewer than two base models; skipping the Stacked Ensembles.")
+            return
+        if not (self.nfolds or self.spec.fold_column or self.spec.blending_frame):
+            self.run.log("ModelTraining", "No cross-validation and no blending frame; skipping the Stacked "
+                                          "Ensembles.")
+            return
+        from h2odash.engine.algos.stackedensemble import build_ensemble
+
+        for step in steps:
+            if self.deadline is not None and self._time_left() <= 0:
+                self.run.log("ModelTraining", f"AutoML: out of time; skipping StackedEnsemble {step.id}")
+                continue
+            base = self._best_of_family() if step.id.startswith("best_of_family") else [m for m, _ in self.base_models]
+            if len(base) < 2:
+                self.run.log("ModelTraining", f"Only one model family; skipping StackedEnsemble {step.id}.")
+                continue
+            model_id = self._model_id(step)
+            given = {"training_frame": self.spec.training_frame, "response_column": self.spec.response,
+                     "base_models": [m.key for m in base], "seed": self.seed}
+            if self.nfolds:
+                given.update(metalearner_nfolds=self.nfolds, metalearner_fold_assignment="Modulo")
+            if self.spec.blending_frame:
+                given["blending_frame"] = self.spec.blending_frame
+            if self.spec.validation_frame:
+                given["validation_frame"] = self.spec.validation_frame
+            if self.spec.weights_column:
+                given["weights_column"] = self.spec.weights_column
+            runtime = self._model_runtime()
+            if runtime:
+                given["max_runtime_secs"] = runtime
+            self.run.log("ModelTraining", f"AutoML: starting {model_id} model training ({step.description})",
+                         name=f"start_StackedEnsemble_{step.id}", value=str(int(time.time())))
+            done = len(self.run.models())
+            sub = SubJob(self.job, done / self.planned if self.planned else self._progress(),
+                         1.0 / self.planned if self.planned else 0.0, f"AutoML: {model_id}")
+            started = time.time()
+            try:
+                model = build_ensemble(self.engine, given, sub, model_id)
+            except JobCancelled:
+                raise
+            except EngineError as exc:
+                self.run.log("ModelTraining", f"{model_id} failed: {exc.msg}", level="WARN")
+                continue
+            except Exception as exc:  # a failing ensemble must not lose the base models
+                self.run.log("ModelTraining", f"{model_id} failed: {type(exc).__name__}: {exc}", level="ERROR",
+                             value=traceback.format_exc()[-2000:])
+                continue
+            self._add(model, step, time.time() - started)
+
+    def _best_of_family(self):
+        """The best model of each family (XRT counts as its own), by the leaderboard's order."""
+        board = self.run.leaderboard()
+        family_of = {m.key: (s.name or s.family) for m, s in self.base_models}
+        best = {}
+        for model, _ in board.rows:
+            family = family_of.get(model.key)
+            if family is not None and family not in best:
+                best[family] = model
+        return list(best.values())
+
+
+class _RandomSampler:
+    """Draws hyper-parameter combinations at random without repeats, reproducibly by seed."""
+
+    def __init__(self, hyper, seed):
+        self.names = list(hyper)
+        self.hyper = hyper
+        self.rng = np.random.default_rng(seed)
+        self.seen = set()
+        self.total = math.prod(len(v) for v in hyper.values()) if hyper else 0
+
+    def next(self):
+        while len(self.seen) < self.total:
+            picks = tuple(int(self.rng.integers(len(self.hyper[n]))) for n in self.names)
+            if picks not in self.seen:
+                self.seen.add(picks)
+                return {n: self.hyper[n][i] for n, i in zip(self.names, picks)}
+        return None
+
+
+def _algorithm(step):
+    if step.name == "XRT":
+        from h2odash.engine.algos.xrt import ALGORITHM
+
+        return ALGORITHM
+    return algos.get(step.algo)
