@@ -483,6 +483,7 @@ class _Runner:
     def _build(self, step, params, grid=False):
         algorithm = _algorithm(step)
         given = {**self._common_parameters(), **{k: v for k, v in params.items() if k in algorithm.parameters}}
+        self._cap_depth(given)
         runtime = self._model_runtime()
         if runtime:
             given["max_runtime_secs"] = runtime
@@ -510,6 +511,16 @@ class _Runner:
         self.base_models.append((model, step))
         self._add(model, step, time.time() - started)
         return model
+
+    def _cap_depth(self, given):
+        """A tree whose leaves hold at least min_rows of n rows has at most n / min_rows leaves, so
+        it is never deeper than that minus one: capping max_depth there changes no tree, but
+        spares the learner sizing its buffers for 2^15 leaves (GBM def_5 on small data)."""
+        if "max_depth" in given and given.get("min_rows"):
+            nrows = self.engine.store.get(self.spec.training_frame, Frame, "training_frame").nrows
+            deepest = max(1, int(nrows // given["min_rows"]) - 1)
+            if given["max_depth"] == 0 or given["max_depth"] > deepest:
+                given["max_depth"] = deepest
 
     def _add(self, model, step, seconds):
         previous = self.run.leader()
