@@ -4,6 +4,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import pandas as pd
 
+from . import charts
 from .downloads import csv_link, figure_data
 
 
@@ -28,6 +29,13 @@ class ChartBox(widgets.VBox):
         self.figure = fig
         self.filename = filename or self.filename
         self.children = [fig, self.link]
+        self.refresh_link(data)
+
+    def fill(self, series: charts.Series, data: pd.DataFrame | None = None, filename: str | None = None,
+             mode: str = "lines+markers") -> None:
+        """Put ``series`` into the figure already shown (from any thread) and renew the download."""
+        charts.set_series(self.figure, series, mode=mode)
+        self.filename = filename or self.filename
         self.refresh_link(data)
 
     def refresh_link(self, data: pd.DataFrame | None = None) -> None:

@@ -34,7 +34,8 @@ Series = Mapping[str, tuple[Sequence, Sequence]]
 
 
 def set_series(fig: go.FigureWidget, series: Series, mode: str = "lines+markers") -> None:
-    """Make ``fig`` show exactly ``series`` (``name -> (x, y)``), reusing traces by name."""
+    """Show ``series`` (``name -> (x, y)``) in ``fig``, reusing traces by name, so a figure made
+    on a callback can be filled (or grown) by a background thread; other traces are left alone."""
     with fig.batch_update():
         existing = {trace.name: trace for trace in fig.data}
         for name, (x, y) in series.items():
@@ -111,13 +112,22 @@ def scoring_history_chart(table: dict | None = None, height: int = HEIGHT) -> go
 
 
 # -- model metrics ------------------------------------------------------------------------
-def roc_chart(curves: Mapping[str, pd.DataFrame], height: int = HEIGHT) -> go.FigureWidget:
-    """ROC curves (``name -> thresholds_and_metric_scores table``), overlaid, with the diagonal."""
-    fig = figure("ROC", "false positive rate", "true positive rate", height)
-    fig.add_scatter(x=[0, 1], y=[0, 1], mode="lines", name="random", line=dict(dash="dot", color="grey"))
+# Each metric chart is a series function (data -> ``name -> (x, y)``) and a figure that starts
+# from it, so the same figure can be made empty on a callback and filled later.
+def roc_series(curves: Mapping[str, pd.DataFrame]) -> dict[str, tuple[list, list]]:
+    """ROC points per curve (``name -> thresholds_and_metric_scores table``), from (0, 0) to (1, 1)."""
+    series = {}
     for name, table in curves.items():
         points = table.sort_values("fpr")
-        fig.add_scatter(x=[0.0, *points["fpr"], 1.0], y=[0.0, *points["tpr"], 1.0], mode="lines", name=name)
+        series[name] = ([0.0, *points["fpr"], 1.0], [0.0, *points["tpr"], 1.0])
+    return series
+
+
+def roc_chart(curves: Mapping[str, pd.DataFrame] | None = None, height: int = HEIGHT) -> go.FigureWidget:
+    """ROC curves, overlaid, with the diagonal of a random guess."""
+    fig = figure("ROC", "false positive rate", "true positive rate", height)
+    fig.add_scatter(x=[0, 1], y=[0, 1], mode="lines", name="random", line=dict(dash="dot", color="grey"))
+    set_series(fig, roc_series(curves or {}), mode="lines")
     return fig
 
 
@@ -131,22 +141,32 @@ def mark_point(fig: go.FigureWidget, name: str, x: float, y: float) -> None:
             fig.add_scatter(x=[x], y=[y], name=name, mode="markers", marker=dict(size=12, symbol="x"))
 
 
-def precision_recall_chart(table: pd.DataFrame, height: int = HEIGHT) -> go.FigureWidget:
+def precision_recall_series(table: pd.DataFrame) -> dict[str, tuple[list, list]]:
     """Precision against recall from a thresholds_and_metric_scores table."""
-    fig = figure("Precision-recall", "recall", "precision", height)
+    if table.empty:
+        return {}
     points = table.sort_values("recall")
-    fig.add_scatter(x=points["recall"], y=points["precision"], mode="lines", name="precision")
+    return {"precision": (points["recall"].tolist(), points["precision"].tolist())}
+
+
+def precision_recall_chart(table: pd.DataFrame | None = None, height: int = HEIGHT) -> go.FigureWidget:
+    fig = figure("Precision-recall", "recall", "precision", height)
+    set_series(fig, precision_recall_series(pd.DataFrame() if table is None else table), mode="lines")
     return fig
 
 
-def gains_lift_chart(table: pd.DataFrame, height: int = HEIGHT) -> go.FigureWidget:
+def gains_lift_series(table: pd.DataFrame) -> dict[str, tuple[list, list]]:
     """Cumulative lift and cumulative capture rate against the fraction of rows targeted."""
+    if table.empty:
+        return {}
+    fraction = table["cumulative_data_fraction"].tolist()
+    return {"cumulative lift": (fraction, table["cumulative_lift"].tolist()),
+            "cumulative capture rate": (fraction, table["cumulative_capture_rate"].tolist())}
+
+
+def gains_lift_chart(table: pd.DataFrame | None = None, height: int = HEIGHT) -> go.FigureWidget:
     fig = figure("Gains / lift", "cumulative data fraction", "", height)
-    if not table.empty:
-        fraction = table["cumulative_data_fraction"]
-        fig.add_scatter(x=fraction, y=table["cumulative_lift"], name="cumulative lift", mode="lines+markers")
-        fig.add_scatter(x=fraction, y=table["cumulative_capture_rate"], name="cumulative capture rate",
-                        mode="lines+markers")
+    set_series(fig, gains_lift_series(pd.DataFrame() if table is None else table))
     return fig
 
 
@@ -177,11 +197,17 @@ def coefficients_chart(table: dict | None, height: int = HEIGHT) -> go.FigureWid
     return bar_chart("Coefficients", frame["names"], frame[column], column.replace("_", " "), height)
 
 
-def residuals_chart(predicted: Sequence[float], actual: Sequence[float], height: int = HEIGHT) -> go.FigureWidget:
+def residual_series(predicted: Sequence[float], actual: Sequence[float]) -> dict[str, tuple[list, list]]:
     """Residuals (actual - predicted) against predicted values."""
     predicted, actual = np.asarray(predicted, float), np.asarray(actual, float)
+    return {"residual": (predicted.tolist(), (actual - predicted).tolist())}
+
+
+def residuals_chart(predicted: Sequence[float] = (), actual: Sequence[float] = (),
+                    height: int = HEIGHT) -> go.FigureWidget:
     fig = figure("Residuals", "predicted", "actual - predicted", height)
-    fig.add_scatter(x=predicted, y=actual - predicted, mode="markers", name="residual",
-                    marker=dict(size=4, opacity=0.6))
+    # The trace exists from the start so its marker style survives being filled by set_series.
+    fig.add_scatter(x=[], y=[], mode="markers", name="residual", marker=dict(size=4, opacity=0.6))
     fig.add_hline(y=0, line=dict(dash="dot", color="grey"))
+    set_series(fig, residual_series(predicted, actual), mode="markers")
     return fig

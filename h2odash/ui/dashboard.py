@@ -7,7 +7,6 @@ import ipywidgets as widgets
 
 from h2odash.client import H2OClient
 
-from . import rest
 from .panels.automl import AutoMLPanel
 from .panels.cluster import ClusterPanel
 from .panels.frames import FramesPanel
@@ -20,10 +19,11 @@ PANELS = (("Cluster", ClusterPanel), ("Frames", FramesPanel), ("Train", TrainPan
           ("AutoML", AutoMLPanel), ("Predict", PredictPanel), ("Jobs", JobsPanel))
 
 
-def status_line(url: str, cloud: dict) -> str:
+def status_line(client: H2OClient) -> str:
     """``server · version · engine kind``, as HTML."""
-    return (f"<div class='h2odash-status'>Server <b>{html.escape(url)}</b> · H2O {html.escape(str(cloud.get('version')))}"
-            f" · engine: <b>{html.escape(rest.engine_kind(cloud))}</b></div>")
+    cloud = client.cloud()
+    return (f"<div class='h2odash-status'>Server <b>{html.escape(client.url)}</b> · H2O {html.escape(str(cloud.get('version')))}"
+            f" · engine: <b>{html.escape(client.engine_kind(cloud))}</b></div>")
 
 
 class Dashboard(widgets.VBox):
@@ -40,7 +40,7 @@ class Dashboard(widgets.VBox):
         from h2odash.embedded import connect, init  # the one place the UI may start the engine
 
         self.client = conn if isinstance(conn, H2OClient) else (connect(conn) if conn else init())
-        self.status = widgets.HTML(status_line(self.client.url, self.client.cloud()))
+        self.status = widgets.HTML(status_line(self.client))
         self.panels = {title: panel_class(self.client) for title, panel_class in PANELS}
         self.tabs = widgets.Tab(children=list(self.panels.values()), titles=tuple(self.panels))
         self.tabs.observe(self._on_tab_selected, names="selected_index")

@@ -13,30 +13,19 @@ import pandas as pd
 
 from h2odash.client import H2OClient
 
-from .. import charts, rest
+from .. import charts
 from ..chartbox import ChartBox
 from ..tables import to_html, two_dim_table
 from .base import Panel, frame_columns, frame_ids, set_options
 
 ALGORITHMS = ("GLM", "DRF", "GBM", "XGBoost", "DeepLearning", "StackedEnsemble")
-NO_AUTOML = ("This server has no AutoML (neither /99/AutoMLBuilder nor /3/AutoML is among its "
-             "endpoints). Train models one by one in the Train panel, or connect to a server with AutoML.")
-
-
-def automl_spec(frame: str, response: str, max_models: int, max_runtime_secs: float, seed: int,
-                exclude_algos: list[str]) -> dict:
-    """An AutoML build spec in H2O-3's shape (``POST /99/AutoMLBuilder``)."""
-    return {
-        "input_spec": {"training_frame": frame, "response_column": response},
-        "build_control": {"stopping_criteria": {"max_models": max_models, "max_runtime_secs": max_runtime_secs,
-                                                "seed": seed}},
-        "build_models": {"exclude_algos": list(exclude_algos) or None},
-    }
+NO_AUTOML = ("This server has no AutoML (/99/AutoMLBuilder is not among its endpoints). "
+             "Train models one by one in the Train panel, or connect to a server with AutoML.")
 
 
 @dataclass
 class AutoMLState:
-    route: str | None = None
+    available: bool = False
     job: dict | None = None
     automl_id: str | None = None
     leaderboard: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -68,11 +57,11 @@ class AutoMLPanel(Panel):
 
     @property
     def available(self) -> bool:
-        return self.state.route is not None
+        return self.state.available
 
     def refresh(self) -> None:
         def load():
-            self.state.route = rest.automl_route(self.client)
+            self.state.available = self.client.has_automl()
             self.availability.value = "" if self.available else f"<div class='h2odash-no-automl'><b>{NO_AUTOML}</b></div>"
             self.start_button.disabled = not self.available
             set_options(self.frame, frame_ids(self.client), blank=True)
@@ -89,15 +78,16 @@ class AutoMLPanel(Panel):
         if not self.frame.value or not self.response.value:
             self.status.error("Choose a frame and a response column.")
             return
-        spec = automl_spec(self.frame.value, self.response.value, self.max_models.value,
-                           self.max_runtime_secs.value, self.seed.value, list(self.exclude_algos.value))
+        # 0 s and no exclusions mean "no limit" and "every algorithm": left out, the server's defaults apply.
+        spec = {"training_frame": self.frame.value, "response_column": self.response.value,
+                "max_models": self.max_models.value, "max_runtime_secs": int(self.max_runtime_secs.value) or None,
+                "seed": self.seed.value, "exclude_algos": list(self.exclude_algos.value) or None}
         chart = charts.bar_chart("Leaderboard", [], [], "")
         self.leaderboard_chart.show(chart)
         self.status.info("Starting AutoML…")
 
         def start():
-            answer = rest.start_automl(self.client, self.state.route, **spec)
-            job = answer.get("job") or answer
+            job = self.client.start_automl(**spec)
             self.state.job = job
             self.state.automl_id = (job.get("dest") or {}).get("name")
             self.poll(lambda: self._watch(chart), interval=1.0)
@@ -106,7 +96,7 @@ class AutoMLPanel(Panel):
     def _watch(self, chart) -> bool:
         job = self.client.job(self.state.job)
         self.progress.value = float(job.get("progress") or 0.0)
-        run = rest.automl(self.client, self.state.automl_id)
+        run = self.client.automl(self.state.automl_id)
         board = two_dim_table(run.get("leaderboard_table"))
         self.state.leaderboard = board
         self.leaderboard.value = to_html(board)

@@ -6,17 +6,16 @@ import pandas as pd
 
 from h2odash.client import H2OClient
 
-from .. import rest
 from ..tables import human_bytes, to_html
 from .base import Panel
 
 
-def cluster_facts(cloud: dict) -> pd.DataFrame:
+def cluster_facts(cloud: dict, engine: str) -> pd.DataFrame:
     """What a user wants to know about the server, from ``GET /3/Cloud``."""
     nodes = cloud.get("nodes") or []
     facts = {
         "server": cloud.get("cloud_name"),
-        "engine": rest.engine_kind(cloud),
+        "engine": engine,
         "version": cloud.get("version"),
         "healthy": cloud.get("cloud_healthy"),
         "nodes": cloud.get("cloud_size") or len(nodes),
@@ -43,5 +42,5 @@ class ClusterPanel(Panel):
         def load():
             self.cloud = self.client.cloud()
             self.url.value = f"<b>{self.client.url}</b>"
-            self.facts.value = to_html(cluster_facts(self.cloud))
+            self.facts.value = to_html(cluster_facts(self.cloud, self.client.engine_kind(self.cloud)))
         self.guarded(load)

@@ -1,5 +1,6 @@
 """Frames: bring data in (server path, browser upload, bundled examples), check how it will be
-parsed, then look at it: list, paged preview, per-column summary and chart; delete."""
+parsed, then look at it: list, paged preview, per-column summary and chart; change a column's
+type, split by ratios, delete."""
 from __future__ import annotations
 
 import html
@@ -14,6 +15,7 @@ from h2odash.client import H2OClient, H2OJobError
 from .. import charts
 from ..chartbox import ChartBox
 from ..confirm import ConfirmBox
+from ..frame_changes import ColumnTypeControl, SplitControl
 from ..tables import human_bytes, to_html
 from .base import Panel, set_options
 
@@ -36,6 +38,7 @@ class FramesState:
     summary: dict | None = None
     raw_keys: list[str] = field(default_factory=list)
     setup: dict | None = None
+    split_parts: list[str] = field(default_factory=list)
 
     @property
     def frame_ids(self) -> list[str]:
@@ -79,7 +82,9 @@ class FramesPanel(Panel):
         self.page_label = widgets.Label()
         self.column = widgets.Dropdown(description="Column", options=[])
         self.column_summary = widgets.HTML()
+        self.column_type = ColumnTypeControl()
         self.column_chart = ChartBox("column.csv")
+        self.split = SplitControl()
 
         self.refresh_button.on_click(self._on_refresh)
         self.import_button.on_click(self._on_import)
@@ -91,6 +96,8 @@ class FramesPanel(Panel):
         self.previous_page.on_click(lambda _: self._on_page(-1))
         self.next_page.on_click(lambda _: self._on_page(+1))
         self.column.observe(self._on_column_selected, names="value")
+        self.column_type.button.on_click(self._on_change_type)
+        self.split.button.on_click(self._on_split)
 
         super().__init__(client, [
             widgets.HBox([widgets.HTML("<h4 style='margin:4px'>Frames</h4>"), self.refresh_button]),
@@ -101,9 +108,9 @@ class FramesPanel(Panel):
             widgets.HBox([self.example, self.example_button]),
             self.setup_box,
             widgets.HTML("<h4 style='margin:4px'>Look at a frame</h4>"),
-            widgets.HBox([self.frame, self.delete_button]), self.confirm_box,
+            widgets.HBox([self.frame, self.delete_button]), self.confirm_box, self.split,
             widgets.HBox([self.previous_page, self.page_label, self.next_page]), self.preview,
-            self.column, self.column_summary, self.column_chart,
+            self.column, self.column_summary, self.column_type, self.column_chart,
         ])
         self.refresh()
 
@@ -244,8 +251,11 @@ class FramesPanel(Panel):
         self.guarded(self._load_page)
 
     def _on_column_selected(self, change) -> None:
+        self._show_column(change["new"])
+
+    def _show_column(self, label: str | None) -> None:
         summary = self.state.summary
-        column = next((c for c in (summary or {}).get("columns", []) if c["label"] == change["new"]), None)
+        column = next((c for c in (summary or {}).get("columns", []) if c["label"] == label), None)
         if column is None:
             return
         facts = {"type": column.get("type"), "missing": column.get("missing_count"), "zeros": column.get("zero_count"),
@@ -253,7 +263,43 @@ class FramesPanel(Panel):
                  "mean": column.get("mean"), "sigma": column.get("sigma"),
                  "levels": len(column.get("domain") or []) or None}
         self.column_summary.value = to_html(pd.DataFrame([facts]))
+        self.column_type.show(column.get("type"))
         self.column_chart.show(charts.column_chart(column), filename=f"{self.state.selected}_{column['label']}.csv")
+
+    # -- changing a frame -----------------------------------------------------------------
+    def _on_change_type(self, _button) -> None:
+        frame_id, label, kind = self.state.selected, self.column.value, self.column_type.kind.value
+        if frame_id is None or label is None:
+            self.status.error("Choose a frame and a column.")
+            return
+
+        def change():
+            # One Rapids call that the server answers at once (no job), so it runs on the callback.
+            self.client.change_column_type(frame_id, label, kind)
+            self._load_frame()
+            self._show_column(label)
+            self.status.info(f"{label} is now {kind}.")
+        self.guarded(change)
+
+    def _on_split(self, _button) -> None:
+        frame_id = self.state.selected
+        if frame_id is None:
+            self.status.error("Choose a frame to split.")
+            return
+        try:
+            ratios, names = self.split.request()
+        except ValueError as exc:
+            self.status.error(str(exc))
+            return
+        self.status.info(f"Splitting {frame_id}…")
+
+        def work():
+            parts = self.client.split_frame(frame_id, ratios, names)
+            self._load_frames(select=frame_id)
+            self.state.split_parts = parts
+            rows = {f["frame_id"]["name"]: f.get("rows") for f in self.state.frames}
+            self.status.info(f"Split {frame_id} into " + ", ".join(f"{p} ({rows.get(p)} rows)" for p in parts) + ".")
+        self.in_background(work)
 
     # -- deleting -------------------------------------------------------------------------
     def _on_delete(self, _button) -> None:

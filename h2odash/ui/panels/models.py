@@ -15,12 +15,12 @@ from .. import charts
 from ..chartbox import ChartBox
 from ..confirm import ConfirmBox
 from ..downloads import csv_link
-from ..tables import confusion_at, scalar_metrics, to_html, two_dim_table
+from ..metric_charts import ChartTabs, MetricCharts, residuals_table, thresholds_of
+from ..tables import scalar_metrics, to_html, two_dim_table
 from .base import Panel, model_ids
 
 METRIC_SETS = (("training", "training_metrics"), ("validation", "validation_metrics"),
                ("cross-validation", "cross_validation_metrics"))
-RESIDUAL_ROWS = 10_000  # enough points to see a pattern, few enough to draw quickly
 
 
 def metrics_table(models: dict[str, dict]) -> pd.DataFrame:
@@ -36,10 +36,6 @@ def metrics_table(models: dict[str, dict]) -> pd.DataFrame:
     return table.rename_axis("metric").reset_index() if not table.empty else table
 
 
-def thresholds_of(metrics: dict | None) -> pd.DataFrame:
-    return two_dim_table((metrics or {}).get("thresholds_and_metric_scores"))
-
-
 @dataclass
 class ModelsState:
     """The server's models, the ones selected, and the full answer of each one opened."""
@@ -47,7 +43,6 @@ class ModelsState:
     model_ids: list[str] = field(default_factory=list)
     models: dict[str, dict] = field(default_factory=dict)
     metric_set: str = "training_metrics"
-    thresholds: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 class ModelsPanel(Panel):
@@ -64,23 +59,17 @@ class ModelsPanel(Panel):
         self.title = widgets.HTML()
         self.metrics = widgets.HTML()
         self.metrics_download = widgets.HTML()
-        self.threshold = widgets.FloatSlider(min=0.0, max=1.0, step=0.01, value=0.5, description="Threshold",
-                                             continuous_update=False)
-        self.confusion = widgets.HTML()
-        self.roc = ChartBox("roc.csv")
-        self.precision_recall = ChartBox("precision_recall.csv")
-        self.gains_lift = ChartBox("gains_lift.csv")
+        self.metric_charts = MetricCharts()
         self.variable_importance = ChartBox("variable_importance.csv")
         self.scoring_history = ChartBox("scoring_history.csv")
         self.coefficients = ChartBox("coefficients.csv")
         self.residuals_button = widgets.Button(description="Compute residuals")
-        self.residuals = ChartBox("residuals.csv")
-        self.charts = widgets.Tab()
+        self.residuals_view = widgets.VBox([self.residuals_button, self.metric_charts.residuals])
+        self.charts = ChartTabs()
 
         self.refresh_button.on_click(lambda _: self.refresh())
         self.models.observe(self._on_models_selected, names="value")
         self.metric_set.observe(self._on_metric_set, names="value")
-        self.threshold.observe(self._on_threshold, names="value")
         self.residuals_button.on_click(self._on_residuals)
         self.delete_button.on_click(self._on_delete)
         super().__init__(client, [
@@ -99,6 +88,12 @@ class ModelsPanel(Panel):
         self.guarded(load)
 
     # -- opening models -------------------------------------------------------------------
+    def open_model(self, model_id: str) -> None:
+        """Open one model's view, as clicking it in the list does (for links from other panels)."""
+        if model_id not in self.models.options:
+            self.refresh()
+        self.models.value = (model_id,)
+
     def _on_models_selected(self, change) -> None:
         chosen = list(change["new"])
         self.confirm_box.hide()
@@ -130,8 +125,8 @@ class ModelsPanel(Panel):
         self.title.value = f"<h4>Comparing {len(models)} models</h4>"
         curves = {m: thresholds_of((model.get("output") or {}).get(self.state.metric_set)) for m, model in models.items()}
         curves = {m: t for m, t in curves.items() if not t.empty}
-        self.roc.show(charts.roc_chart(curves), filename="roc_comparison.csv")
-        self._set_tabs([("ROC (overlay)", self.roc)] if curves else [])
+        self.metric_charts.prepare()
+        self.charts.show(self.metric_charts.show_comparison(curves))
 
     def _show_one(self, item: tuple[str, dict]) -> None:
         model_id, model = item
@@ -140,21 +135,9 @@ class ModelsPanel(Panel):
         self.title.value = (f"<h4>{html.escape(model_id)} <small>{html.escape(model.get('algo_full_name') or '')}"
                             f" · {html.escape(category)} · response {html.escape(model.get('response_column_name') or '-')}"
                             f"</small></h4>")
-        metrics = output.get(self.state.metric_set) or {}
-        tabs = []
-        self.state.thresholds = thresholds_of(metrics)
-        if not self.state.thresholds.empty:
-            self.roc.show(charts.roc_chart({model_id: self.state.thresholds}), filename=f"{model_id}_roc.csv")
-            self.precision_recall.show(charts.precision_recall_chart(self.state.thresholds),
-                                       data=self.state.thresholds, filename=f"{model_id}_thresholds.csv")
-            self.threshold.value = float(output.get("default_threshold") or 0.5)
-            self._on_threshold({"new": self.threshold.value})
-            tabs += [("ROC", widgets.VBox([self.roc, self.threshold, self.confusion])),
-                     ("Precision-recall", self.precision_recall)]
-        gains = two_dim_table(metrics.get("gains_lift_table"))
-        if not gains.empty:
-            self.gains_lift.show(charts.gains_lift_chart(gains), data=gains, filename=f"{model_id}_gains_lift.csv")
-            tabs.append(("Gains/lift", self.gains_lift))
+        self.metric_charts.prepare()
+        tabs = self.metric_charts.show_binomial(model_id, output.get(self.state.metric_set),
+                                                output.get("default_threshold"))
         if output.get("variable_importances"):
             self.variable_importance.show(charts.variable_importance_chart(output["variable_importances"]),
                                           data=two_dim_table(output["variable_importances"]),
@@ -171,29 +154,12 @@ class ModelsPanel(Panel):
                                    filename=f"{model_id}_coefficients.csv")
             tabs.append(("Coefficients", self.coefficients))
         if category == "Regression":
-            self.residuals.clear()
-            tabs.append(("Residuals", widgets.VBox([self.residuals_button, self.residuals])))
-        self._set_tabs(tabs)
-
-    def _set_tabs(self, tabs: list[tuple[str, widgets.Widget]]) -> None:
-        self.charts.children = [w for _, w in tabs]
-        self.charts.titles = tuple(t for t, _ in tabs)
+            tabs.append(("Residuals", self.residuals_view))
+        self.charts.show(tabs)
 
     @property
     def tab_titles(self) -> list[str]:
         return list(self.charts.titles)
-
-    # -- threshold ------------------------------------------------------------------------
-    def _on_threshold(self, change) -> None:
-        table = self.state.thresholds
-        if table.empty or len(self.state.models) != 1:
-            return
-        model = next(iter(self.state.models.values()))
-        domain = ((model.get("output") or {}).get(self.state.metric_set) or {}).get("domain")
-        matrix = confusion_at(table, change["new"], domain)
-        self.confusion.value = f"<b>Confusion matrix at threshold {change['new']:.2f}</b>" + to_html(matrix)
-        row = table.iloc[(table["threshold"] - change["new"]).abs().argmin()]
-        charts.mark_point(self.roc.figure, "threshold", float(row["fpr"]), float(row["tpr"]))
 
     # -- residuals ------------------------------------------------------------------------
     def _on_residuals(self, _button) -> None:
@@ -202,20 +168,13 @@ class ModelsPanel(Panel):
         model_id, model = next(iter(self.state.models.items()))
         frame_id = (model.get("data_frame") or {}).get("name")
         response = model.get("response_column_name")
-        fig = charts.residuals_chart([], [])
-        self.residuals.show(fig, filename=f"{model_id}_residuals.csv")
         self.status.info(f"Scoring {frame_id} to compute residuals…")
 
         def work():
             scored = self.client.predict(model_id, frame_id)["predictions_frame"]["name"]
-            predicted = self.client.frame_preview(scored, row_count=RESIDUAL_ROWS)["predict"]
-            actual = self.client.frame_preview(frame_id, row_count=RESIDUAL_ROWS)[response]
-            with fig.batch_update():
-                fig.data[0].x = list(predicted)
-                fig.data[0].y = list(actual - predicted)
-            self.residuals.refresh_link(pd.DataFrame({"actual": actual, "predicted": predicted,
-                                                      "residual": actual - predicted}))
-            self.status.info(f"Residuals on {len(predicted)} rows of {frame_id}.")
+            table = residuals_table(self.client, scored, frame_id, response)
+            self.metric_charts.show_residuals(table, model_id)
+            self.status.info(f"Residuals on {len(table)} rows of {frame_id}.")
         self.in_background(work)
 
     # -- deleting -------------------------------------------------------------------------
@@ -232,7 +191,7 @@ class ModelsPanel(Panel):
                 self.client.delete_model(model_id)
             self.models.value = ()
             self.state.models = {}
-            self._set_tabs([])
+            self.charts.show([])
             self.title.value = self.metrics.value = self.metrics_download.value = ""
             self.refresh()
             self.status.info(f"Deleted {', '.join(doomed)}.")

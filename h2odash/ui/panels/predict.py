@@ -1,5 +1,5 @@
-"""Predict: score a frame with a model, look at the predictions, see metrics when the frame has
-the response, and download the predictions as CSV."""
+"""Predict: score a frame with a model, look at the predictions, see metrics and the Models
+panel's charts when the frame has the response, and download the predictions as CSV."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,10 +9,9 @@ import pandas as pd
 
 from h2odash.client import H2OClient
 
-from .. import charts, rest
-from ..chartbox import ChartBox
 from ..downloads import csv_link
-from ..tables import scalar_metrics, to_html, two_dim_table
+from ..metric_charts import ChartTabs, MetricCharts, residuals_table
+from ..tables import scalar_metrics, to_html
 from .base import Panel, frame_ids, model_ids, set_options
 
 PREVIEW_ROWS = 20
@@ -35,7 +34,8 @@ class PredictPanel(Panel):
         self.score_button = widgets.Button(description="Score", button_style="primary")
         self.preview = widgets.HTML()
         self.metrics = widgets.HTML()
-        self.roc = ChartBox("roc.csv")
+        self.metric_charts = MetricCharts()
+        self.charts = ChartTabs()
         self.download_button = widgets.Button(description="Prepare CSV download", disabled=True)
         self.download = widgets.HTML()
         self.refresh_button.on_click(lambda _: self.refresh())
@@ -43,7 +43,7 @@ class PredictPanel(Panel):
         self.download_button.on_click(self._on_download)
         super().__init__(client, [widgets.HBox([self.model, self.refresh_button]), self.frame, self.score_button,
                                   self.preview, widgets.HBox([self.download_button, self.download]),
-                                  self.metrics, self.roc])
+                                  self.metrics, self.charts])
         self.refresh()
 
     def refresh(self) -> None:
@@ -61,8 +61,8 @@ class PredictPanel(Panel):
         self.state = PredictionState()
         self.preview.value = self.metrics.value = self.download.value = ""
         self.download_button.disabled = True
-        self.roc.clear()
-        roc = charts.roc_chart({})  # created here; the thread only fills it
+        self.charts.show([])
+        self.metric_charts.prepare()  # figures are made here; the thread only fills them
         self.status.info(f"Scoring {frame_id} with {model_id}…")
 
         def work():
@@ -71,12 +71,12 @@ class PredictPanel(Panel):
             self.preview.value = to_html(self.client.frame_preview(scored, row_count=PREVIEW_ROWS))
             metrics = (answer.get("model_metrics") or [None])[0]
             self.state = PredictionState(scored, metrics)
-            self._show_metrics(metrics, roc)
+            self._show_metrics(model_id, frame_id, metrics)
             self.download_button.disabled = False
             self.status.info(f"Predictions in frame {scored}.")
         self.in_background(work)
 
-    def _show_metrics(self, metrics: dict | None, roc) -> None:
+    def _show_metrics(self, model_id: str, frame_id: str, metrics: dict | None) -> None:
         """Metrics exist only when the scored frame has the response column."""
         found = scalar_metrics(metrics)
         if not found:
@@ -84,12 +84,16 @@ class PredictPanel(Panel):
             return
         self.metrics.value = "<b>Metrics on this frame</b>" + to_html(
             pd.DataFrame({"metric": list(found), "value": list(found.values())}))
-        thresholds = two_dim_table(metrics.get("thresholds_and_metric_scores"))
-        if not thresholds.empty:
-            points = thresholds.sort_values("fpr")
-            charts.set_series(roc, {"scored frame": ([0.0, *points["fpr"], 1.0], [0.0, *points["tpr"], 1.0])},
-                              mode="lines")
-            self.roc.show(roc, data=thresholds, filename=f"{self.state.predictions_frame}_roc.csv")
+        model = self.client.model(model_id)
+        output = model.get("output") or {}
+        name = f"{model_id}_on_{frame_id}"
+        tabs = self.metric_charts.show_binomial(name, metrics, output.get("default_threshold"))
+        if output.get("model_category") == "Regression":
+            table = residuals_table(self.client, self.state.predictions_frame, frame_id,
+                                    model.get("response_column_name"))
+            self.metric_charts.show_residuals(table, name)
+            tabs.append(("Residuals", self.metric_charts.residuals))
+        self.charts.show(tabs)
 
     def _on_download(self, _button) -> None:
         scored = self.state.predictions_frame
@@ -98,7 +102,7 @@ class PredictPanel(Panel):
         self.status.info("Fetching the predictions…")
 
         def work():
-            text = rest.download_csv(self.client, scored)
+            text = self.client.download_csv(scored)
             self.download.value = csv_link(text, f"{scored}.csv", f"Download {scored}.csv")
             self.status.info(f"{scored}.csv is ready.")
         self.in_background(work)

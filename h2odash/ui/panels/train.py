@@ -10,7 +10,7 @@ import traitlets
 
 from h2odash.client import H2OClient, H2OJobError, H2ONotFoundError
 
-from .. import charts, rest
+from .. import charts
 from ..chartbox import ChartBox
 from ..forms import ParameterForm
 from .base import Panel, frame_columns, frame_ids
@@ -53,7 +53,7 @@ class TrainPanel(Panel):
         self.guarded(self._load_builders)
 
     def _load_builders(self) -> None:
-        self.state.builders = rest.model_builders(self.client)
+        self.state.builders = self.client.model_builders()
         algorithms = sorted(self.state.builders)
         self.algorithm.options = [(f"{b.get('algo_full_name') or a} ({a})", a)
                                   for a, b in sorted(self.state.builders.items())]

@@ -1,0 +1,116 @@
+"""The charts of a model's metrics on one frame — ROC with a threshold slider and the confusion
+matrix at that threshold, precision-recall and gains/lift (binomial), residuals (regression).
+
+The Models panel shows them for the data a model was trained and validated on, the Predict panel
+for a frame it has just scored; both use :class:`MetricCharts`, so the two views cannot drift apart.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import ipywidgets as widgets
+import pandas as pd
+
+from h2odash.client import H2OClient
+
+from . import charts
+from .chartbox import ChartBox
+from .tables import confusion_at, to_html, two_dim_table
+
+RESIDUAL_ROWS = 10_000  # enough points to see a pattern, few enough to draw quickly
+
+Tabs = list[tuple[str, widgets.Widget]]
+
+
+def thresholds_of(metrics: dict | None) -> pd.DataFrame:
+    """A binomial metrics dict's thresholds_and_metric_scores table (empty for other models)."""
+    return two_dim_table((metrics or {}).get("thresholds_and_metric_scores"))
+
+
+def residuals_table(client: H2OClient, predictions_frame: str, frame_id: str, response: str,
+                    rows: int = RESIDUAL_ROWS) -> pd.DataFrame:
+    """Actual, predicted and residual values for the first ``rows`` rows of a scored frame."""
+    predicted = client.frame_preview(predictions_frame, row_count=rows)["predict"]
+    actual = client.frame_preview(frame_id, row_count=rows)[response]
+    return pd.DataFrame({"actual": actual, "predicted": predicted, "residual": actual - predicted})
+
+
+class ChartTabs(widgets.Tab):
+    """A Tab whose pages are replaced together with their titles."""
+
+    def show(self, tabs: Tabs) -> None:
+        self.children = [widget for _, widget in tabs]
+        self.titles = tuple(title for title, _ in tabs)
+
+
+class MetricCharts:
+    """ROC, threshold and confusion matrix, precision-recall, gains/lift and residuals of one model.
+
+    Call :meth:`prepare` on the callback's thread (it makes the empty figures); the ``show_*``
+    methods then only fill them, so they may run on a background thread.
+    """
+
+    def __init__(self):
+        self.roc = ChartBox("roc.csv")
+        self.precision_recall = ChartBox("precision_recall.csv")
+        self.gains_lift = ChartBox("gains_lift.csv")
+        self.residuals = ChartBox("residuals.csv")
+        self.threshold = widgets.FloatSlider(min=0.0, max=1.0, step=0.01, value=0.5, description="Threshold",
+                                             continuous_update=False)
+        self.confusion = widgets.HTML()
+        self.roc_view = widgets.VBox([self.roc, self.threshold, self.confusion])
+        self.thresholds = pd.DataFrame()
+        self.domain: list[str] | None = None
+        self.threshold.observe(self._on_threshold, names="value")
+
+    def prepare(self) -> None:
+        """Fresh, empty figures for a new model or frame."""
+        self.thresholds, self.domain = pd.DataFrame(), None
+        self.confusion.value = ""
+        self.roc.show(charts.roc_chart())
+        self.precision_recall.show(charts.precision_recall_chart())
+        self.gains_lift.show(charts.gains_lift_chart())
+        self.residuals.show(charts.residuals_chart())
+
+    def show_binomial(self, name: str, metrics: dict | None, default_threshold: float | None = None) -> Tabs:
+        """Fill the binomial charts from a ``ModelMetricsBinomialV3`` dict; return the tabs that have data.
+
+        ``name`` names the ROC curve and the downloads (a model id, or ``model on frame``).
+        """
+        metrics = metrics or {}
+        tabs: Tabs = []
+        thresholds = thresholds_of(metrics)
+        if not thresholds.empty:
+            self.domain = metrics.get("domain")
+            self.roc.fill(charts.roc_series({name: thresholds}), filename=f"{name}_roc.csv", mode="lines")
+            self.precision_recall.fill(charts.precision_recall_series(thresholds), data=thresholds,
+                                       filename=f"{name}_thresholds.csv", mode="lines")
+            self.thresholds = thresholds
+            self.threshold.value = float(default_threshold or 0.5)
+            self._on_threshold({"new": self.threshold.value})  # also when the value did not change
+            tabs += [("ROC", self.roc_view), ("Precision-recall", self.precision_recall)]
+        gains = two_dim_table(metrics.get("gains_lift_table"))
+        if not gains.empty:
+            self.gains_lift.fill(charts.gains_lift_series(gains), data=gains, filename=f"{name}_gains_lift.csv")
+            tabs.append(("Gains/lift", self.gains_lift))
+        return tabs
+
+    def show_comparison(self, curves: Mapping[str, pd.DataFrame]) -> Tabs:
+        """Several models' ROC curves on one chart (no threshold: it belongs to one model)."""
+        self.thresholds = pd.DataFrame()
+        self.roc.fill(charts.roc_series(curves), filename="roc_comparison.csv", mode="lines")
+        return [("ROC (overlay)", self.roc)] if curves else []
+
+    def show_residuals(self, table: pd.DataFrame, name: str) -> None:
+        """Fill the residuals chart from :func:`residuals_table`."""
+        self.residuals.fill(charts.residual_series(table["predicted"], table["actual"]), data=table,
+                            filename=f"{name}_residuals.csv", mode="markers")
+
+    def _on_threshold(self, change) -> None:
+        table = self.thresholds
+        if table.empty:
+            return
+        matrix = confusion_at(table, change["new"], self.domain)
+        self.confusion.value = f"<b>Confusion matrix at threshold {change['new']:.2f}</b>" + to_html(matrix)
+        row = table.iloc[(table["threshold"] - change["new"]).abs().argmin()]
+        charts.mark_point(self.roc.figure, "threshold", float(row["fpr"]), float(row["tpr"]))

@@ -1,0 +1,96 @@
+"""The Models and Predict panels' metric charts, on both servers: every chart downloads its data,
+clicking a model opens its view, and scoring a frame that has the response shows the same charts."""
+import pytest
+
+from h2odash.ui import ModelsPanel, PredictPanel
+from h2odash.ui.chartbox import ChartBox
+from h2odash.ui.downloads import decode_link
+
+from .conftest import wait_until
+
+
+def chart_boxes(widget):
+    """Every ChartBox inside a widget tree."""
+    if isinstance(widget, ChartBox):
+        return [widget]
+    return [box for child in getattr(widget, "children", ()) for box in chart_boxes(child)]
+
+
+def csv_rows(box: ChartBox) -> int:
+    return len(decode_link(box.link.value).strip().splitlines()) - 1
+
+
+@pytest.fixture
+def prostate(client, data_dir, frame_name):
+    return client.import_frame(str(data_dir / "prostate.csv"), destination_frame=frame_name("prostate"),
+                               column_types={"CAPSULE": "enum"})
+
+
+@pytest.fixture
+def binomial_model(client, prostate, frame_name):
+    return client.train("gbm", prostate, "CAPSULE", ntrees=5, max_depth=3, seed=1, ignored_columns=["ID"],
+                        model_id=frame_name("gbm_binomial"))
+
+
+@pytest.fixture
+def regression_model(client, prostate, frame_name):
+    return client.train("glm", prostate, "PSA", ignored_columns=["ID"], model_id=frame_name("glm_regression"))
+
+
+def test_clicking_a_model_opens_it_and_every_chart_downloads(client, binomial_model):
+    models = ModelsPanel(client)
+    models.models.value = (binomial_model,)  # what a click in the list does
+    assert binomial_model in models.title.value
+    assert {"ROC", "Precision-recall", "Gains/lift", "Variable importance", "Scoring history"} <= set(models.tab_titles)
+    boxes = chart_boxes(models.charts)
+    assert len(boxes) == len(models.tab_titles)  # one chart per tab, each with its link
+    for box in boxes:
+        assert box.figure is not None and csv_rows(box) > 0, box.filename
+        assert box.filename.startswith(binomial_model)
+    assert decode_link(models.metrics_download.value).startswith("metric")
+    models.close()
+
+
+def test_open_from_another_panel_finds_new_models(client, binomial_model, regression_model):
+    models = ModelsPanel(client)
+    models.open_model(regression_model)
+    assert models.models.value == (regression_model,) and "Residuals" in models.tab_titles
+    models.residuals_button.click()
+    residuals = models.metric_charts.residuals
+    wait_until(lambda: csv_rows(residuals) == 380, 60, "the residuals", models)
+    assert len(residuals.figure.data[0].x) == 380
+    assert list(decode_link(residuals.link.value).splitlines()[0].split(",")) == ["actual", "predicted", "residual"]
+    models.close()
+
+
+@pytest.fixture
+def score(client):
+    """Score a frame with a model in the Predict panel; returns the panel once its charts are up."""
+    panels = []
+
+    def run(model_id: str, frame_id: str) -> PredictPanel:
+        predict = PredictPanel(client)
+        panels.append(predict)
+        predict.model.value, predict.frame.value = model_id, frame_id
+        predict.score_button.click()
+        wait_until(lambda: predict.charts.titles, 120, "the metric charts", predict)
+        return predict
+    yield run
+    for panel in panels:
+        panel.close()
+
+
+def test_predict_on_a_frame_with_the_response_shows_the_roc(score, binomial_model, prostate):
+    predict = score(binomial_model, prostate)
+    assert {"ROC", "Precision-recall", "Gains/lift"} <= set(predict.charts.titles)
+    roc = next(t for t in predict.metric_charts.roc.figure.data if t.name.startswith(binomial_model))
+    assert len(roc.x) > 10 and roc.x[0] == 0.0 and roc.x[-1] == 1.0
+    assert "Confusion matrix" in predict.metric_charts.confusion.value
+    for box in chart_boxes(predict.charts):
+        assert csv_rows(box) > 0, box.filename
+
+
+def test_predict_regression_shows_residuals(score, regression_model, prostate):
+    predict = score(regression_model, prostate)
+    assert list(predict.charts.titles) == ["Residuals"]
+    assert len(predict.metric_charts.residuals.figure.data[0].x) == 380
