@@ -1,4 +1,5 @@
-"""The h2odash command: ``h2odash serve`` starts the embedded engine's REST server."""
+"""The h2odash command: ``h2odash serve`` starts the embedded engine's REST server, ``h2odash app``
+the dashboard as a web app."""
 
 import argparse
 import ipaddress
@@ -25,7 +26,12 @@ def main(argv=None):
                             "outside are refused.")
     serve.add_argument("--max-upload-mb", type=float, default=8192, help="Largest accepted upload (default 8192 MB).")
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    add_app_command(commands)
     args = parser.parse_args(argv)
+    if args.command == "app":
+        from h2odash.app import run
+        return run(port=args.port, host=args.host, h2o=args.h2o, h2o_auth=args.h2o_auth, auth=args.auth,
+                   pool_size=args.pool_size, cull_idle_secs=args.cull_idle_secs)
     if args.command == "serve":
         try:
             settings = server_settings(args)
@@ -33,6 +39,23 @@ def main(argv=None):
             parser.error(str(exc))
         return serve_forever(args.host, args.port, settings, args.name, args.data_root, args.log_level)
     return 2
+
+
+def add_app_command(commands):
+    """``h2odash app``: the dashboard as a Voilà web app (see h2odash/app.py)."""
+    app = commands.add_parser("app", help="Serve the dashboard as a web app (Voilà), with the embedded engine.")
+    app.add_argument("--port", type=int, default=8866, help="Port of the web app (default 8866).")
+    app.add_argument("--host", default="127.0.0.1",
+                     help="Interface to listen on (default 127.0.0.1: this machine only; others need --auth).")
+    app.add_argument("--auth", default=os.environ.get("H2ODASH_AUTH"),
+                     help="token:<secret> the browser must present (/?token=<secret>); or set H2ODASH_AUTH.")
+    app.add_argument("--h2o", metavar="URL", help="Use this H2O-3 (or h2odash) server instead of starting the "
+                                                  "embedded engine.")
+    app.add_argument("--h2o-auth", default=os.environ.get("H2ODASH_H2O_AUTH"),
+                     help="Credentials for --h2o: token:<secret> or basic:<user>:<password> (or H2ODASH_H2O_AUTH).")
+    app.add_argument("--pool-size", type=int, default=1, help="Kernels preheated ahead of page loads (default 1).")
+    app.add_argument("--cull-idle-secs", type=int, default=600,
+                     help="Shut down the kernel of a closed tab after this many idle seconds (default 600).")
 
 
 def server_settings(args):

@@ -45,7 +45,7 @@ class AutoMLPanel(Panel):
         self.start_button = widgets.Button(description="Start AutoML", button_style="primary")
         self.progress = widgets.FloatProgress(min=0.0, max=1.0, description="Progress")
         self.availability = widgets.HTML()
-        self.leaderboard = widgets.HTML()
+        self.leaderboard = widgets.HTML().add_class("h2odash-leaderboard")
         self.leaderboard_chart = ChartBox("leaderboard.csv")
         self.event_log = widgets.HTML()
         self.frame.observe(self._on_frame_selected, names="value")

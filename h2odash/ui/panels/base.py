@@ -21,6 +21,9 @@ class Panel(widgets.VBox):
         self.client = client
         self.pollers: list[Poller] = []
         super().__init__(list(children) + [self.status])
+        # Stable hooks for browser tests and custom CSS: h2odash-frames, h2odash-train...
+        self.add_class("h2odash-" + type(self).__name__.removesuffix("Panel").lower())
+        self.status.add_class("h2odash-panel-status")
 
     @property
     def status(self) -> StatusLine:

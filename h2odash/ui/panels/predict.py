@@ -32,7 +32,7 @@ class PredictPanel(Panel):
         self.frame = widgets.Dropdown(description="Frame", layout=widgets.Layout(width="460px"))
         self.refresh_button = widgets.Button(description="Refresh", icon="refresh")
         self.score_button = widgets.Button(description="Score", button_style="primary")
-        self.preview = widgets.HTML()
+        self.preview = widgets.HTML().add_class("h2odash-predictions")
         self.metrics = widgets.HTML()
         self.metric_charts = MetricCharts()
         self.charts = ChartTabs()

@@ -43,7 +43,7 @@ class TrainPanel(Panel):
         self.cancel_button = widgets.Button(description="Cancel", icon="stop", disabled=True)
         self.progress = widgets.FloatProgress(min=0.0, max=1.0, description="Progress")
         self.job_label = widgets.Label()
-        self.history = ChartBox("scoring_history.csv")
+        self.history = ChartBox("scoring_history.csv").add_class("h2odash-scoring-history")
         self.algorithm.observe(self._on_algorithm_selected, names="value")
         self.train_button.on_click(self._on_train)
         self.cancel_button.on_click(self._on_cancel)
