@@ -149,14 +149,21 @@ def features_frame(frame, spec, rows=None):
     for name, kind in zip(spec.names, spec.kinds):
         col = frame.names.index(name)
         if kind == "enum":
-            codes = _remap(frame, col, spec.domains[name])
-            if rows is not None:
-                codes = codes[rows]
-            columns[name] = pd.Categorical.from_codes(codes, categories=spec.domains[name])
+            columns[name] = pd.Categorical.from_codes(_codes(frame, col, spec.domains[name], rows),
+                                                      categories=spec.domains[name])
         else:
-            values = numeric_values(frame.table.column(col), frame.types[col])
-            columns[name] = values[rows] if rows is not None else values
+            columns[name] = _numbers(frame, col, rows)
     return pd.DataFrame(columns)
+
+
+def _codes(frame, col, domain, rows):
+    codes = _remap(frame, col, domain)
+    return codes[rows] if rows is not None else codes
+
+
+def _numbers(frame, col, rows):
+    values = numeric_values(frame.table.column(col), frame.types[col])
+    return values[rows] if rows is not None else values
 
 
 def features_matrix(frame, spec, standardize=False, use_all_levels=False, rows=None):
@@ -167,17 +174,14 @@ def features_matrix(frame, spec, standardize=False, use_all_levels=False, rows=N
     for name, kind in zip(spec.names, spec.kinds):
         col = frame.names.index(name)
         if kind == "enum":
-            codes = _remap(frame, col, spec.domains[name])
-            if rows is not None:
-                codes = codes[rows]
+            codes = _codes(frame, col, spec.domains[name], rows)
             levels = len(spec.domains[name])
             onehot = np.zeros((len(codes), levels), dtype=np.float64)
             present = codes >= 0
             onehot[np.nonzero(present)[0], codes[present]] = 1.0
             blocks.append(onehot if use_all_levels else onehot[:, 1:])
         else:
-            values = numeric_values(frame.table.column(col), frame.types[col])
-            values = values[rows] if rows is not None else values.copy()
+            values = _numbers(frame, col, rows)
             mean = spec.means.get(name, 0.0)
             mean = 0.0 if not np.isfinite(mean) else mean
             values = np.where(np.isfinite(values), values, mean)

@@ -97,6 +97,14 @@ def test_import_files_multi_and_find_compatible_models(url, data_dir):
     body = requests.post(f"{url}/3/ImportFilesMulti",
                          data={"paths": json.dumps([str(data_dir / "iris.csv"), str(data_dir / "prostate.csv")])}).json()
     assert len(body["destination_frames"]) == 2
+    job = requests.post(f"{url}/3/Parse", json={"source_frames": [body["destination_frames"][0]],
+                                                "destination_frame": "iris_compat"}).json()["job"]
+    wait_job(url, job["key"]["name"])
+    train = requests.post(f"{url}/3/ModelBuilders/gbm", json={
+        "training_frame": "iris_compat", "response_column": "Species", "ntrees": 2, "model_id": "compat_gbm"}).json()
+    wait_job(url, train["job"]["key"]["name"])
     listed = requests.get(f"{url}/3/Frames", params={"find_compatible_models": "true"}).json()["frames"]
+    by_name = {f["frame_id"]["name"]: f for f in listed}
+    assert "compat_gbm" in by_name["iris_compat"]["compatible_models"]
     raw = [f for f in listed if f["is_text"]]
-    assert raw and all(f["compatible_models"] == [] for f in listed)
+    assert raw and all(f["compatible_models"] == [] for f in raw)
