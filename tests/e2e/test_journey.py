@@ -92,12 +92,11 @@ class Journey:
 
 
 def test_journey_from_example_data_to_predictions(app, page, artifacts, slow_csv):
-    url, log = app
     journey = Journey(page, artifacts)
 
     # -- first render: the app is up and its kernel preheated (the app fixture waits) ------
     started = time.monotonic()
-    page.goto(url, timeout=60_000)
+    page.goto(app.url, timeout=60_000)
     page.locator(".h2odash-status").wait_for(state="visible", timeout=60_000)
     first_render = time.monotonic() - started
     print(f"first render: {first_render:.1f} s", flush=True)
