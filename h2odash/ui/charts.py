@@ -211,3 +211,60 @@ def residuals_chart(predicted: Sequence[float] = (), actual: Sequence[float] = (
     fig.add_hline(y=0, line=dict(dash="dot", color="grey"))
     set_series(fig, residual_series(predicted, actual), mode="markers")
     return fig
+
+
+def set_bars(fig: go.FigureWidget, name: str, labels: Sequence, values: Sequence) -> None:
+    """Show horizontal bars (first label on top) in the figure's first trace, renamed ``name``;
+    made for a figure from :func:`bar_chart` that a background thread refills as data grows."""
+    with fig.batch_update():
+        bars = fig.data[0]
+        bars.name = name
+        bars.x, bars.y = list(values)[::-1], [str(v) for v in labels][::-1]
+        fig.layout.xaxis.title.text = name
+
+
+# -- multinomial models -------------------------------------------------------------------
+def confusion_matrix_cells(table: dict | None) -> pd.DataFrame:
+    """The counts of a ``cm.table`` (actual class per row, predicted class per column).
+
+    H2O's table has no row labels: its rows are the classes in column order, then a totals row;
+    its last two columns are Error and Rate. Both are left out here.
+    """
+    frame = two_dim_table(table)
+    classes = [c for c in frame.columns if c not in ("Error", "Rate")]
+    if frame.empty or not classes:
+        return pd.DataFrame()
+    cells = frame[classes].head(len(classes)).astype(float)
+    cells.index = pd.Index(classes, name="actual")
+    return cells
+
+
+def confusion_matrix_heatmap(height: int = HEIGHT) -> go.FigureWidget:
+    """An empty heatmap of actual (rows) against predicted (columns) class; see :func:`set_heatmap`."""
+    fig = figure("Confusion matrix", "predicted", "actual", height)
+    fig.add_heatmap(z=[], x=[], y=[], colorscale="Blues", texttemplate="%{z}", name="count")
+    fig.update_yaxes(autorange="reversed")  # first class on top, as the table reads
+    return fig
+
+
+def set_heatmap(fig: go.FigureWidget, cells: pd.DataFrame) -> None:
+    """Fill a :func:`confusion_matrix_heatmap` from :func:`confusion_matrix_cells`."""
+    with fig.batch_update():
+        heatmap = fig.data[0]
+        heatmap.z = cells.to_numpy().tolist()
+        heatmap.x, heatmap.y = [str(c) for c in cells.columns], [str(r) for r in cells.index]
+
+
+def hit_ratio_series(table: dict | None) -> dict[str, tuple[list, list]]:
+    """Top-k hit ratio against k, from a ``hit_ratio_table``."""
+    frame = two_dim_table(table)
+    if frame.empty:
+        return {}
+    return {"hit ratio": (pd.to_numeric(frame["k"]).tolist(), pd.to_numeric(frame["hit_ratio"]).tolist())}
+
+
+def hit_ratio_chart(table: dict | None = None, height: int = HEIGHT) -> go.FigureWidget:
+    """How often the actual class is among the model's k most likely classes."""
+    fig = figure("Top-k hit ratios", "k", "hit ratio", height)
+    set_series(fig, hit_ratio_series(table))
+    return fig

@@ -1,5 +1,6 @@
 """The charts of a model's metrics on one frame — ROC with a threshold slider and the confusion
-matrix at that threshold, precision-recall and gains/lift (binomial), residuals (regression).
+matrix at that threshold, precision-recall and gains/lift (binomial), a confusion-matrix heatmap
+and top-k hit ratios (multinomial), residuals (regression).
 
 The Models panel shows them for the data a model was trained and validated on, the Predict panel
 for a frame it has just scored; both use :class:`MetricCharts`, so the two views cannot drift apart.
@@ -44,7 +45,8 @@ class ChartTabs(widgets.Tab):
 
 
 class MetricCharts:
-    """ROC, threshold and confusion matrix, precision-recall, gains/lift and residuals of one model.
+    """ROC, threshold and confusion matrix, precision-recall, gains/lift, multinomial confusion
+    matrix and hit ratios, and residuals of one model.
 
     Call :meth:`prepare` on the callback's thread (it makes the empty figures); the ``show_*``
     methods then only fill them, so they may run on a background thread.
@@ -55,6 +57,8 @@ class MetricCharts:
         self.precision_recall = ChartBox("precision_recall.csv")
         self.gains_lift = ChartBox("gains_lift.csv")
         self.residuals = ChartBox("residuals.csv")
+        self.confusion_matrix = ChartBox("confusion_matrix.csv")
+        self.hit_ratios = ChartBox("hit_ratios.csv")
         self.threshold = widgets.FloatSlider(min=0.0, max=1.0, step=0.01, value=0.5, description="Threshold",
                                              continuous_update=False)
         self.confusion = widgets.HTML()
@@ -71,6 +75,12 @@ class MetricCharts:
         self.precision_recall.show(charts.precision_recall_chart())
         self.gains_lift.show(charts.gains_lift_chart())
         self.residuals.show(charts.residuals_chart())
+        self.confusion_matrix.show(charts.confusion_matrix_heatmap())
+        self.hit_ratios.show(charts.hit_ratio_chart())
+
+    def show_metrics(self, name: str, metrics: dict | None, default_threshold: float | None = None) -> Tabs:
+        """Fill every chart that a metrics dict has data for (binomial or multinomial); return their tabs."""
+        return self.show_binomial(name, metrics, default_threshold) + self.show_multinomial(name, metrics)
 
     def show_binomial(self, name: str, metrics: dict | None, default_threshold: float | None = None) -> Tabs:
         """Fill the binomial charts from a ``ModelMetricsBinomialV3`` dict; return the tabs that have data.
@@ -93,6 +103,25 @@ class MetricCharts:
         if not gains.empty:
             self.gains_lift.fill(charts.gains_lift_series(gains), data=gains, filename=f"{name}_gains_lift.csv")
             tabs.append(("Gains/lift", self.gains_lift))
+        return tabs
+
+    def show_multinomial(self, name: str, metrics: dict | None) -> Tabs:
+        """Fill the confusion-matrix heatmap and the hit-ratio chart from a multinomial metrics dict
+        (other models have no such tables); return the tabs that have data."""
+        metrics = metrics or {}
+        tabs: Tabs = []
+        cells = charts.confusion_matrix_cells((metrics.get("cm") or {}).get("table"))
+        # A binomial model has a cm too, but its ROC view already shows one at the chosen threshold.
+        if not cells.empty and thresholds_of(metrics).empty:
+            charts.set_heatmap(self.confusion_matrix.figure, cells)
+            self.confusion_matrix.filename = f"{name}_confusion_matrix.csv"
+            self.confusion_matrix.refresh_link(cells.reset_index())
+            tabs.append(("Confusion matrix", self.confusion_matrix))
+        hit_ratios = metrics.get("hit_ratio_table")
+        if hit_ratios:
+            self.hit_ratios.fill(charts.hit_ratio_series(hit_ratios), data=two_dim_table(hit_ratios),
+                                 filename=f"{name}_hit_ratios.csv")
+            tabs.append(("Hit ratios", self.hit_ratios))
         return tabs
 
     def show_comparison(self, curves: Mapping[str, pd.DataFrame]) -> Tabs:

@@ -88,3 +88,15 @@ def test_form_from_reference_metadata_sends_only_changes():
     form.set_value("histogram_type", "Random")
     assert form.values() == {"training_frame": "train", "response_column": "CAPSULE", "ntrees": 7,
                              "histogram_type": "Random"}
+
+
+def test_multinomial_confusion_heatmap_and_hit_ratios_from_h2o3():
+    metrics = reference("model_gbm_iris.json")["models"][0]["output"]["training_metrics"]
+    cells = charts.confusion_matrix_cells(metrics["cm"]["table"])
+    assert list(cells.index) == list(cells.columns) == ["Iris-setosa", "Iris-versicolor", "Iris-virginica"]
+    assert cells.to_numpy().sum() == 150 and cells.loc["Iris-versicolor", "Iris-virginica"] == 3  # its Rate: 3 / 50
+    fig = charts.confusion_matrix_heatmap()
+    charts.set_heatmap(fig, cells)
+    assert list(fig.data[0].z[2]) == [0, 1, 49] and list(fig.data[0].y) == list(cells.index)
+    assert charts.hit_ratio_series(metrics["hit_ratio_table"]) == {"hit ratio": ([1, 2, 3], [0.97333336, 1.0, 1.0])}
+    assert charts.confusion_matrix_cells(None).empty and charts.hit_ratio_series(None) == {}

@@ -94,3 +94,25 @@ def test_predict_regression_shows_residuals(score, regression_model, prostate):
     predict = score(regression_model, prostate)
     assert list(predict.charts.titles) == ["Residuals"]
     assert len(predict.metric_charts.residuals.figure.data[0].x) == 380
+
+
+def test_multinomial_model_shows_confusion_heatmap_and_hit_ratios(client, data_dir, frame_name, score):
+    iris = client.import_frame(str(data_dir / "iris.csv"), destination_frame=frame_name("iris"))
+    model_id = client.train("gbm", iris, "Species", ntrees=5, max_depth=3, seed=1, model_id=frame_name("gbm_iris"))
+    models = ModelsPanel(client)
+    models.open_model(model_id)
+    assert {"Confusion matrix", "Hit ratios"} <= set(models.tab_titles)
+    assert "ROC" not in models.tab_titles
+    heatmap = models.metric_charts.confusion_matrix.figure.data[0]
+    assert list(heatmap.x) == list(heatmap.y) == ["Iris-setosa", "Iris-versicolor", "Iris-virginica"]
+    assert sum(map(sum, heatmap.z)) == 150  # every training row, once; the totals row left out
+    matrix = decode_link(models.metric_charts.confusion_matrix.link.value).splitlines()
+    assert matrix[0] == "actual,Iris-setosa,Iris-versicolor,Iris-virginica" and len(matrix) == 4
+    hit_ratios = models.metric_charts.hit_ratios
+    assert list(hit_ratios.figure.data[0].x) == [1, 2, 3] and hit_ratios.figure.data[0].y[-1] == pytest.approx(1.0)
+    for box in chart_boxes(models.charts):
+        assert csv_rows(box) > 0, box.filename
+    models.close()
+    # Scoring a frame with the response gives the same charts in the Predict panel.
+    predict = score(model_id, iris)
+    assert {"Confusion matrix", "Hit ratios"} <= set(predict.charts.titles)

@@ -136,8 +136,8 @@ class ModelsPanel(Panel):
                             f" · {html.escape(category)} · response {html.escape(model.get('response_column_name') or '-')}"
                             f"</small></h4>")
         self.metric_charts.prepare()
-        tabs = self.metric_charts.show_binomial(model_id, output.get(self.state.metric_set),
-                                                output.get("default_threshold"))
+        tabs = self.metric_charts.show_metrics(model_id, output.get(self.state.metric_set),
+                                               output.get("default_threshold"))
         if output.get("variable_importances"):
             self.variable_importance.show(charts.variable_importance_chart(output["variable_importances"]),
                                           data=two_dim_table(output["variable_importances"]),

@@ -87,7 +87,7 @@ class PredictPanel(Panel):
         model = self.client.model(model_id)
         output = model.get("output") or {}
         name = f"{model_id}_on_{frame_id}"
-        tabs = self.metric_charts.show_binomial(name, metrics, output.get("default_threshold"))
+        tabs = self.metric_charts.show_metrics(name, metrics, output.get("default_threshold"))
         if output.get("model_category") == "Regression":
             table = residuals_table(self.client, self.state.predictions_frame, frame_id,
                                     model.get("response_column_name"))
