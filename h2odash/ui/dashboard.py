@@ -17,6 +17,8 @@ from .panels.train import TrainPanel
 
 PANELS = (("Cluster", ClusterPanel), ("Frames", FramesPanel), ("Train", TrainPanel), ("Models", ModelsPanel),
           ("AutoML", AutoMLPanel), ("Predict", PredictPanel), ("Jobs", JobsPanel))
+# Panels that show models they made or listed get the dashboard's way to open one.
+OPENS_MODELS = (TrainPanel, AutoMLPanel)
 
 
 def status_line(client: H2OClient) -> str:
@@ -41,7 +43,9 @@ class Dashboard(widgets.VBox):
 
         self.client = conn if isinstance(conn, H2OClient) else (connect(conn) if conn else init())
         self.status = widgets.HTML(status_line(self.client))
-        self.panels = {title: panel_class(self.client) for title, panel_class in PANELS}
+        self.panels = {title: (panel_class(self.client, open_model=self.open_model) if panel_class in OPENS_MODELS
+                               else panel_class(self.client))
+                       for title, panel_class in PANELS}
         self.tabs = widgets.Tab(children=list(self.panels.values()), titles=tuple(self.panels))
         self.tabs.observe(self._on_tab_selected, names="selected_index")
         super().__init__([self.status, self.tabs])
@@ -49,6 +53,11 @@ class Dashboard(widgets.VBox):
     def __getitem__(self, title: str):
         """The panel with this tab title, e.g. ``dashboard["Frames"]``."""
         return self.panels[title]
+
+    def open_model(self, model_id: str) -> None:
+        """Show ``model_id`` in the Models panel and bring that tab to the front."""
+        self.panels["Models"].open_model(model_id)
+        self.tabs.selected_index = list(self.panels).index("Models")
 
     def _on_tab_selected(self, change) -> None:
         # Panels read the server when shown, so frames and models made elsewhere appear.

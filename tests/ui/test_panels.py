@@ -1,5 +1,7 @@
 """Panels driven as a user would — set values, click — against the embedded engine and a real
 H2O-3 (the ``client`` fixture runs each test on both). Waits are bounded polls on widget state."""
+from datetime import datetime, timezone
+
 import pytest
 
 from h2odash.ui import (
@@ -66,6 +68,33 @@ def test_frames_panel_loads_an_example_and_reports_bad_paths(frames_panel):
     frames_panel.import_button.click()
     wait_until(lambda: frames_panel.status.is_error, 30, "the import error")
     assert "file.csv" in frames_panel.status.value
+
+
+def test_frames_panel_uploads_from_the_browser(frames_panel, data_dir, frame_name):
+    """What a browser upload leaves in the kernel: ipywidgets 8 sets FileUpload.value to a tuple of
+    file dicts, content as a memoryview and last_modified as a datetime (decoded from JS ms)."""
+    content = (data_dir / "prostate.csv").read_bytes()
+    frames_panel.upload.value = ({"name": "prostate.csv", "type": "text/csv", "size": len(content),
+                                  "content": memoryview(content),
+                                  "last_modified": datetime(2024, 5, 1, tzinfo=timezone.utc)},)
+    frames_panel.upload_button.click()
+    wait_until(lambda: frames_panel.setup_box.layout.display == "flex", 60, "the parse setup", frames_panel)
+    names, types = frames_panel.setup_edits
+    assert names[:2] == ["ID", "CAPSULE"] and len(types) == 9
+    frames_panel.setup_columns.children[1].children[1].value = "Enum"  # CAPSULE is a class
+    name = frame_name("uploaded")
+    frames_panel.destination.value = name
+    frames_panel.parse_button.click()
+    wait_until(lambda: frames_panel.frame.value == name, 60, f"frame {name}", frames_panel)
+    assert name in frames_panel.frames_table.value
+    wait_until(lambda: frames_panel.state.summary, 30, "the frame view", frames_panel)
+    capsule = next(c for c in frames_panel.state.summary["columns"] if c["label"] == "CAPSULE")
+    assert capsule["type"] == "enum" and frames_panel.state.rows == 380
+
+
+def test_frames_panel_asks_for_a_file_before_uploading(frames_panel):
+    frames_panel.upload_button.click()
+    assert "Choose a file" in frames_panel.status.value
 
 
 def test_journey_train_watch_open_and_score(client, server_kind, slow_training_csv, data_dir, frame_name):

@@ -10,6 +10,10 @@ from h2odash.client import H2OClient
 from ..feedback import StatusLine
 from ..poller import Poller, run_in_background
 
+# ``open_model(model_id)``: how a panel shows a model it made or listed. The Dashboard passes one
+# that opens the Models panel, so panels stay independent of each other.
+OpenModel = Callable[[str], None]
+
 
 class Panel(widgets.VBox):
     """Base of the dashboard's panels (a VBox: usable alone in a cell, in Voilà or in a test).

@@ -1,5 +1,6 @@
 """Train: pick an algorithm, fill the form generated from its parameters, and watch the model
-learn: a progress bar and a scoring-history chart that grows while the job runs."""
+learn: a progress bar and a scoring-history chart that grows while the job runs; then a button
+opens the new model in the Models panel."""
 from __future__ import annotations
 
 import contextlib
@@ -13,7 +14,7 @@ from h2odash.client import H2OClient, H2OJobError, H2ONotFoundError
 from .. import charts
 from ..chartbox import ChartBox
 from ..forms import ParameterForm
-from .base import Panel, frame_columns, frame_ids
+from .base import OpenModel, Panel, frame_columns, frame_ids
 
 RUNNING = ("CREATED", "RUNNING")
 
@@ -32,10 +33,19 @@ class TrainingState:
 
 
 class TrainPanel(Panel):
-    """Train a model from a form generated from ``GET /3/ModelBuilders`` metadata."""
+    """Train a model from a form generated from ``GET /3/ModelBuilders`` metadata.
 
-    def __init__(self, client: H2OClient):
+    Parameters
+    ----------
+    client : H2OClient
+    open_model : callable, optional
+        ``open_model(model_id)`` behind the "Open model" button; the Dashboard passes one that
+        shows the model in its Models panel. Without it the button is not shown.
+    """
+
+    def __init__(self, client: H2OClient, open_model: OpenModel | None = None):
         self.state = TrainingState()
+        self.open_model = open_model
         self.form: ParameterForm | None = None
         self.algorithm = widgets.Dropdown(description="Algorithm", options=[])
         self.form_box = widgets.VBox()
@@ -43,12 +53,15 @@ class TrainPanel(Panel):
         self.cancel_button = widgets.Button(description="Cancel", icon="stop", disabled=True)
         self.progress = widgets.FloatProgress(min=0.0, max=1.0, description="Progress")
         self.job_label = widgets.Label()
+        self.open_button = widgets.Button(description="Open model", icon="external-link", disabled=True,
+                                          layout=widgets.Layout(display="" if open_model else "none"))
         self.history = ChartBox("scoring_history.csv").add_class("h2odash-scoring-history")
         self.algorithm.observe(self._on_algorithm_selected, names="value")
         self.train_button.on_click(self._on_train)
         self.cancel_button.on_click(self._on_cancel)
+        self.open_button.on_click(self._on_open)
         super().__init__(client, [self.algorithm, self.form_box,
-                                  widgets.HBox([self.train_button, self.cancel_button]),
+                                  widgets.HBox([self.train_button, self.cancel_button, self.open_button]),
                                   widgets.HBox([self.progress, self.job_label]), self.history])
         self.guarded(self._load_builders)
 
@@ -102,6 +115,7 @@ class TrainPanel(Panel):
         # Widgets are created here, on the callback; the background thread only fills them.
         self.history.show(charts.scoring_history_chart(), filename="scoring_history.csv")
         self.progress.value, self.progress.bar_style = 0.0, ""
+        self.open_button.disabled = True
         self.status.info("Submitting…")
 
         def submit():
@@ -135,6 +149,7 @@ class TrainPanel(Panel):
         self.cancel_button.disabled = True
         if status == "DONE":
             self.progress.bar_style = "success"
+            self.open_button.disabled = False
             self.status.info(f"Trained {self.state.model_id}. Open it in the Models panel.")
         elif status == "CANCELLED":
             self.progress.bar_style = "warning"
@@ -163,3 +178,7 @@ class TrainPanel(Panel):
     def _on_cancel(self, _button) -> None:
         if self.state.job is not None:
             self.guarded(lambda: self.client.cancel_job(self.state.job))
+
+    def _on_open(self, _button) -> None:
+        if self.open_model is not None and self.state.model_id:
+            self.guarded(lambda: self.open_model(self.state.model_id))
