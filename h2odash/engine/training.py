@@ -129,8 +129,11 @@ def _train(engine, algorithm, model, train, valid, job):
     model.extra_output = fitted.output()
     job.update(msg="Scoring the model")
     if params.get("compute_metrics", True):
-        model.training_metrics = model_metrics(spec, params, y_all[rows], np.asarray(fitted.predict(data.X)),
-                                               w_all[rows])
+        # A learner that kept its predictions on the training rows spares re-scoring them.
+        on_training = getattr(fitted, "training_predictions", None)
+        if on_training is None:
+            on_training = fitted.predict(data.X)
+        model.training_metrics = model_metrics(spec, params, y_all[rows], np.asarray(on_training), w_all[rows])
         if spec.category == BINOMIAL:
             model.default_threshold = model.training_metrics.get("default_threshold", 0.5)
     if valid_set is not None:
