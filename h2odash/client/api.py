@@ -16,6 +16,7 @@ import pandas as pd
 from .automl import automl_spec
 from .connection import Connection, build_path
 from .errors import H2OImportError, H2ONotFoundError
+from .grid import h2o_map
 from .jobs import ProgressCallback, job_id_of, wait_for_job
 
 # Spellings users (and h2o-py) accept for a column type -> the name ParseSetup uses.
@@ -567,6 +568,50 @@ class H2OClient:
         if not answer.get("project_name"):
             raise H2ONotFoundError(404, f"no AutoML run with id {automl_id!r}", body=answer, url=f"GET {route}")
         return answer
+
+    # -- grid search --------------------------------------------------------------------
+    def start_grid(self, algo: str, training_frame: str, response_column: str | None,
+                   hyper_parameters: Mapping[str, Iterable[Any]], search_criteria: Mapping[str, Any] | None = None,
+                   grid_id: str | None = None, wait: bool = False, timeout: float | None = None,
+                   **params: Any) -> dict | str:
+        """Start a grid search (``POST /99/Grid/{algo}``, form-encoded like h2o-py's ``H2OGridSearch``).
+
+        Parameters
+        ----------
+        algo : str
+            ``gbm``, ``drf``, ``glm``...
+        training_frame, response_column : str
+            The data and the column to predict (None for unsupervised algorithms).
+        hyper_parameters : dict
+            Parameter name -> the values to try (``{"max_depth": [2, 3]}``).
+        search_criteria : dict, optional
+            ``{"strategy": "Cartesian"}`` (the server's default) or ``{"strategy": "RandomDiscrete",
+            "max_models": 5, "seed": 1, ...}``.
+        grid_id : str, optional
+            The grid's key; the server names it otherwise.
+        wait : bool
+            Wait for the grid's job and return the grid id; by default return the job at once
+            (its ``dest.name`` is the grid id, for :meth:`grid`).
+        timeout : float, optional
+            Seconds to wait when ``wait`` is true.
+        **params
+            Builder parameters shared by every model (``ntrees=5``, ``seed=1``...); ``None`` keeps the default.
+        """
+        answer = self.connection.post(
+            build_path("/99/Grid", algo), training_frame=training_frame, response_column=response_column,
+            hyper_parameters=h2o_map(hyper_parameters),
+            search_criteria=None if search_criteria is None else h2o_map(search_criteria),
+            grid_id=grid_id, **params)
+        job = answer["job"] if "job" in answer else answer
+        if not wait:
+            return job
+        done = self.wait_job(job, timeout=timeout)
+        return done["dest"]["name"]
+
+    def grid(self, grid_id: str, sort_by: str | None = None, decreasing: bool | None = None) -> dict:
+        """A grid's models and summary (``GET /99/Grids/{id}``): ``model_ids``, ``hyper_names``,
+        ``failed_params``, ``failure_details``, ``summary_table``..."""
+        return self.connection.get(build_path("/99/Grids", grid_id), sort_by=sort_by, decreasing=decreasing)
 
     # -- jobs ---------------------------------------------------------------------------
     def jobs(self) -> list[dict]:
