@@ -14,15 +14,17 @@ Smoke test (20k rows, 1 round, 5-tree models), one server only::
 
     python -m benchmarks --quick --only embedded
 
-Only some figures (keys: parse, frame_get, gbm, drf, glm, xgboost, deeplearning, predict)::
+Only some figures (keys: parse, frame_get, gbm, drf, glm, xgboost, deeplearning, predict,
+automl_prostate, automl_generated; ``automl`` for both AutoML figures)::
 
     python -m benchmarks --only-figures gbm,predict --repeat 2
+    python -m benchmarks --only-figures automl --repeat 2
 """
 from __future__ import annotations
 
 import argparse
 
-from .figures import FIGURES, PLANNED_FIGURES
+from .figures import FIGURE_GROUPS, FIGURES, PLANNED_FIGURES
 from .generate import DEFAULT_ROWS, DEFAULT_SEED
 from .report import RESULTS_DIR
 from .runner import DEFAULT_MODEL_TIMEOUT, Options, run
@@ -46,7 +48,8 @@ def parse_options(argv: list[str] | None = None) -> Options:
                         help="a smoke test: small data, one round, small models (5 trees)")
     parser.add_argument("--only-figures", metavar="KEYS",
                         help="comma-separated figures to run (default all): "
-                             + ", ".join(figure.key for figure in FIGURES))
+                             + ", ".join([figure.key for figure in FIGURES] + list(FIGURE_GROUPS))
+                             + " (automl: both AutoML figures; --quick runs AutoML on prostate only)")
     parser.add_argument("--model-timeout", type=float, default=DEFAULT_MODEL_TIMEOUT,
                         help=f"seconds before a training job is cancelled and counted as failed "
                              f"(default {DEFAULT_MODEL_TIMEOUT:g})")
@@ -63,7 +66,7 @@ def parse_options(argv: list[str] | None = None) -> Options:
     figures = None
     if args.only_figures:
         figures = tuple(key.strip() for key in args.only_figures.split(",") if key.strip())
-        known = {figure.key for figure in FIGURES}
+        known = {figure.key for figure in FIGURES} | set(FIGURE_GROUPS)
         for key in figures:
             if key in PLANNED_FIGURES:
                 parser.error(f"{key}: {PLANNED_FIGURES[key]}")

@@ -3,8 +3,8 @@
 Three kinds of rows:
 
 * a :class:`Figure` is timed work that the runner repeats, alternating servers, and
-  reports as best and median (import + parse, frame reads, model training, scoring;
-  AutoML later);
+  reports as best and median (import + parse, frame reads, model training, scoring,
+  AutoML);
 * a :class:`Quality` is a higher-is-better number that comes with a figure's samples
   (a model's test AUC), compared between servers as a difference rather than a ratio;
 * an observation is a number read once per server while the benchmark frame is loaded
@@ -21,13 +21,14 @@ import statistics
 import time
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import ClassVar
 
-from .generate import Dataset
+from .generate import Dataset, ensure_dataset
 from .servers import BenchServer
 from .split import Split, read_test_labels
 from .workload import (delete_frame_quietly, delete_model_quietly, download_frame, import_and_parse,
-                       positive_probabilities, score, train_timed)
+                       positive_probabilities, score, train_timed, wait_steadily)
 
 MIB = 2 ** 20
 
@@ -101,6 +102,8 @@ class Context:
         Seconds a model may train before its job is cancelled and the sample counted as failed.
     scoring_models : dict
         Server name -> a GBM model kept for the scoring figure.
+    automl_frames : dict
+        ``"{source}:{server name}"`` -> the frame an AutoML figure trains on.
     checks : dict
         One-off sanity checks, written to the results file (AUC recomputed with scikit-learn).
     """
@@ -113,6 +116,7 @@ class Context:
     model_timeout: float | None = None
     scoring_models: dict[str, str] = field(default_factory=dict)
     checks: dict = field(default_factory=dict)
+    automl_frames: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -144,6 +148,11 @@ class Figure(Metric):
     def companions(self) -> list[Metric]:
         """Rows reported right below this one, filled from each sample's ``companions``."""
         return []
+
+    @property
+    def runs_in_quick_mode(self) -> bool:
+        """Whether ``--quick`` runs this figure (a small variant of it, for model figures)."""
+        return True
 
     def measure(self, server: BenchServer, context: Context) -> Sample:
         """Do the work once on ``server`` and return the sample (in :attr:`unit`)."""
@@ -344,6 +353,11 @@ def _model(key: str, name: str, algo: str, target: float, params: dict, quick_pa
                        quick_label=f"train {name}{describe_params(quick_params)} ({{train_rows}} rows)")
 
 
+def expand_figure_keys(keys):
+    """``--only-figures`` keys with each :data:`FIGURE_GROUPS` name replaced by its figures."""
+    return tuple(k for key in keys for k in FIGURE_GROUPS.get(key, (key,)))
+
+
 def describe_params(params: dict) -> str:
     """The parameters that size a model, as the table shows them: ``", 100 trees, depth 5"``."""
     parts = []
@@ -382,9 +396,115 @@ DEEP_LEARNING = _model("deeplearning", "deep learning", "deeplearning", 1.0,
 SCORING_MODEL_KEY = GBM.key
 SCORING = ScoringFigure("predict", "score {test_rows} test rows with the GBM (POST /3/Predictions)", "s", 0.3,
                         "the Models issue: scoring in at most 0.3 of H2O-3's time")
-# AutoML goes here when h2odash has /99/AutoMLBuilder: a Figure timing the build to DONE and a
-# Quality for the leader's test AUC (DESIGN.md's reference: 10 models on prostate in 37.7 s).
-PLANNED_FIGURES = {"automl": "AutoML (not measured yet: the embedded engine has no AutoML)"}
+# AutoML: the AutoML issue's targets (a third of H2O-3's time, best leaderboard AUC within 0.01).
+AUTOML_SEED = 1
+AUTOML_MODELS = 10
+AUTOML_QUICK_MODELS = 2
+AUTOML_SAMPLE_ROWS = 20_000
+_AUTOML_WHY = "the AutoML issue: at most a third of H2O-3's time"
+_AUTOML_AUC_WHY = "the AutoML issue: best leaderboard AUC within 0.01 of H2O-3's"
+PROSTATE_CSV = Path(__file__).resolve().parent.parent / "tests" / "data" / "prostate.csv"
 
-FIGURES: list[Figure] = [PARSE, FRAME_GET, GBM, DRF, GLM, XGBOOST, DEEP_LEARNING, SCORING]
+
+@dataclass(frozen=True)
+class AutoMLFigure(Figure):
+    """One AutoML run: seconds from ``POST /99/AutoMLBuilder`` to its job DONE.
+
+    Both servers get the same request (h2o-py's body: ``max_models``, ``seed``, the default
+    5-fold cross-validation and algorithms). The :attr:`auc` companion is the best AUC on the
+    finished leaderboard (cross-validated, as AutoML ranks it). The run's models are deleted
+    afterwards (untimed), so every sample starts from the same server state.
+
+    Attributes
+    ----------
+    source : str
+        ``prostate`` (tests/data/prostate.csv, CAPSULE as enum) or ``generated`` (a
+        :data:`AUTOML_SAMPLE_ROWS`-row file of the benchmark generator, ``label``).
+    options : dict
+        AutoML options of the full run (h2o-py's ``H2OAutoML`` arguments).
+    quick_options : dict or None
+        Those of ``--quick``; None leaves the figure out of quick runs.
+    """
+
+    source: str = "prostate"
+    options: dict = field(default_factory=dict)
+    quick_options: dict | None = None
+    auc: Quality | None = None
+    quick_label: str = ""
+
+    @property
+    def companions(self) -> list[Metric]:
+        return [self.auc] if self.auc is not None else []
+
+    @property
+    def runs_in_quick_mode(self) -> bool:
+        return self.quick_options is not None
+
+    def params_for(self, context: Context) -> dict:
+        return dict(self.quick_options if context.quick else self.options)
+
+    def describe(self, quick: bool = False) -> str:
+        return self.quick_label if quick and self.quick_label else self.label
+
+    def _frame(self, server: BenchServer, context: Context) -> tuple[str, str]:
+        """The run's training frame on ``server`` (parsed once, untimed) and its response column."""
+        key = f"{self.source}:{server.name}"
+        if self.source == "prostate":
+            path, response, types = PROSTATE_CSV, "CAPSULE", {"CAPSULE": "enum"}
+        else:
+            sample = ensure_dataset(AUTOML_SAMPLE_ROWS, context.dataset.seed, log=None)
+            path, response, types = sample.path, sample.label, None
+        if key not in context.automl_frames:
+            context.automl_frames[key] = server.client.import_frame(
+                str(path), destination_frame=f"bench_automl_{self.source}.hex", column_types=types)
+        return context.automl_frames[key], response
+
+    def measure(self, server: BenchServer, context: Context) -> Sample:
+        client = server.client
+        frame, response = self._frame(server, context)
+        project = f"bench_{self.key}_{uuid.uuid4().hex[:8]}"
+        started = time.perf_counter()
+        job = client.start_automl(frame, response, project_name=project, **self.params_for(context))
+        done = wait_steadily(client, job, timeout=context.model_timeout)
+        seconds = time.perf_counter() - started
+        automl_id = (done.get("dest") or {}).get("name") or job["dest"]["name"]
+        run = client.automl(automl_id)
+        board = run["leaderboard_table"]
+        names = [c["name"] for c in board["columns"]]
+        model_ids = board["data"][names.index("model_id")]
+        aucs = [float(a) for a in board["data"][names.index("auc")]] if "auc" in names else []
+        best = max(aucs) if aucs else None
+        for model_id in model_ids:
+            delete_model_quietly(client, model_id)
+        detail = {"automl_id": automl_id, "models": len(model_ids), "leader": model_ids[0] if model_ids else None,
+                  "best_auc": best, "job_msec": done.get("msec"),
+                  "sort_metric": (run.get("leaderboard") or {}).get("sort_metric")}
+        companions = {self.auc.key: best} if self.auc is not None and best is not None else {}
+        return Sample(seconds, detail, companions)
+
+
+def _automl(key: str, source: str, data: str, options: dict, quick_options: dict | None) -> AutoMLFigure:
+    """An AutoML figure and its best-leaderboard-AUC row."""
+    def what(opts):
+        return f"AutoML {opts['max_models']} models, seed {opts['seed']}, 5-fold CV ({data})"
+
+    auc = Quality(f"{key}_best_auc", f"AutoML best leaderboard AUC ({data}; Δ = embedded − H2O-3)", "AUC",
+                  None, _AUTOML_AUC_WHY, min_difference=-0.01)
+    return AutoMLFigure(key, what(options), "s", 1 / 3, _AUTOML_WHY, source=source, options=options,
+                        quick_options=quick_options, auc=auc,
+                        quick_label=what(quick_options) if quick_options else "")
+
+
+_AUTOML_OPTIONS = {"max_models": AUTOML_MODELS, "seed": AUTOML_SEED}
+AUTOML_PROSTATE = _automl("automl_prostate", "prostate", "prostate.csv, CAPSULE", _AUTOML_OPTIONS,
+                          {"max_models": AUTOML_QUICK_MODELS, "seed": AUTOML_SEED})
+AUTOML_GENERATED = _automl("automl_generated", "generated", f"{AUTOML_SAMPLE_ROWS:,} generated rows, label",
+                           _AUTOML_OPTIONS, None)
+# --only-figures names that stand for several figures.
+FIGURE_GROUPS = {"automl": (AUTOML_PROSTATE.key, AUTOML_GENERATED.key)}
+# Figures named in --only-figures that cannot run yet, with the reason.
+PLANNED_FIGURES: dict[str, str] = {}
+
+FIGURES: list[Figure] = [PARSE, FRAME_GET, GBM, DRF, GLM, XGBOOST, DEEP_LEARNING, SCORING, AUTOML_PROSTATE,
+                         AUTOML_GENERATED]
 OBSERVATIONS: list[Metric] = [COLD_PARSE, RSS_LOADED, RSS_PEAK, FRAME_BYTES]

@@ -28,7 +28,7 @@ import psutil
 from h2odash.client import H2OJobTimeoutError
 
 from .figures import (COLD_PARSE, FIGURES, FRAME_BYTES, MIB, OBSERVATIONS, RSS_LOADED, RSS_PEAK, Context,
-                      Figure, Metric, Sample)
+                      Figure, Metric, Sample, expand_figure_keys)
 from .generate import Dataset, ensure_dataset
 from .report import RESULTS_DIR, Result, markdown_table, write_json
 from .servers import DEFAULT_H2O3_HEAP, BenchServer, make_server
@@ -61,6 +61,8 @@ class Options:
 def select_figures(keys: tuple[str, ...] | None) -> list[Figure]:
     """The figures to run, in :data:`FIGURES` order; all of them when ``keys`` is None.
 
+    A :data:`~benchmarks.figures.FIGURE_GROUPS` name (``automl``) selects each of its figures.
+
     Raises
     ------
     ValueError
@@ -68,6 +70,7 @@ def select_figures(keys: tuple[str, ...] | None) -> list[Figure]:
     """
     if keys is None:
         return list(FIGURES)
+    keys = expand_figure_keys(keys)
     known = {figure.key for figure in FIGURES}
     unknown = [key for key in keys if key not in known]
     if unknown:
@@ -92,7 +95,7 @@ def run(options: Options) -> dict:
     """
     started = datetime.now(timezone.utc)
     load_before = _load_average()
-    figures = select_figures(options.figures)
+    figures = [f for f in select_figures(options.figures) if f.runs_in_quick_mode or not options.quick]
     dataset = ensure_dataset(options.rows, options.seed, log=log)
     log(f"data set {dataset.path} ({dataset.byte_size / 1e6:.0f} MB)")
     context = Context(dataset, quick=options.quick, model_timeout=options.model_timeout)
