@@ -129,7 +129,7 @@ def _comparison(result: Result) -> tuple[str, str]:
     else:
         ratio = result.ratio()
         text = "—" if ratio is None else f"{ratio:.2f}"
-        target = "—" if m.target_ratio is None else f"≤ {m.target_ratio:g}"
+        target = "—" if m.target_ratio is None else f"≤ {m.target_ratio:.3g}"
     met = result.meets_target()
     if met is not None:
         text += " ✓" if met else " ✗"
