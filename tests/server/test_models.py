@@ -156,7 +156,8 @@ def test_scoring_history_grows_while_training_and_cancel_removes_the_model(url, 
     frame, response = frames["binomial"]
     answer = requests.post(f"{url}/3/ModelBuilders/deeplearning", json={
         "training_frame": frame, "response_column": {"column_name": response}, "hidden": [64, 64],
-        "epochs": 100000, "seed": 1, "score_each_iteration": True, "model_id": "live_dl"}).json()
+        "epochs": 100000, "seed": 1, "score_each_iteration": True, "stopping_rounds": 0,
+        "model_id": "live_dl"}).json()
     job_key = answer["job"]["key"]["name"]
     seen = []
     deadline = time.monotonic() + 60
