@@ -99,6 +99,19 @@ def h2o3_url():
 
 
 @pytest.fixture(scope="session")
+def h2o3_parameters(h2o3_url):
+    """``h2o3_parameters(algo)``: the parameter list the reference H2O-3 declares for an
+    algorithm (GET /3/ModelBuilders/{algo}), to check our declarations against the real thing."""
+
+    def fetch(algo):
+        answer = requests.get(f"{h2o3_url}/3/ModelBuilders/{algo}", timeout=60)
+        answer.raise_for_status()
+        return answer.json()["model_builders"][algo]["parameters"]
+
+    return fetch
+
+
+@pytest.fixture(scope="session")
 def server_kind(request):
     """Which server this parametrization targets: ``"embedded"`` or ``"h2o3"``."""
     return request.param

@@ -13,7 +13,7 @@ from h2odash.engine import metrics
 from h2odash.server.schemas import two_dim_table
 
 DATA = Path(__file__).parent / "data" / "h2o_metrics"
-REFERENCE = Path("/work/shared/reference/h2o-3.46.0.12")
+REFERENCE = Path(__file__).resolve().parents[1] / "data" / "h2o_reference"
 
 
 # -- factories ------------------------------------------------------------------------------

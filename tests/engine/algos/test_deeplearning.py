@@ -1,7 +1,5 @@
 """Deep Learning: learns what a linear model cannot, H2O-3's parameters and options, reproducibility."""
 
-import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -15,7 +13,6 @@ from h2odash.engine.errors import InvalidArgument
 
 from .training_sets import DATA_DIR, fit, prepared, prostate, xor_frame
 
-REFERENCE = Path("/work/shared/reference/h2o-3.46.0.12/modelbuilders/deeplearning.json")
 SMALL = {"hidden": [16, 16], "epochs": 5, "seed": 7}
 
 
@@ -23,9 +20,8 @@ def weights_of(fitted):
     return [W.copy() for W in fitted.net.weights]
 
 
-@pytest.mark.skipif(not REFERENCE.exists(), reason="H2O-3 reference responses are not on this machine")
-def test_parameters_are_declared_as_h2o_declares_them():
-    reference = json.loads(REFERENCE.read_text())["model_builders"]["deeplearning"]["parameters"]
+def test_parameters_are_declared_as_h2o_declares_them(h2o3_parameters):
+    reference = h2o3_parameters("deeplearning")
     assert [p.name for p in DL.parameters] == [p["name"] for p in reference]
     for expected in reference:
         ours = DL.parameters[expected["name"]]

@@ -1,7 +1,5 @@
 """Naive Bayes against scikit-learn's GaussianNB and CategoricalNB, and H2O-3's declarations."""
 
-import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -13,7 +11,6 @@ from h2odash.engine.errors import InvalidArgument
 
 from .training_sets import DATA_DIR, fit, prepared
 
-REFERENCE = Path("/work/shared/reference/h2o-3.46.0.12/modelbuilders/naivebayes.json")
 
 
 def iris():
@@ -32,9 +29,8 @@ def categorical_frame(n=600, seed=3):
     return pd.DataFrame(columns)
 
 
-@pytest.mark.skipif(not REFERENCE.exists(), reason="H2O-3 reference responses are not on this machine")
-def test_parameters_are_declared_as_h2o_declares_them():
-    reference = json.loads(REFERENCE.read_text())["model_builders"]["naivebayes"]["parameters"]
+def test_parameters_are_declared_as_h2o_declares_them(h2o3_parameters):
+    reference = h2o3_parameters("naivebayes")
     assert [p.name for p in NB.parameters] == [p["name"] for p in reference]
     for expected in reference:
         ours = NB.parameters[expected["name"]]

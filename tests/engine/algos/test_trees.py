@@ -1,9 +1,7 @@
 """The tree learners (GBM on LightGBM, DRF and XGBoost on XGBoost): shapes, reproducibility,
 accuracy, distributions, constraints, stopping, unseen levels and H2O-3's declarations."""
 
-import json
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -18,7 +16,6 @@ from h2odash.engine.model_data import build_spec, features_frame
 from .training_sets import DATA_DIR, fit, frame_of, prepared, prostate
 
 TREES = ("gbm", "drf", "xgboost")
-REFERENCE = Path("/work/shared/reference/h2o-3.46.0.12/modelbuilders")
 SUMMARY_COLUMNS = ["number_of_trees", "number_of_internal_trees", "model_size_in_bytes", "min_depth", "max_depth",
                    "mean_depth", "min_leaves", "max_leaves", "mean_leaves"]
 PROSTATE_ENUMS = ("CAPSULE", "RACE", "DPROS")
@@ -37,10 +34,9 @@ def fit_capsule(algo, df=None, **given):
     return fit(get(algo), capsule(df), "CAPSULE", enums=PROSTATE_ENUMS, **given)
 
 
-@pytest.mark.skipif(not REFERENCE.exists(), reason="H2O-3 reference responses are not on this machine")
 @pytest.mark.parametrize("algo", TREES)
-def test_parameters_are_declared_as_h2o_declares_them(algo):
-    reference = json.loads((REFERENCE / f"{algo}.json").read_text())["model_builders"][algo]["parameters"]
+def test_parameters_are_declared_as_h2o_declares_them(algo, h2o3_parameters):
+    reference = h2o3_parameters(algo)
     ours = get(algo).parameters
     assert [p.name for p in ours] == [p["name"] for p in reference]
     for expected in reference:
