@@ -22,9 +22,10 @@ pytestmark = pytest.mark.timeout(900)
 
 @pytest.fixture
 def slow_csv(tmp_path):
-    """A binary problem big enough that a GBM takes seconds, so its chart visibly grows."""
+    """A binary problem big enough that an 800-tree GBM takes ~15 s here, so its chart visibly
+    grows even when a loaded machine makes each full-page screenshot take seconds."""
     rng = np.random.default_rng(7)
-    n = 20_000
+    n = 100_000
     x = rng.normal(size=(n, 8))
     frame = pd.DataFrame(x, columns=[f"x{i}" for i in range(8)])
     frame["label"] = np.where(x[:, 0] + x[:, 1] ** 2 - x[:, 2] * x[:, 3] + rng.normal(size=n) > 1, "yes", "no")
@@ -127,7 +128,7 @@ def test_journey_from_example_data_to_predictions(app, page, artifacts, slow_csv
                            arg=response.element_handle())
     response.select_option("label")
     train.get_by_text(re.compile(r"Model: classification")).wait_for()
-    for name, value in (("ntrees", "300"), ("max_depth", "6")):
+    for name, value in (("ntrees", "800"), ("max_depth", "6")):
         box = journey.field(train, name, "input")
         box.fill(value)
         box.press("Tab")
