@@ -231,8 +231,12 @@ class Engine:
 
         return self.store.delete(key, Model, "model_id")
 
-    def predict(self, model_key, frame_key, destination=None):
-        """Score a frame; returns (predictions frame, metrics or None when the frame has no response)."""
+    def predict(self, model_key, frame_key, destination=None, options=None):
+        """Score a frame; returns (predictions frame, metrics or None when there are none).
+
+        ``options`` are the Predictions switches that change what is predicted
+        (reconstruction_error, deep_features_hidden_layer, ...); unset ones are ignored.
+        """
         from h2odash.engine.model_data import response_values, usable_rows, weight_values
         from h2odash.engine.training import model_metrics
 
@@ -240,8 +244,16 @@ class Engine:
         frame = self.store.get(frame_key, Frame, "frame")
         if model.status != "DONE":
             raise InvalidArgument("model", f"Model '{model_key}' is still training; wait for its job to finish.")
-        raw = model.predict_raw(frame)
+        options = {name: value for name, value in (options or {}).items() if value not in (None, False)}
         destination = destination or f"predictions_{uuid.uuid4().hex[:4]}_{model_key}_on_{frame_key}"
+        if options or not model.supervised:
+            predictions = model.predictions_frame(destination, model.predict_columns(frame, options))
+            scored = None
+            if not options and not model.supervised:
+                scored = model.fitted.metrics(model.layout(frame), weight_values(frame, model.spec))
+            self.store.put(destination, predictions)
+            return predictions, scored
+        raw = model.predict_raw(frame)
         predictions = model.predictions_frame(destination, raw)
         self.store.put(destination, predictions)
         scored = None
@@ -267,6 +279,8 @@ class Engine:
 def _local_path(given):
     if not isinstance(given, str) or not given.strip():
         raise InvalidArgument("path", "path must be a non-empty file or folder path.")
+    if "\x00" in given:
+        raise InvalidArgument("path", "path must not contain a NUL character.")
     path = given.strip()
     for prefix in ("file://", "nfs://"):
         if path.startswith(prefix):

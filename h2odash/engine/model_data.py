@@ -9,11 +9,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from h2odash.engine.errors import InvalidArgument
 from h2odash.engine.frames import Frame, numeric_values
 
 BINOMIAL, MULTINOMIAL, REGRESSION = "Binomial", "Multinomial", "Regression"
+# Categories of models learned without a response (H2O's ModelCategory names).
+CLUSTERING, DIM_REDUCTION, ANOMALY_DETECTION, AUTOENCODER = "Clustering", "DimReduction", "AnomalyDetection", "AutoEncoder"
+UNSUPERVISED = (CLUSTERING, DIM_REDUCTION, ANOMALY_DETECTION, AUTOENCODER)
 
 
 @dataclass
@@ -23,7 +27,7 @@ class FeatureSpec:
     names: list                     # predictor names, in training-frame order
     kinds: list                     # "enum" or "numeric" per predictor
     domains: dict                   # predictor name -> training levels (enums only)
-    response: str
+    response: str                   # None for unsupervised models
     response_domain: list = None    # levels of a categorical response
     weights: str = None
     category: str = REGRESSION
@@ -46,13 +50,42 @@ class FeatureSpec:
         return names
 
 
-def build_spec(frame, response, ignored=(), weights=None, fold_column=None, ignore_const_cols=True):
+def build_spec(frame, response, ignored=(), weights=None, fold_column=None, ignore_const_cols=True,
+               unsupervised_category=None):
     """Decide predictors, response kind and domains from a training frame.
 
-    String and UUID columns are left out (no learner takes free text), as H2O-3 does.
+    String and UUID columns are left out (no learner takes free text), as H2O-3 does. An
+    unsupervised model has no response: ``response`` is None and the model's category is
+    ``unsupervised_category`` (e.g. CLUSTERING).
     """
+    if unsupervised_category is not None:
+        return _predictors(frame, None, ignored, weights, fold_column, ignore_const_cols, unsupervised_category)
     if response not in frame.names:
         raise InvalidArgument("response_column", f"Response column '{response}' is not in frame '{frame.key}'.")
+    spec = _predictors(frame, response, ignored, weights, fold_column, ignore_const_cols, REGRESSION)
+    r = frame.index_of(response, "response_column")
+    kind = frame.types[r]
+    if kind in ("string", "uuid"):
+        raise InvalidArgument("response_column", f"Response column '{response}' holds text; make it categorical (enum).")
+    if kind == "enum":
+        domain = frame.domain(r)
+        present = np.unique(frame_codes(frame, r))
+        present = present[present >= 0]
+        if len(present) < 2:
+            raise InvalidArgument(
+                "response_column", f"Response column '{response}' has only one class; a classifier needs at least two."
+            )
+        spec.response_domain = domain
+        spec.category = BINOMIAL if len(domain) == 2 else MULTINOMIAL
+    else:
+        stats = frame.stats(r)
+        if stats.missing_count == frame.nrows:
+            raise InvalidArgument("response_column", f"Response column '{response}' has no values.")
+    return spec
+
+
+def _predictors(frame, response, ignored, weights, fold_column, ignore_const_cols, category):
+    """A FeatureSpec of the frame's usable predictor columns (everything but the excluded)."""
     for name, argument in ((weights, "weights_column"), (fold_column, "fold_column")):
         if name is not None and name not in frame.names:
             raise InvalidArgument(argument, f"Column '{name}' ({argument}) is not in frame '{frame.key}'.")
@@ -78,27 +111,7 @@ def build_spec(frame, response, ignored=(), weights=None, fold_column=None, igno
             sigmas[name] = stats.sigma
     if not names:
         raise InvalidArgument("ignored_columns", "No predictor columns are left to learn from.")
-    r = frame.index_of(response, "response_column")
-    kind = frame.types[r]
-    if kind in ("string", "uuid"):
-        raise InvalidArgument("response_column", f"Response column '{response}' holds text; make it categorical (enum).")
-    spec = FeatureSpec(names, kinds, domains, response, weights=weights, means=means, sigmas=sigmas)
-    if kind == "enum":
-        domain = frame.domain(r)
-        present = np.unique(frame_codes(frame, r))
-        present = present[present >= 0]
-        if len(present) < 2:
-            raise InvalidArgument(
-                "response_column", f"Response column '{response}' has only one class; a classifier needs at least two."
-            )
-        spec.response_domain = domain
-        spec.category = BINOMIAL if len(domain) == 2 else MULTINOMIAL
-    else:
-        stats = frame.stats(r)
-        if stats.missing_count == frame.nrows:
-            raise InvalidArgument("response_column", f"Response column '{response}' has no values.")
-        spec.category = REGRESSION
-    return spec
+    return FeatureSpec(names, kinds, domains, response, weights=weights, category=category, means=means, sigmas=sigmas)
 
 
 def _is_constant(frame, col, stats):
@@ -115,7 +128,15 @@ def frame_codes(frame, col):
 
 
 def _remap(frame, col, domain):
-    """Codes of an enum column in another domain's numbering (-1 where missing or unseen)."""
+    """Codes of an enum column in another domain's numbering (-1 where missing or unseen).
+
+    A text column (a small scoring frame whose levels all differ parses as text) is matched
+    by its values."""
+    if frame.types[col] == "string":
+        import pyarrow.compute as pc
+
+        found = pc.index_in(frame.table.column(col), value_set=pa.array(domain, pa.string()))
+        return np.asarray(pc.fill_null(found, -1), dtype=np.int64)
     codes = frame_codes(frame, col)
     own = frame.domain(col)
     if own == domain:
@@ -149,19 +170,21 @@ def features_frame(frame, spec, rows=None):
     for name, kind in zip(spec.names, spec.kinds):
         col = frame.names.index(name)
         if kind == "enum":
-            columns[name] = pd.Categorical.from_codes(_codes(frame, col, spec.domains[name], rows),
+            columns[name] = pd.Categorical.from_codes(level_codes(frame, col, spec.domains[name], rows),
                                                       categories=spec.domains[name])
         else:
-            columns[name] = _numbers(frame, col, rows)
+            columns[name] = column_numbers(frame, col, rows)
     return pd.DataFrame(columns)
 
 
-def _codes(frame, col, domain, rows):
+def level_codes(frame, col, domain, rows=None):
+    """Codes of an enum column in the training levels (-1 where missing or unseen)."""
     codes = _remap(frame, col, domain)
     return codes[rows] if rows is not None else codes
 
 
-def _numbers(frame, col, rows):
+def column_numbers(frame, col, rows=None):
+    """A numeric column as float64, NaN where missing."""
     values = numeric_values(frame.table.column(col), frame.types[col])
     return values[rows] if rows is not None else values
 
@@ -174,14 +197,14 @@ def features_matrix(frame, spec, standardize=False, use_all_levels=False, rows=N
     for name, kind in zip(spec.names, spec.kinds):
         col = frame.names.index(name)
         if kind == "enum":
-            codes = _codes(frame, col, spec.domains[name], rows)
+            codes = level_codes(frame, col, spec.domains[name], rows)
             levels = len(spec.domains[name])
             onehot = np.zeros((len(codes), levels), dtype=np.float64)
             present = codes >= 0
             onehot[np.nonzero(present)[0], codes[present]] = 1.0
             blocks.append(onehot if use_all_levels else onehot[:, 1:])
         else:
-            values = _numbers(frame, col, rows)
+            values = column_numbers(frame, col, rows)
             mean = spec.means.get(name, 0.0)
             mean = 0.0 if not np.isfinite(mean) else mean
             values = np.where(np.isfinite(values), values, mean)
@@ -224,7 +247,7 @@ def usable_rows(y, w, classification):
 
 
 def frame_from_columns(key, columns, types):
-    """A Frame from numpy columns: ``types`` maps a name to 'real' or ('enum', domain)."""
+    """A Frame from numpy columns: ``types`` maps a name to 'real', 'int' or ('enum', domain)."""
     import pyarrow as pa
 
     arrays = {}
@@ -235,6 +258,9 @@ def frame_from_columns(key, columns, types):
             codes = pa.array(np.asarray(values, dtype=np.int32), mask=np.asarray(values) < 0)
             arrays[name] = pa.DictionaryArray.from_arrays(codes, pa.array(kind[1], pa.string()))
             kinds.append("enum")
+        elif kind == "int":
+            arrays[name] = pa.array(np.asarray(values, dtype=np.int64))
+            kinds.append(kind)
         else:
             arrays[name] = pa.array(np.asarray(values, dtype=np.float64), from_pandas=True)
             kinds.append(kind)

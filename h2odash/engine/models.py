@@ -9,6 +9,7 @@ import time
 
 import numpy as np
 
+from h2odash.engine.algos.base import Fitted, refuse_options
 from h2odash.engine.errors import InvalidArgument
 from h2odash.engine.model_data import BINOMIAL, MULTINOMIAL, REGRESSION, frame_from_columns
 from h2odash.engine.tables import Table, col
@@ -95,7 +96,8 @@ class Model:
             names.extend(n for n in row if n not in names)
         columns = [col("", "string", "")]
         for name in names:
-            kind, description = _HISTORY_COLUMNS.get(name, ("double", name.replace("_", " ").title()))
+            kind, description = {**_HISTORY_COLUMNS, **self.algorithm.history_columns}.get(
+                name, ("double", name.replace("_", " ").title()))
             columns.append(col(name, kind, description, "%.5f" if kind == "double" else None))
         table = Table("Scoring History", columns)
         for row in rows:
@@ -127,6 +129,8 @@ class Model:
         return table
 
     def summary_table(self):
+        if isinstance(self.summary, Table):   # e.g. PCA's "Importance of components"
+            return self.summary
         if not self.summary:
             return None
         table = Table("Model Summary", [col("", "string", "")] + [
@@ -136,15 +140,37 @@ class Model:
         return table
 
     # -- scoring -------------------------------------------------------------------------
-    def predict_raw(self, frame):
-        """Raw predictions for a frame: (n,) regression values or (n, k) probabilities."""
+    @property
+    def supervised(self):
+        return self.spec.response is not None
+
+    def layout(self, frame):
+        """A frame's predictors in the model's encoding, ready for its fitted learner."""
         if self.fitted is None:
             raise InvalidArgument("model", f"Model '{self.key}' is still training; wait for its job to finish.")
-        X = self.algorithm.layout(frame, self.spec, self.params)
-        return np.asarray(self.fitted.predict(X))
+        return self.algorithm.layout(frame, self.spec, self.params)
+
+    def predict_raw(self, frame):
+        """Raw predictions for a frame: (n,) regression values or (n, k) probabilities."""
+        return np.asarray(self.fitted.predict(self.layout(frame)))
+
+    def predict_columns(self, frame, options):
+        """Predictions of an unsupervised model, or special ones (deep features...), as a
+        name -> array dict; ``options`` holds the Predictions switches that are set."""
+        X = self.layout(frame)
+        if type(self.fitted).predict_columns is Fitted.predict_columns:
+            refuse_options(options, f"{self.algo_full_name} models")
+        return self.fitted.predict_columns(X, **options)
 
     def predictions_frame(self, key, raw):
-        """A frame of predictions in H2O's layout: predict, then one probability per class."""
+        """A frame of predictions in H2O's layout: predict, then one probability per class.
+
+        ``raw`` may also be a dict of named columns (unsupervised and special predictions),
+        which become the frame as they are: integer arrays as int columns, others real.
+        """
+        if isinstance(raw, dict):
+            kinds = {name: "int" if np.asarray(v).dtype.kind in "iu" else "real" for name, v in raw.items()}
+            return frame_from_columns(key, raw, kinds)
         if self.category == REGRESSION:
             return frame_from_columns(key, {"predict": raw}, {"predict": "real"})
         domain = list(self.spec.response_domain)

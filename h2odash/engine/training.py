@@ -50,9 +50,14 @@ def prepare(engine, algorithm, given):
     valid = None
     if params.get("validation_frame"):
         valid = engine.store.get(params["validation_frame"], Frame, "validation_frame")
+    unsupervised = algorithm.unsupervised_category(params)
+    if unsupervised is None and not params.get("response_column"):
+        raise InvalidArgument("response_column", "Parameter 'response_column' is required.")
+    if unsupervised is not None:
+        _check_unsupervised_request(algorithm, params)
     spec = build_spec(
-        train, params["response_column"], params.get("ignored_columns") or (), params.get("weights_column"),
-        params.get("fold_column"), params.get("ignore_const_cols", True),
+        train, params.get("response_column"), params.get("ignored_columns") or (), params.get("weights_column"),
+        params.get("fold_column"), params.get("ignore_const_cols", True), unsupervised_category=unsupervised,
     )
     algorithm.check(params, spec)
     nfolds = params.get("nfolds") or 0
@@ -63,8 +68,27 @@ def prepare(engine, algorithm, given):
     if nfolds > train.nrows:
         raise InvalidArgument("nfolds", f"nfolds ({nfolds}) is larger than the number of rows ({train.nrows}).")
     if valid is not None:
-        check_columns(valid, spec, need_response=True)
+        check_columns(valid, spec, need_response=unsupervised is None)
+    named_frames(engine, algorithm, params)
     return params, train, valid, spec
+
+
+def named_frames(engine, algorithm, params):
+    """The frames a request names besides its training and validation frames (k-means'
+    user_points, GLRM's user_y...), by parameter; a missing one is a 404 before any job."""
+    return {
+        p.name: engine.store.get(params[p.name], Frame, p.name) for p in algorithm.parameters
+        if p.type == "Key<Frame>" and p.name not in ("training_frame", "validation_frame") and params.get(p.name)
+    }
+
+
+def _check_unsupervised_request(algorithm, params):
+    if params.get("response_column"):
+        raise InvalidArgument("response_column", f"{algorithm.full_name} learns without a response here; leave "
+                                                 "response_column out.")
+    if params.get("nfolds") or params.get("fold_column"):
+        raise InvalidArgument("nfolds" if params.get("nfolds") else "fold_column",
+                              f"Cross-validation of {algorithm.full_name} models is not implemented by this engine.")
 
 
 def start_training(engine, algorithm, given):
@@ -97,6 +121,8 @@ def start_training(engine, algorithm, given):
 
 # -- the build -------------------------------------------------------------------------------
 def _train(engine, algorithm, model, train, valid, job):
+    if model.spec.response is None:
+        return _train_unsupervised(engine, algorithm, model, train, valid, job)
     params, spec = model.params, model.spec
     classification = spec.category != REGRESSION
     y_all = response_values(train, spec)
@@ -123,10 +149,7 @@ def _train(engine, algorithm, model, train, valid, job):
                        live=True)
     fitted = algorithm.fit(data, params, monitor)
     job.check_cancelled()
-    model.fitted = fitted
-    model.variable_importances = fitted.variable_importances()
-    model.summary = fitted.summary()
-    model.extra_output = fitted.output()
+    _keep_fitted(model, fitted)
     job.update(msg="Scoring the model")
     if params.get("compute_metrics", True):
         # A learner that kept its predictions on the training rows spares re-scoring them.
@@ -141,6 +164,43 @@ def _train(engine, algorithm, model, train, valid, job):
                                                  valid_set.w)
     model.status = "DONE"
     model.end_time = int(time.time() * 1000)
+
+
+def _train_unsupervised(engine, algorithm, model, train, valid, job):
+    """Fit a model that learns without a response; its learner writes the scoring history."""
+    params, spec = model.params, model.spec
+    w_all = weight_values(train, spec)
+    rows = np.nonzero(w_all > 0)[0]
+    if len(rows) == 0:
+        raise InvalidArgument("training_frame", f"Frame '{train.key}' has no rows to learn from.")
+    valid_set = None
+    if valid is not None:
+        valid_set = TrainingSet(algorithm.layout(valid, spec, params), None, weight_values(valid, spec), spec)
+    job.update(msg=f"Training {algorithm.full_name} on {len(rows)} rows")
+    X = algorithm.layout(train, spec, params)
+    data = TrainingSet(X if len(rows) == train.nrows else _take(X, rows), None, w_all[rows], spec, valid_set,
+                       named_frames(engine, algorithm, params))
+    deadline = time.time() + params["max_runtime_secs"] if params.get("max_runtime_secs") else None
+    monitor = Monitor(on_row=model.add_history_row, on_progress=job.update, check_cancelled=job.check_cancelled,
+                      deadline=deadline, score_each_iteration=params.get("score_each_iteration", False))
+    fitted = algorithm.fit(data, params, monitor)
+    job.check_cancelled()
+    _keep_fitted(model, fitted)
+    job.update(msg="Scoring the model")
+    if params.get("compute_metrics", True):
+        # A learner may measure itself on its training rows as H2O does (out-of-bag, say).
+        model.training_metrics = getattr(fitted, "training_metrics", None) or fitted.metrics(data.X, data.w)
+    if valid_set is not None:
+        model.validation_metrics = fitted.metrics(valid_set.X, valid_set.w)
+    model.status = "DONE"
+    model.end_time = int(time.time() * 1000)
+
+
+def _keep_fitted(model, fitted):
+    model.fitted = fitted
+    model.variable_importances = fitted.variable_importances()
+    model.summary = fitted.summary()
+    model.extra_output = fitted.output()
 
 
 def _cross_validate(engine, algorithm, model, X_all, y_all, w_all, rows, folds, valid_set, job, n_fits, deadline):

@@ -86,12 +86,15 @@ def model_v3(model):
     """ModelSchemaV3: the model, its parameters and its whole output."""
     name = algos.prefix(model.algo)
     spec = model.spec
+    # A supervised model's columns end with its response; an unsupervised one has none.
+    response = [spec.response] if model.supervised else []
     output = {
         "__meta": meta(f"{name}ModelOutputV3", f"{name}Output"),
-        "names": spec.names + [spec.response],
+        "names": spec.names + response,
         "original_names": None,
-        "column_types": [_COLUMN_TYPES[k] for k in spec.kinds] + ["Enum" if spec.response_domain else "Numeric"],
-        "domains": [spec.domains.get(n) for n in spec.names] + [spec.response_domain],
+        "column_types": [_COLUMN_TYPES[k] for k in spec.kinds] + ["Enum" if spec.response_domain else "Numeric"
+                                                                  for _ in response],
+        "domains": [spec.domains.get(n) for n in spec.names] + [spec.response_domain for _ in response],
         "cross_validation_models": [key_ref(k, "Model") for k in model.cross_validation_models] or None,
         "cross_validation_predictions": None,
         "cross_validation_holdout_predictions_frame_id": key_ref(model.cross_validation_holdout_predictions_frame_id),
@@ -144,14 +147,16 @@ def models_v3(models, full):
 
 # -- metrics --------------------------------------------------------------------------------
 _METRIC_SCHEMAS = {"Binomial": "ModelMetricsBinomial", "Multinomial": "ModelMetricsMultinomial",
-                   "Regression": "ModelMetricsRegression"}
+                   "Regression": "ModelMetricsRegression", "Clustering": "ModelMetricsClustering",
+                   "DimReduction": "ModelMetricsPCA", "AnomalyDetection": "ModelMetricsAnomaly",
+                   "AutoEncoder": "ModelMetricsAutoEncoder"}
 
 
 def metrics_v3(model, scored, frame_key, description=None, scoring_time=None):
     """ModelMetrics*V3 of a metrics dict from the engine, or None."""
     if scored is None:
         return None
-    kind = _METRIC_SCHEMAS[model.category]
+    kind = model.algorithm.metrics_schema or _METRIC_SCHEMAS[model.category]
     body = {
         "__meta": meta(f"{kind}V3", kind),
         "model": key_ref(model.key, "Model"),
@@ -165,6 +170,9 @@ def metrics_v3(model, scored, frame_key, description=None, scoring_time=None):
         "custom_metric_name": None,
         "custom_metric_value": 0.0,
     }
+    if not model.supervised:
+        # H2O's unsupervised metrics carry the supervised error fields, unset.
+        body.update(MSE=float("nan"), RMSE=float("nan"), nobs=0)
     for field, value in scored.items():
         if field in ("default_threshold", "classification_error"):
             continue

@@ -82,10 +82,15 @@ def test_seed_gbm_example_verbatim(url, frames):
 
 def test_every_algorithm_is_listed_with_its_parameters(url):
     builders = requests.get(f"{url}/3/ModelBuilders").json()["model_builders"]
-    assert sorted(builders) == sorted(ALGORITHMS + ["stackedensemble"])  # trained from base models: see test_grid
+    # Stacked ensembles are trained from base models (see test_grid); the unsupervised
+    # builders have their own tests (test_unsupervised_*).
+    unsupervised = ["kmeans", "pca", "svd", "glrm", "isolationforest"]
+    assert sorted(builders) == sorted(ALGORITHMS + ["stackedensemble"] + unsupervised)
     for algo, builder in builders.items():
         names = [p["name"] for p in builder["parameters"]]
-        assert names[0] == "model_id" and {"training_frame", "response_column"} <= set(names), algo
+        assert names[0] == "model_id" and "training_frame" in names, algo
+        assert builder["supervised"] == (algo not in unsupervised), algo
+        assert ("response_column" in names) == builder["supervised"], algo
         for p in builder["parameters"]:
             assert {"name", "type", "default_value", "values", "required", "level", "help"} <= p.keys()
             assert p["help"], (algo, p["name"])

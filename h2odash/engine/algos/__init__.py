@@ -16,16 +16,22 @@ MODULES = {
     "gam": "h2odash.engine.algos.gam",
     "gbm": "h2odash.engine.algos.gbm",
     "glm": "h2odash.engine.algos.glm",
+    "glrm": "h2odash.engine.algos.glrm",
+    "isolationforest": "h2odash.engine.algos.isolationforest",
+    "kmeans": "h2odash.engine.algos.kmeans",
     "naivebayes": "h2odash.engine.algos.naivebayes",
+    "pca": "h2odash.engine.algos.pca",
     "stackedensemble": "h2odash.engine.algos.stackedensemble",
+    "svd": "h2odash.engine.algos.svd",
     "xgboost": "h2odash.engine.algos.xgboost",
 }
 
 # H2O's spelling of each algorithm in model ids ("GBM_model_..."), job descriptions and schema
 # names ("GBMV3", "GBMModelV3").
 PREFIXES = {
-    "deeplearning": "DeepLearning", "drf": "DRF", "gam": "GAM", "gbm": "GBM", "glm": "GLM",
-    "naivebayes": "NaiveBayes", "stackedensemble": "StackedEnsemble", "xgboost": "XGBoost",
+    "deeplearning": "DeepLearning", "drf": "DRF", "gam": "GAM", "gbm": "GBM", "glm": "GLM", "glrm": "GLRM",
+    "isolationforest": "IsolationForest", "kmeans": "KMeans", "naivebayes": "NaiveBayes", "pca": "PCA",
+    "stackedensemble": "StackedEnsemble", "svd": "SVD", "xgboost": "XGBoost",
 }
 
 

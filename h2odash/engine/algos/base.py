@@ -21,7 +21,8 @@ class TrainingSet:
     ``X`` is a pandas DataFrame (encoding "native": categoricals as pandas categories) or a
     float matrix (encoding "matrix": one-hot, imputed, maybe standardized). ``y`` holds class
     codes 0..k-1 (classifiers) or floats; ``w`` the row weights. ``valid`` is another
-    TrainingSet (without its own ``valid``) to score on while learning, or None.
+    TrainingSet (without its own ``valid``) to score on while learning, or None. ``inputs``
+    holds the other frames the request names (k-means' user_points...), by parameter name.
     """
 
     X: object
@@ -29,6 +30,7 @@ class TrainingSet:
     w: np.ndarray
     spec: object
     valid: "TrainingSet" = None
+    inputs: dict = None
 
     @property
     def nrows(self):
@@ -100,6 +102,18 @@ class Monitor:
                     return False
         return go_on
 
+    def record(self, done, total, row):
+        """For learners that measure themselves (k-means' within-cluster sum of squares, an
+        isolation forest's mean path length): add ``row`` to the scoring history as iteration
+        ``done`` of ``total``; answers a cancel, moves progress; False once out of time."""
+        if self._check_cancelled is not None:
+            self._check_cancelled()
+        if self._on_progress is not None:
+            self._on_progress(done / max(total, 1))
+        if self._on_row is not None:
+            self._on_row({"timestamp": time.time(), "duration": time.time() - self.started, **row})
+        return not self.out_of_time()
+
     def check(self, done=None, total=None):
         """Between scoring rounds: answer a cancel (raises) and report progress; False once the
         runtime limit is reached. Cheap enough to call every few hundred milliseconds."""
@@ -152,11 +166,30 @@ class Monitor:
 
 
 class Fitted:
-    """Learned state of one model. Subclasses implement :meth:`predict`."""
+    """Learned state of one model.
+
+    Supervised models implement :meth:`predict`. Unsupervised ones implement
+    :meth:`predict_columns` (their predictions frame) and :meth:`metrics` instead.
+    """
 
     def predict(self, X):
         """Raw predictions: shape (n,) for regression, (n, k) class probabilities otherwise."""
         raise NotImplementedError
+
+    def predict_columns(self, X, **options):
+        """The predictions frame's columns, name -> numpy array (integer arrays become int
+        columns, floats real ones), for an X in the algorithm's encoding.
+
+        ``options`` are the Predictions endpoint's switches that change what is predicted
+        (``reconstruction_error``, ``deep_features_hidden_layer``, ...); only those given a
+        non-default value are passed. A model that has no such output refuses them.
+        """
+        refuse_options(options, "this model")
+        raise NotImplementedError
+
+    def metrics(self, X, w):
+        """Unsupervised models: H2O's metrics fields for scoring X (e.g. tot_withinss), or None."""
+        return None
 
     def variable_importances(self):
         """(name, relative importance) pairs, or None when the algorithm has none."""
@@ -169,6 +202,12 @@ class Fitted:
     def output(self):
         """Extra model output fields (e.g. coefficients_table for GLM), by H2O name."""
         return {}
+
+
+def refuse_options(options, what):
+    """Refuse prediction switches a model cannot honour, naming the first one."""
+    for name in options:
+        raise InvalidArgument(name, f"Predictions with {name} are not available for {what}.")
 
 
 class Algorithm:
@@ -186,7 +225,15 @@ class Algorithm:
     standardize = False
     use_all_levels = False
     supervised = True
+    metrics_schema = None
+    # Scoring-history columns this algorithm types other than models.py does: name -> (H2O type, title).
+    history_columns = {}
     parameters = None
+
+    def unsupervised_category(self, params):
+        """The category of the model this request builds when it learns without a response
+        (H2O's Clustering, DimReduction, AnomalyDetection, AutoEncoder); None when supervised."""
+        return None if self.supervised else self.categories[0]
 
     def check(self, params, spec):
         """Checks that need both the parameters and the data (beyond each value's own checks)."""

@@ -2,7 +2,6 @@
 
 import time
 
-from h2odash.engine.errors import InvalidArgument
 from h2odash.engine.jobs import Job
 from h2odash.server.endpoint import Endpoint
 from h2odash.server.model_schemas import metrics_v3
@@ -10,20 +9,19 @@ from h2odash.server.params import Param, Schema
 from h2odash.server.schemas import envelope, job_v3, key_ref
 
 
-def _refuse_unimplemented(params):
-    if params.get("reconstruction_error"):
-        raise InvalidArgument("reconstruction_error", "reconstruction_error needs an autoencoder model; "
-                                                      "this engine does not build autoencoders yet.")
-    if params.get("deep_features_hidden_layer") is not None:
-        raise InvalidArgument("deep_features_hidden_layer",
-                              "deep_features_hidden_layer is not implemented by this engine yet.")
+# Predictions switches that change what is predicted; the model refuses those it cannot honour.
+_OPTIONS = ("reconstruction_error", "reconstruction_error_per_feature", "deep_features_hidden_layer",
+            "project_archetypes", "reverse_transform")
+
+
+def _options(params):
+    return {name: params.get(name) for name in _OPTIONS}
 
 
 def predict(call):
     p = call.params
-    _refuse_unimplemented(p)
     started = int(time.time() * 1000)
-    predictions, scored = call.engine.predict(p["model_id"], p["frame_id"], p.get("predictions_frame"))
+    predictions, scored = call.engine.predict(p["model_id"], p["frame_id"], p.get("predictions_frame"), _options(p))
     model = call.engine.model(p["model_id"], "model")
     return envelope(
         "ModelMetricsListSchemaV3",
@@ -38,13 +36,12 @@ def predict(call):
 def predict_async(call):
     """Start scoring as a job; its dest is the predictions frame."""
     p = call.params
-    _refuse_unimplemented(p)
     engine = call.engine
     model = engine.model(p["model_id"], "model")
     engine.frame(p["frame_id"], "frame")
     destination = p.get("predictions_frame") or f"predictions_{model.key}_on_{p['frame_id']}"
     job = Job("Prediction", destination, "Frame", locks=[model.key, p["frame_id"]])
-    engine.jobs.start(job, lambda job: engine.predict(model.key, p["frame_id"], destination))
+    engine.jobs.start(job, lambda job: engine.predict(model.key, p["frame_id"], destination, _options(p)))
     return job_v3(job)
 
 
@@ -53,9 +50,11 @@ _PREDICT = Schema("ModelMetricsListSchemaV3", (
     Param("frame_id", "key", required=True, help="Frame to score."),
     Param("predictions_frame", "key", help="Name of the predictions frame (generated if not given)."),
     Param("reconstruction_error", "bool", False, help="Autoencoders: per-row reconstruction error."),
+    Param("reconstruction_error_per_feature", "bool", False, help="Autoencoders: reconstruction error per column."),
     Param("deep_features_hidden_layer", "int", help="Deep learning: the activations of this hidden layer."),
-), tolerated={"reconstruction_error_per_feature": ("false",), "deep_features_hidden_layer_name": (),
-              "project_archetypes": ("false",), "reverse_transform": ("false",), "leaf_node_assignment": ("false",),
+    Param("project_archetypes", "bool", False, help="GLRM: project the frame onto the archetypes."),
+    Param("reverse_transform", "bool", False, help="GLRM/PCA: undo the training transform on the output."),
+), tolerated={"deep_features_hidden_layer_name": (), "leaf_node_assignment": ("false",),
               "exemplar_index": ("-1",), "predict_contributions": ("false",), "predict_staged_proba": ("false",)})
 
 ENDPOINTS = [

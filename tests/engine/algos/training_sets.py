@@ -36,6 +36,16 @@ def prepared(algorithm, df, response, enums=(), ignored=(), **given):
     return frame, spec, params, TrainingSet(X, response_values(frame, spec), weight_values(frame, spec), spec)
 
 
+def unsupervised_set(algorithm, df, enums=(), ignored=(), **given):
+    """(frame, spec, params, TrainingSet) for an algorithm learning from ``df`` without a response."""
+    frame = frame_of(df, enums)
+    params = algorithm.parameters.resolve({"training_frame": "test_frame", **given})
+    spec = build_spec(frame, None, ignored=ignored, unsupervised_category=algorithm.unsupervised_category(params))
+    algorithm.check(params, spec)
+    X = algorithm.layout(frame, spec, params)
+    return frame, spec, params, TrainingSet(X, None, weight_values(frame, spec), spec)
+
+
 def fit(algorithm, df, response, enums=(), ignored=(), monitor=None, **given):
     """Train ``algorithm`` on ``df``; returns (fitted, TrainingSet)."""
     _, _, params, data = prepared(algorithm, df, response, enums, ignored, **given)
