@@ -518,8 +518,11 @@ class H2OClient:
         """Delete a model (``DELETE /3/Models/{id}``)."""
         return self.connection.delete(build_path("/3/Models", model_id))
 
-    def predict(self, model_id: str, frame_id: str, predictions_frame: str | None = None) -> dict:
+    def predict(self, model_id: str, frame_id: str, predictions_frame: str | None = None, **options: Any) -> dict:
         """Score a frame (``POST /3/Predictions/models/{model}/frames/{frame}``).
+
+        ``options`` are the endpoint's switches that change what is predicted, e.g.
+        ``reconstruction_error=True`` (autoencoders) or ``deep_features_hidden_layer=0``.
 
         Returns
         -------
@@ -527,7 +530,7 @@ class H2OClient:
             The answer: ``predictions_frame`` (its ``name`` is the new frame id) and ``model_metrics``.
         """
         return self.connection.post(build_path("/3/Predictions/models", model_id, "frames", frame_id),
-                                    predictions_frame=predictions_frame)
+                                    predictions_frame=predictions_frame, **options)
 
     # -- AutoML -------------------------------------------------------------------------
     def start_automl(self, training_frame: str, response_column: str, wait: bool = False,
