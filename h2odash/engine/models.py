@@ -8,6 +8,7 @@ import threading
 import time
 
 import numpy as np
+import pandas as pd
 
 from h2odash.engine.algos.base import Fitted, refuse_options
 from h2odash.engine.errors import InvalidArgument
@@ -166,11 +167,18 @@ class Model:
         """A frame of predictions in H2O's layout: predict, then one probability per class.
 
         ``raw`` may also be a dict of named columns (unsupervised and special predictions),
-        which become the frame as they are: integer arrays as int columns, others real.
+        which become the frame as they are: integer arrays as int columns, pandas
+        Categoricals as enum columns (GLRM's reconstructed levels), others real.
         """
         if isinstance(raw, dict):
-            kinds = {name: "int" if np.asarray(v).dtype.kind in "iu" else "real" for name, v in raw.items()}
-            return frame_from_columns(key, raw, kinds)
+            columns, kinds = {}, {}
+            for name, values in raw.items():
+                if isinstance(values, pd.Categorical):
+                    columns[name], kinds[name] = values.codes, ("enum", [str(c) for c in values.categories])
+                else:
+                    columns[name] = values
+                    kinds[name] = "int" if np.asarray(values).dtype.kind in "iu" else "real"
+            return frame_from_columns(key, columns, kinds)
         if self.category == REGRESSION:
             return frame_from_columns(key, {"predict": raw}, {"predict": "real"})
         domain = list(self.spec.response_domain)

@@ -186,6 +186,8 @@ def _train_unsupervised(engine, algorithm, model, train, valid, job):
     fitted = algorithm.fit(data, params, monitor)
     job.check_cancelled()
     _keep_fitted(model, fitted)
+    for key, frame in fitted.frames().items():
+        engine.store.put(key, frame)
     job.update(msg="Scoring the model")
     if params.get("compute_metrics", True):
         # A learner may measure itself on its training rows as H2O does (out-of-bag, say).

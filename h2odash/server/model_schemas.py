@@ -157,8 +157,9 @@ def metrics_v3(model, scored, frame_key, description=None, scoring_time=None):
     if scored is None:
         return None
     kind = model.algorithm.metrics_schema or _METRIC_SCHEMAS[model.category]
+    version = model.algorithm.metrics_schema_version
     body = {
-        "__meta": meta(f"{kind}V3", kind),
+        "__meta": meta(f"{kind}V{version}", kind, version),
         "model": key_ref(model.key, "Model"),
         "model_checksum": 0,
         "frame": key_ref(frame_key),

@@ -42,3 +42,15 @@ def assert_h2o_error(response, status, *fragments):
     for fragment in fragments:
         assert fragment in body["msg"], body["msg"]
     return body
+
+
+def assert_refused(url, answer, *fragments):
+    """A training request refused with a message naming every fragment: at once (an
+    H2OErrorV3, 400 or 404), or once its job has read the data (a FAILED job, no model left)."""
+    if answer.status_code == 200:
+        job = wait_job(url, answer.json()["job"]["key"]["name"])
+        assert job["status"] == "FAILED" and all(f in job["exception"] for f in fragments), job
+        assert requests.get(f"{url}/3/Models/{job['dest']['name']}").status_code == 404
+    else:
+        assert_h2o_error(answer, answer.status_code, *fragments)
+        assert answer.status_code in (400, 404)

@@ -203,6 +203,11 @@ class Fitted:
         """Extra model output fields (e.g. coefficients_table for GLM), by H2O name."""
         return {}
 
+    def frames(self):
+        """Frames the model makes beside itself (GLRM's representation X), by key; they are
+        put in the store when training ends."""
+        return {}
+
 
 def refuse_options(options, what):
     """Refuse prediction switches a model cannot honour, naming the first one."""
@@ -226,6 +231,7 @@ class Algorithm:
     use_all_levels = False
     supervised = True
     metrics_schema = None
+    metrics_schema_version = 3   # GLRM's metrics are ModelMetricsGLRMV99
     # Scoring-history columns this algorithm types other than models.py does: name -> (H2O type, title).
     history_columns = {}
     parameters = None

@@ -10,7 +10,7 @@ from h2odash.server.schemas import envelope
 # How each H2O parameter type arrives in a request (see params.py for the kinds).
 _KINDS = {
     "int": "int", "long": "int", "double": "float", "float": "float", "boolean": "bool", "string": "str",
-    "enum": "str", "Key<Frame>": "key", "Key<Model>": "key", "Key<Model>[]": "keys", "Key<Keyed>[]": "keys",
+    "enum": "str", "enum[]": "strs", "Key<Frame>": "key", "Key<Model>": "key", "Key<Model>[]": "keys", "Key<Keyed>[]": "keys",
     "VecSpecifier": "column", "string[]": "strs", "int[]": "ints", "double[]": "floats", "float[]": "floats", "string[][]": "str_lists",
     "KeyValue[]": "json",
 }
