@@ -143,6 +143,7 @@ def _train(engine, algorithm, model, train, valid, job):
     deadline = time.time() + params["max_runtime_secs"] if params.get("max_runtime_secs") else None
     if folds is not None:
         _cross_validate(engine, algorithm, model, X_all, y_all, w_all, rows, folds, valid_set, job, n_fits, deadline)
+        params = model.params   # maybe resized from the fold models (Algorithm.main_model_params)
     job.update(msg=f"Training {algorithm.full_name} on {len(rows)} rows")
     data = TrainingSet(_take(X_all, rows), y_all[rows], w_all[rows], spec, valid_set)
     monitor = _monitor(model, params, data, valid_set, job, (n_fits - 1) / n_fits, 1 / n_fits, deadline,
@@ -210,15 +211,19 @@ def _cross_validate(engine, algorithm, model, X_all, y_all, w_all, rows, folds, 
     params, spec = model.params, model.spec
     k = int(folds.max()) + 1
     holdout = None
-    fold_metrics = []
+    fold_metrics, fold_fits = [], []
     for fold in range(k):
         job.update(msg=f"Cross-validation model {fold + 1} / {k}")
         inside, outside = rows[folds != fold], rows[folds == fold]
         if len(inside) == 0 or len(outside) == 0:
             raise InvalidArgument("nfolds", f"Fold {fold + 1} is empty; use fewer folds.")
-        data = TrainingSet(_take(X_all, inside), y_all[inside], w_all[inside], spec)
-        monitor = _monitor(model, params, data, None, job, fold / n_fits, 1 / n_fits, deadline, live=False)
+        # As in H2O-3, a fold model stops early on its holdout rows, not on its training rows.
+        stops_on = (TrainingSet(_take(X_all, outside), y_all[outside], w_all[outside], spec)
+                    if params.get("stopping_rounds") else None)
+        data = TrainingSet(_take(X_all, inside), y_all[inside], w_all[inside], spec, stops_on)
+        monitor = _monitor(model, params, data, stops_on, job, fold / n_fits, 1 / n_fits, deadline, live=False)
         fitted = algorithm.fit(data, params, monitor)
+        fold_fits.append(fitted)
         raw = np.asarray(fitted.predict(_take(X_all, outside)))
         if holdout is None:
             holdout = np.full((len(y_all),) + raw.shape[1:], np.nan)
@@ -233,6 +238,9 @@ def _cross_validate(engine, algorithm, model, X_all, y_all, w_all, rows, folds, 
             cv.summary = fitted.summary()
             engine.store.put(cv.key, cv)
             model.cross_validation_models.append(cv.key)
+    resized = algorithm.main_model_params(params, fold_fits)
+    if resized is not None:
+        model.params = resized
     model.cross_validation_metrics = model_metrics(spec, params, y_all[rows], holdout[rows], w_all[rows])
     model.cross_validation_metrics_summary = metrics.cross_validation_summary(fold_metrics, spec.category)
     if params.get("keep_cross_validation_predictions"):
@@ -295,8 +303,10 @@ def _monitor(model, params, data, valid_set, job, start, share, deadline, live):
         metric = default_stopping_metric(spec.category)
     key, larger = _STOPPING_KEYS.get(metric, (None, False))
     prefix = "validation_" if valid_set is not None else "training_"
+    # Fold models are scored only to stop early (on their holdout); their rows stay unseen.
+    scores = live or bool(params.get("stopping_rounds"))
     return Monitor(
-        scorer=scorer if live else None,
+        scorer=scorer if scores else None,
         on_row=model.add_history_row if live else None,
         on_progress=lambda fraction: job.update(start + share * fraction),
         check_cancelled=job.check_cancelled,

@@ -77,6 +77,7 @@ class Monitor:
         self._history = []
         self._best = None
         self.last_was_best = False
+        self.best_done = None
         self.stopped_early = False
 
     def iteration(self, done, total, predict=None, unit="number_of_trees"):
@@ -94,7 +95,7 @@ class Monitor:
             self._last_scored_at = time.time()
             if self._on_row is not None:
                 self._on_row({"timestamp": time.time(), "duration": time.time() - self.started, unit: done, **metrics})
-            self._note_best(metrics.get(self.stopping_metric) if self.stopping_metric else None)
+            self._note_best(metrics.get(self.stopping_metric) if self.stopping_metric else None, done)
             if self.stopping_metric and self.stopping_rounds and metrics.get(self.stopping_metric) is not None:
                 self._history.append(metrics[self.stopping_metric])
                 if self._should_stop_early():
@@ -123,9 +124,10 @@ class Monitor:
             self._on_progress(done / max(total or 1, 1))
         return not self.out_of_time()
 
-    def _note_best(self, value):
-        """Remember whether the model just scored is the best so far (for learners that keep
-        their best model, like H2O's deep learning with overwrite_with_best_model)."""
+    def _note_best(self, value, done):
+        """Remember whether the model just scored is the best so far, and at which iteration
+        (learners keep their best model: H2O's deep learning with overwrite_with_best_model,
+        boosted trees cut back to the best scoring round once stopped early)."""
         self.last_was_best = False
         if value is None or not np.isfinite(value):
             return
@@ -133,6 +135,14 @@ class Monitor:
         if better:
             self._best = value
             self.last_was_best = True
+            self.best_done = done
+
+    def kept_iterations(self, done):
+        """How many of the ``done`` iterations a model keeps: up to its best score when it
+        stopped early (as H2O-3 drops the trees grown after the best one), else all."""
+        if self.stopped_early and self.best_done:
+            return min(int(self.best_done), done)
+        return done
 
     def _due(self, done, total):
         if done >= total or done <= 1 or self.score_each_iteration:
@@ -258,6 +268,12 @@ class Algorithm:
     def fit(self, data, params, monitor):
         """Learn from ``data`` (a TrainingSet) and return a Fitted."""
         raise NotImplementedError
+
+    def main_model_params(self, params, fold_fits):
+        """After cross-validation with early stopping: the main model's parameters, or None to
+        keep them. H2O-3 trains the main model as big as the fold models grew on average
+        (ntrees, epochs), without early stopping, since it has no holdout to stop on."""
+        return None
 
 
 def default_stopping_metric(category):

@@ -13,8 +13,8 @@ import math
 import numpy as np
 import xgboost as xgb
 
-from h2odash.engine.algos.base import Algorithm, Fitted, seed_of
-from h2odash.engine.algos.trees import (check_categorical_encoding, distribution_parameter, histogram_bins,
+from h2odash.engine.algos.base import Fitted, seed_of
+from h2odash.engine.algos.trees import (TreeEnsemble, check_categorical_encoding, distribution_parameter, histogram_bins,
                                         importances, reordered, resolve_distribution, shared_tree_parameters,
                                         threads_for, tree_summary)
 from h2odash.engine.algos.xgboost_support import (booster_predict, model_size, total_gains, training_matrix,
@@ -62,6 +62,10 @@ class DRFFitted(Fitted):
         self.sizes = list(sizes)
         self.spec = spec
 
+    @property
+    def ntrees(self):
+        return sum(self.sizes)
+
     def predict(self, X):
         total = None
         for booster, size in zip(self.boosters, self.sizes):
@@ -90,7 +94,7 @@ class DRFFitted(Fitted):
         return tree_summary(sum(self.sizes), depths, leaves, model_size(self.boosters))
 
 
-class DRF(Algorithm):
+class DRF(TreeEnsemble):
     name = "drf"
     full_name = "Distributed Random Forest"
     model_prefix = "DRF_model"

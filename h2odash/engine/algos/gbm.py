@@ -10,8 +10,8 @@ import math
 import lightgbm as lgb
 import numpy as np
 
-from h2odash.engine.algos.base import Algorithm, Fitted, seed_of
-from h2odash.engine.algos.trees import (INTERACTIONS, MONOTONE, check_categorical_encoding,
+from h2odash.engine.algos.base import Fitted, seed_of
+from h2odash.engine.algos.trees import (TreeEnsemble, INTERACTIONS, MONOTONE, check_categorical_encoding,
                                         check_response_range, class_probabilities, distribution_parameter,
                                         histogram_bins, importances, interaction_groups, monotone_vector,
                                         reordered, resolve_distribution, shared_tree_parameters, threads_for,
@@ -83,6 +83,10 @@ class GBMFitted(Fitted):
 
     training_predictions = None
 
+    @property
+    def ntrees(self):
+        return self.iterations
+
     def predict(self, X):
         # Threads by the size of X; LightGBM's default (all cores) is slow on small frames.
         threads = threads_for(len(X), len(self.spec.names))
@@ -127,7 +131,7 @@ def _depth(node):
     return 1 + max(_depth(node["left_child"]), _depth(node["right_child"]))
 
 
-class GBM(Algorithm):
+class GBM(TreeEnsemble):
     name = "gbm"
     full_name = "Gradient Boosting Machine"
     model_prefix = "GBM_model"
@@ -161,11 +165,14 @@ class GBM(Algorithm):
 
         booster = lgb.train(booster_params, dataset, num_boost_round=ntrees, callbacks=callbacks + [report],
                             keep_training_booster=True)
-        scores = _training_scores(booster)
+        grown = booster.current_iteration()
+        used = monitor.kept_iterations(grown)
+        scores = _training_scores(booster) if used == grown else None
         # Keep only the trees: a training booster also holds the binned training data.
-        kept = lgb.Booster(model_str=booster.model_to_string())
-        fitted = GBMFitted(kept, data.spec, kept.current_iteration())
-        fitted.training_predictions = fitted.from_raw(scores)
+        kept = lgb.Booster(model_str=booster.model_to_string(num_iteration=used))
+        fitted = GBMFitted(kept, data.spec, used)
+        if scores is not None:
+            fitted.training_predictions = fitted.from_raw(scores)
         return fitted
 
     def _process_params(self, params, data):

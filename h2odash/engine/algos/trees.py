@@ -9,6 +9,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from h2odash.engine.algos.base import Algorithm
 from h2odash.engine.errors import InvalidArgument
 from h2odash.engine.model_data import BINOMIAL, MULTINOMIAL, REGRESSION
 from h2odash.engine.parameters import MAX_DOUBLE, Parameter as P
@@ -249,3 +250,14 @@ def class_probabilities(raw, nclasses):
     if nclasses == 2 and raw.ndim == 1:
         return np.column_stack([1.0 - raw, raw])
     return raw.reshape(len(raw), nclasses)
+
+
+class TreeEnsemble(Algorithm):
+    """An algorithm whose model is a number of trees (its Fitted has ``ntrees``)."""
+
+    def main_model_params(self, params, fold_fits):
+        if not params.get("stopping_rounds"):
+            return None
+        # H2O-3: the folds' average tree count, truncated, and no early stopping.
+        ntrees = int(sum(fitted.ntrees for fitted in fold_fits) / len(fold_fits))
+        return {**params, "ntrees": max(1, ntrees), "stopping_rounds": 0}

@@ -8,8 +8,8 @@ AUTO or OneHotInternal each split sends one level one way, as H2O's one-hot enco
 
 import xgboost as xgb
 
-from h2odash.engine.algos.base import Algorithm, Fitted, seed_of
-from h2odash.engine.algos.trees import (INTERACTIONS, MONOTONE, check_categorical_encoding, check_response_range,
+from h2odash.engine.algos.base import Fitted, seed_of
+from h2odash.engine.algos.trees import (TreeEnsemble, INTERACTIONS, MONOTONE, check_categorical_encoding, check_response_range,
                                         class_probabilities, distribution_parameter, importances,
                                         interaction_groups, monotone_vector, reordered, resolve_distribution,
                                         shared_tree_parameters, threads_for, tree_summary)
@@ -126,6 +126,10 @@ class XGBoostFitted(Fitted):
         self.rounds = rounds
         self.linear = linear
 
+    @property
+    def ntrees(self):
+        return self.rounds
+
     def predict(self, X):
         raw = booster_predict(self.booster, X, self.spec, rounds=None if self.linear else self.rounds,
                               linear=self.linear)
@@ -166,7 +170,7 @@ class _Report(xgb.callback.TrainingCallback):
         return not self.monitor.iteration(epoch + 1, self.total, so_far.predict)
 
 
-class XGBoost(Algorithm):
+class XGBoost(TreeEnsemble):
     name = "xgboost"
     full_name = "XGBoost"
     model_prefix = "XGBoost_model"
@@ -202,7 +206,8 @@ class XGBoost(Algorithm):
         matrix = training_matrix(data, data.y, hist=hist, max_bin=params["max_bins"])
         report = _Report(monitor, data.spec, rounds, linear)
         booster = xgb.train(xgb_params, matrix, num_boost_round=rounds, callbacks=[report], verbose_eval=False)
-        return XGBoostFitted(booster, data.spec, booster.num_boosted_rounds(), linear)
+        used = booster.num_boosted_rounds() if linear else monitor.kept_iterations(booster.num_boosted_rounds())
+        return XGBoostFitted(booster, data.spec, used, linear)
 
     def _process_params(self, params, data):
         """H2O's XGBoost parameters as the library's: (params, number of rounds)."""

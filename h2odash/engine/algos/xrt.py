@@ -42,6 +42,10 @@ class XRTFitted(Fitted):
         self.forest = forest
         self.spec = spec
 
+    @property
+    def ntrees(self):
+        return len(self.forest.estimators_)
+
     def predict(self, X):
         matrix = _matrix(X)
         if self.spec.category == REGRESSION:
