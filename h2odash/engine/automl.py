@@ -6,9 +6,10 @@ grids of XGBoost, GBM and deep learning (taking turns, one model each) while bud
 last two stacked ensembles, BestOfFamily and AllModels, when at least two base models exist.
 
 Differences from H2O-3, on purpose:
-- Tree presets have a capped number of trees (H2O: 10,000 with early stopping on each fold's
-  holdout); early stopping here watches training metrics, which never stop improving, so a cap
-  keeps each model fast and its size predictable.
+- Boosted-tree presets (GBM, XGBoost) get H2O's 10,000-tree budget with early stopping on each
+  fold's holdout (or the validation frame); with neither, early stopping could only watch
+  training metrics, which never stop improving, so they keep a cap of 100 trees. Forests (DRF,
+  XRT) keep 50 trees, early stopping allowed to cut them shorter.
 - XRT (H2O: DRF with histogram_type=Random, one random threshold per column) is a forest of
   scikit-learn's ExtraTrees, which also draws one random threshold per candidate column and
   node, as a DRF model (see algos/xrt.py).
@@ -41,11 +42,15 @@ DEFAULT_RUNTIME_SECS = 3600
 _runs = itertools.count(1)
 
 # What each default step changes (H2O-3's presets), on top of what every model of the run gets.
+# BOOSTING_TREES is replaced by the run's tree budget (see _Runner._tree_budget).
+BOOSTING_TREES = "boosting"
 _TREE_COMMON = {"score_tree_interval": 5}
-_GBM_COMMON = {**_TREE_COMMON, "ntrees": 100, "learn_rate": 0.1, "sample_rate": 0.8, "col_sample_rate": 0.8,
-               "col_sample_rate_per_tree": 0.8}
-_XGB_COMMON = {**_TREE_COMMON, "ntrees": 100, "learn_rate": 0.1, "booster": "gbtree", "tree_method": "hist",
-               "reg_lambda": 1.0, "reg_alpha": 0.0}
+_GBM_COMMON = {**_TREE_COMMON, "ntrees": BOOSTING_TREES, "learn_rate": 0.1, "sample_rate": 0.8,
+               "col_sample_rate": 0.8, "col_sample_rate_per_tree": 0.8}
+_XGB_COMMON = {**_TREE_COMMON, "ntrees": BOOSTING_TREES, "learn_rate": 0.1, "booster": "gbtree",
+               "tree_method": "hist", "reg_lambda": 1.0, "reg_alpha": 0.0}
+# H2O's budget for boosted trees that stop early, and the cap when nothing can stop them.
+STOPPED_TREES, CAPPED_TREES = 10_000, 100
 
 
 @dataclass
@@ -83,24 +88,24 @@ PLAN = [
     Step("DRF", "XRT", 3, params={"ntrees": 50, "histogram_type": "Random"}, name="XRT",
          description="Extremely Randomized Trees"),
     Step("GBM", "def_1", 3, params={**_GBM_COMMON, "max_depth": 6, "min_rows": 1}),
-    Step("DeepLearning", "def_1", 3, params={"hidden": [10, 10, 10], "epochs": 10, "stopping_rounds": 3}),
+    Step("DeepLearning", "def_1", 3, params={"hidden": [10, 10, 10], "epochs": 10}),
     Step("XGBoost", "grid_1", 4, 90, "grid", params=dict(_XGB_COMMON), hyper={
         "max_depth": [3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15], "min_rows": [1, 3, 5, 10, 15, 20],
         "sample_rate": [0.6, 0.8, 1.0], "col_sample_rate": [0.6, 0.8, 1.0],
         "col_sample_rate_per_tree": [0.7, 0.8, 0.9, 1.0], "reg_lambda": [0.001, 0.01, 0.1, 1, 10, 100],
         "reg_alpha": [0.001, 0.01, 0.1, 0.5, 1]}),
-    Step("GBM", "grid_1", 4, 60, "grid", params=dict(_TREE_COMMON, ntrees=100), hyper={
+    Step("GBM", "grid_1", 4, 60, "grid", params=dict(_TREE_COMMON, ntrees=BOOSTING_TREES), hyper={
         "max_depth": [3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17], "min_rows": [1, 5, 10, 15, 30, 100],
         "learn_rate": [0.01, 0.05, 0.08, 0.1, 0.5], "sample_rate": [0.5, 0.6, 0.7, 0.8, 0.9, 1.0],
         "col_sample_rate": [0.4, 0.7, 1.0], "col_sample_rate_per_tree": [0.4, 0.7, 1.0],
         "min_split_improvement": [1e-4, 1e-5]}),
-    Step("DeepLearning", "grid_1", 4, 30, "grid", params={"epochs": 10, "stopping_rounds": 3}, hyper={
+    Step("DeepLearning", "grid_1", 4, 30, "grid", params={"epochs": 10}, hyper={
         "hidden": [[20], [50], [100]], "input_dropout_ratio": [0.0, 0.05, 0.1, 0.15, 0.2],
         "l1": [0.0, 1e-5, 1e-4], "l2": [0.0, 1e-5, 1e-4]}),
-    Step("DeepLearning", "grid_2", 5, 30, "grid", params={"epochs": 10, "stopping_rounds": 3}, hyper={
+    Step("DeepLearning", "grid_2", 5, 30, "grid", params={"epochs": 10}, hyper={
         "hidden": [[20, 20], [50, 50], [100, 100]], "input_dropout_ratio": [0.0, 0.05, 0.1, 0.15, 0.2],
         "l1": [0.0, 1e-5, 1e-4], "l2": [0.0, 1e-5, 1e-4]}),
-    Step("DeepLearning", "grid_3", 5, 30, "grid", params={"epochs": 10, "stopping_rounds": 3}, hyper={
+    Step("DeepLearning", "grid_3", 5, 30, "grid", params={"epochs": 10}, hyper={
         "hidden": [[20, 20, 20], [50, 50, 50], [100, 100, 100]], "input_dropout_ratio": [0.0, 0.05, 0.1, 0.15, 0.2],
         "l1": [0.0, 1e-5, 1e-4], "l2": [0.0, 1e-5, 1e-4]}),
     Step("StackedEnsemble", "best_of_family_xglm", 10, kind="ensemble", name="StackedEnsemble_BestOfFamily",
@@ -480,8 +485,27 @@ class _Runner:
             given["validation_frame"] = spec.validation_frame
         return given
 
+    def _stopping_parameters(self):
+        """The run's stopping criteria, which every model that early-stops gets (H2O's
+        default tolerance shrinks with the rows: 1/sqrt(rows), between 0.001 and 0.05)."""
+        spec = self.spec
+        tolerance = spec.stopping_tolerance
+        if tolerance is None or tolerance < 0:
+            frame = self.engine.store.get(spec.training_frame, Frame, "training_frame")
+            tolerance = min(0.05, max(0.001, 1.0 / math.sqrt(max(frame.nrows, 1))))
+        return {"stopping_rounds": spec.stopping_rounds, "stopping_metric": spec.stopping_metric,
+                "stopping_tolerance": tolerance}
+
+    def _tree_budget(self):
+        """Trees for a boosting preset: H2O's 10,000 when a holdout can stop them early."""
+        has_holdout = self.nfolds or self.spec.fold_column or self.spec.validation_frame
+        return STOPPED_TREES if has_holdout and self.spec.stopping_rounds else CAPPED_TREES
+
     def _build(self, step, params, grid=False):
         algorithm = _algorithm(step)
+        params = {**self._stopping_parameters(), **params}
+        if params.get("ntrees") == BOOSTING_TREES:
+            params["ntrees"] = self._tree_budget()
         given = {**self._common_parameters(), **{k: v for k, v in params.items() if k in algorithm.parameters}}
         self._cap_depth(given)
         runtime = self._model_runtime()

@@ -240,11 +240,12 @@ def _sort_levels(column):
     levels = pc.take(dictionary, order)
     rank = np.empty(len(order), dtype=np.int32)
     rank[order.to_numpy()] = np.arange(len(order), dtype=np.int32)
-    rank = pa.array(rank)
-    chunks = [
-        pa.DictionaryArray.from_arrays(pc.take(rank, chunk.indices), levels) for chunk in column.chunks
-    ]
-    return pa.chunked_array(chunks, pa.dictionary(pa.int32(), pa.string()))
+    # One pass over all the codes at once: a take per 1 MB block cost more than the re-coding.
+    indices = pa.chunked_array([chunk.indices for chunk in column.chunks]).combine_chunks()
+    codes = rank[np.asarray(pc.fill_null(indices, 0))]
+    missing = np.asarray(indices.is_null()) if indices.null_count else None
+    recoded = pa.DictionaryArray.from_arrays(pa.array(codes, mask=missing), levels)
+    return pa.chunked_array([recoded], pa.dictionary(pa.int32(), pa.string()))
 
 
 def _to_time(column):

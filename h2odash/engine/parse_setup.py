@@ -235,7 +235,11 @@ def _text_setup(raw, parse_type, rows, separator, given):
         header = HEADER_YES if _guess_header(rows, na) else HEADER_NO
     body = rows[1:] if header == HEADER_YES else rows
     names = _column_names(rows[0], width) if header == HEADER_YES else [f"C{i + 1}" for i in range(width)]
-    types = [_guess_type([r[i] for r in body if i < len(r)], na) for i in range(width)]
+    known = given.get("column_types")
+    if known is not None and len(known) == width:
+        types = list(known)   # a full setup (POST /3/Parse after ParseSetup): nothing to guess
+    else:
+        types = [_guess_type([r[i] for r in body if i < len(r)], na) for i in range(width)]
     return ParseSetup(
         source_frames=[],
         parse_type=parse_type,
