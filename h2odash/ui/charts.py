@@ -14,12 +14,15 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from .tables import two_dim_table
+from .tables import components_table, two_dim_table
 
 HEIGHT = 320
 # Columns of a scoring history that count training progress, best first.
 _PROGRESS_COLUMNS = ("number_of_trees", "epochs", "iterations", "iteration", "number_of_iterations")
 _METRIC_PREFIXES = ("training_", "validation_")
+# Numeric columns of a scoring history that describe the solver, not how well the model fits
+# (GLRM's step size dwarfed by its objective would only flatten the chart).
+_BOOKKEEPING_COLUMNS = ("samples", "step_size")
 
 
 def figure(title: str, x_title: str = "", y_title: str = "", height: int = HEIGHT) -> go.FigureWidget:
@@ -77,6 +80,22 @@ def _seconds(text) -> float:
     return total if found else np.nan
 
 
+def _history_metrics(frame: pd.DataFrame) -> list[str]:
+    """The columns of a scoring history worth plotting.
+
+    Supervised models name their metrics ``training_*`` / ``validation_*``; unsupervised ones
+    (k-means' within_cluster_sum_of_squares, isolation forest's mean_anomaly_score, GLRM's
+    objective) have no prefix, so for them every numeric column that does not count progress is
+    a metric.
+    """
+    prefixed = [c for c in frame.columns if c.startswith(_METRIC_PREFIXES)]
+    if prefixed:
+        return prefixed
+    return [c for c in frame.columns
+            if c not in _PROGRESS_COLUMNS and c not in _BOOKKEEPING_COLUMNS
+            and pd.api.types.is_numeric_dtype(frame[c])]
+
+
 def scoring_history_series(table: dict | None) -> dict[str, tuple[list, list]]:
     """``metric -> (x, y)`` from a scoring history table; x counts trees, epochs or iterations.
 
@@ -90,12 +109,11 @@ def scoring_history_series(table: dict | None) -> dict[str, tuple[list, list]]:
          else frame["duration"].map(_seconds) if "duration" in frame.columns
          else pd.Series(np.arange(len(frame)), dtype=float))
     series = {}
-    for column in frame.columns:
-        if column.startswith(_METRIC_PREFIXES):
-            y = pd.to_numeric(frame[column], errors="coerce")
-            keep = y.notna() & x.notna()
-            if keep.any():
-                series[column] = (x[keep].tolist(), y[keep].tolist())
+    for column in _history_metrics(frame):
+        y = pd.to_numeric(frame[column], errors="coerce")
+        keep = y.notna() & x.notna()
+        if keep.any():
+            series[column] = (x[keep].tolist(), y[keep].tolist())
     return series
 
 
@@ -268,3 +286,42 @@ def hit_ratio_chart(table: dict | None = None, height: int = HEIGHT) -> go.Figur
     fig = figure("Top-k hit ratios", "k", "hit ratio", height)
     set_series(fig, hit_ratio_series(table))
     return fig
+
+
+# -- unsupervised models ------------------------------------------------------------------
+def cluster_sizes(centroid_stats: dict | None) -> tuple[list[str], list[float]]:
+    """Cluster names and their numbers of rows, from a clustering metrics' ``centroid_stats``."""
+    frame = two_dim_table(centroid_stats)
+    if frame.empty or "size" not in frame.columns:
+        return [], []
+    names = frame["centroid"] if "centroid" in frame.columns else pd.Series(range(1, len(frame) + 1))
+    return [f"cluster {name}" for name in names], pd.to_numeric(frame["size"]).tolist()
+
+
+def cluster_sizes_chart(height: int = HEIGHT) -> go.FigureWidget:
+    """An empty bar chart of rows per cluster; fill it with :func:`set_bars` and :func:`cluster_sizes`."""
+    return bar_chart("Cluster sizes", [], [], "rows", height)
+
+
+def scree_chart(importance: dict | None, height: int = HEIGHT) -> go.FigureWidget:
+    """The proportion of variance of each component (bars) and their cumulative proportion (line),
+    from H2O's importance of components (PCA, GLRM)."""
+    fig = figure("Importance of components", "component", "proportion of variance", height)
+    components = components_table(importance)
+    if components.empty:
+        return fig
+    names = components["component"].astype(str).tolist()
+    fig.add_bar(x=names, y=components["proportion_of_variance"].tolist(), name="proportion of variance")
+    fig.add_scatter(x=names, y=components["cumulative_proportion"].tolist(), mode="lines+markers",
+                    name="cumulative proportion")
+    fig.update_yaxes(range=[0, 1.05])
+    return fig
+
+
+def variable_splits_chart(table: dict | None, top: int = 20, height: int = HEIGHT) -> go.FigureWidget:
+    """How often an isolation forest split on each variable, most split on top."""
+    frame = two_dim_table(table)
+    if frame.empty:
+        return bar_chart("Variable splits", [], [], "splits", height)
+    frame = frame.sort_values("count", ascending=False, kind="stable").head(top)
+    return bar_chart("Variable splits", frame["variable"], frame["count"], "splits", height)

@@ -5,6 +5,10 @@ and level (``critical``, ``secondary``, ``expert``). :class:`ParameterForm` turn
 widgets: common (critical) parameters on top, the others folded in an Accordion, enums as
 dropdowns, frames and columns as pickers filled from the server. Only values the user changed
 are sent, so the server's defaults apply to the rest, as in H2O Flow.
+
+A line under the response picker says what the model will be (classification or regression);
+unsupervised algorithms (k-means, PCA, isolation forest...) and deep learning with
+``autoencoder`` checked learn without a response, and the line says so.
 """
 from __future__ import annotations
 
@@ -22,6 +26,13 @@ _STYLE = {"description_width": "180px"}
 
 Column = tuple[str, str]  # (name, H2O column type: "enum", "int", "real", "string"...)
 
+# What an unsupervised builder's models are, in words, by H2O model category ...
+_CATEGORY_WORDS = {"Clustering": "clustering", "DimReduction": "dimension reduction",
+                   "AnomalyDetection": "anomaly detection", "AutoEncoder": "autoencoder",
+                   "WordEmbedding": "word embedding"}
+# ... which H2O-3 declares wrongly for two algorithms: can_build "Clustering", DimReduction models.
+_CATEGORY_OF = {"pca": "DimReduction", "glrm": "DimReduction"}
+
 
 def model_kind(column_type: str | None, levels: int | None = None) -> str:
     """What a model predicting a column of this type is: classification or regression."""
@@ -30,6 +41,18 @@ def model_kind(column_type: str | None, levels: int | None = None) -> str:
     if column_type in ("int", "real"):
         return "regression"
     return ""
+
+
+def unsupervised_kind(builder: dict) -> str | None:
+    """What a builder's models are when it learns without a response (``"clustering"``...);
+    None for a supervised builder."""
+    supervised = builder.get("supervised")
+    if supervised is None:  # an older declaration: a response parameter is what supervision needs
+        supervised = any(p.get("name") == "response_column" for p in builder.get("parameters") or [])
+    if supervised:
+        return None
+    category = _CATEGORY_OF.get(builder.get("algo", "")) or next(iter(builder.get("can_build") or []), "")
+    return _CATEGORY_WORDS.get(category, "unsupervised")
 
 
 def _parse_list(text: str, item_type: str) -> list:
@@ -59,19 +82,21 @@ class ParameterForm(widgets.VBox):
         self.fields: dict[str, widgets.Widget] = {}
         self.column_types: dict[str, str] = {}
         self.column_levels: dict[str, int] = {}
-        self.response_kind = widgets.HTML()
+        self.response_kind = widgets.HTML().add_class("h2odash-model-kind")
+        self.unsupervised_kind = unsupervised_kind(builder)
         for name, spec in self.parameters.items():
             field = self._field(spec)
             if field is not None:
                 field.tooltip = spec.get("help") or ""
                 self.fields[name] = field
-        if "response_column" in self.fields:
-            self.fields["response_column"].observe(self._on_response_change, names="value")
+        for name in ("response_column", "autoencoder"):
+            if name in self.fields:
+                self.fields[name].observe(self._on_response_change, names="value")
         common = [self.fields[n] for n in _LEADING if n in self.fields]
         common += [f for n, f in self.fields.items()
                    if n not in _LEADING and self.parameters[n].get("level") == "critical"]
-        if "response_column" in self.fields:
-            common.insert(common.index(self.fields["response_column"]) + 1, self.response_kind)
+        anchor = next((self.fields[n] for n in ("response_column", "training_frame") if n in self.fields), None)
+        common.insert(common.index(anchor) + 1 if anchor in common else 0, self.response_kind)
         sections, titles = [], []
         for level, title in _ADVANCED_LEVELS:
             members = [f for n, f in self.fields.items()
@@ -82,6 +107,7 @@ class ParameterForm(widgets.VBox):
         self.advanced = widgets.Accordion(children=sections, titles=tuple(titles))
         self.advanced.selected_index = None
         super().__init__(common + ([self.advanced] if sections else []))
+        self._on_response_change()
 
     # -- building -----------------------------------------------------------------------
     def _field(self, spec: dict) -> widgets.Widget | None:
@@ -138,8 +164,26 @@ class ParameterForm(widgets.VBox):
                 field.value = keep
         self._on_response_change()
 
+    @property
+    def autoencoder(self) -> bool:
+        """Whether ``autoencoder`` (deep learning) is checked."""
+        return "autoencoder" in self.fields and bool(self.fields["autoencoder"].value)
+
+    @property
+    def needs_response(self) -> bool:
+        """False for unsupervised algorithms and for deep learning with ``autoencoder`` checked."""
+        return "response_column" in self.fields and self.unsupervised_kind is None and not self.autoencoder
+
     def _on_response_change(self, change=None) -> None:
-        column = self.fields["response_column"].value if "response_column" in self.fields else None
+        response = self.fields.get("response_column")
+        if response is not None:
+            # Without a response to learn (an autoencoder), the picker is greyed out and its choice not sent.
+            response.disabled = not self.needs_response
+        if not self.needs_response:
+            kind = "autoencoder" if self.autoencoder else self.unsupervised_kind or "unsupervised"
+            self.response_kind.value = f"<b>Model:</b> {kind} (no response)"
+            return
+        column = response.value
         kind = model_kind(self.column_types.get(column), self.column_levels.get(column)) if column else ""
         self.response_kind.value = f"<b>Model:</b> {kind}" if kind else ""
 
@@ -154,6 +198,8 @@ class ParameterForm(widgets.VBox):
         """
         chosen: dict[str, Any] = {}
         for name, field in self.fields.items():
+            if name == "response_column" and not self.needs_response:
+                continue
             spec = self.parameters[name]
             kind, default, value = spec.get("type", ""), spec.get("default_value"), field.value
             if isinstance(field, widgets.SelectMultiple):

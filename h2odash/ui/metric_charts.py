@@ -1,6 +1,6 @@
 """The charts of a model's metrics on one frame — ROC with a threshold slider and the confusion
 matrix at that threshold, precision-recall and gains/lift (binomial), a confusion-matrix heatmap
-and top-k hit ratios (multinomial), residuals (regression).
+and top-k hit ratios (multinomial), residuals (regression), cluster sizes (clustering).
 
 The Models panel shows them for the data a model was trained and validated on, the Predict panel
 for a frame it has just scored; both use :class:`MetricCharts`, so the two views cannot drift apart.
@@ -19,6 +19,8 @@ from .chartbox import ChartBox
 from .tables import confusion_at, to_html, two_dim_table
 
 RESIDUAL_ROWS = 10_000  # enough points to see a pattern, few enough to draw quickly
+# H2O's model categories of models trained without a response.
+UNSUPERVISED_CATEGORIES = ("Clustering", "DimReduction", "AnomalyDetection", "AutoEncoder")
 
 Tabs = list[tuple[str, widgets.Widget]]
 
@@ -59,6 +61,7 @@ class MetricCharts:
         self.residuals = ChartBox("residuals.csv")
         self.confusion_matrix = ChartBox("confusion_matrix.csv")
         self.hit_ratios = ChartBox("hit_ratios.csv")
+        self.cluster_sizes = ChartBox("cluster_sizes.csv")
         self.threshold = widgets.FloatSlider(min=0.0, max=1.0, step=0.01, value=0.5, description="Threshold",
                                              continuous_update=False)
         self.confusion = widgets.HTML()
@@ -77,10 +80,14 @@ class MetricCharts:
         self.residuals.show(charts.residuals_chart())
         self.confusion_matrix.show(charts.confusion_matrix_heatmap())
         self.hit_ratios.show(charts.hit_ratio_chart())
+        self.cluster_sizes.show(charts.cluster_sizes_chart())
 
     def show_metrics(self, name: str, metrics: dict | None, default_threshold: float | None = None) -> Tabs:
-        """Fill every chart that a metrics dict has data for (binomial or multinomial); return their tabs."""
-        return self.show_binomial(name, metrics, default_threshold) + self.show_multinomial(name, metrics)
+        """Fill every chart that a metrics dict has data for (binomial, multinomial or clustering);
+        return their tabs. Other categories' metrics (PCA, anomaly detection, autoencoder) are
+        single numbers, without charts."""
+        return (self.show_binomial(name, metrics, default_threshold) + self.show_multinomial(name, metrics)
+                + self.show_clustering(name, metrics))
 
     def show_binomial(self, name: str, metrics: dict | None, default_threshold: float | None = None) -> Tabs:
         """Fill the binomial charts from a ``ModelMetricsBinomialV3`` dict; return the tabs that have data.
@@ -123,6 +130,17 @@ class MetricCharts:
                                  filename=f"{name}_hit_ratios.csv")
             tabs.append(("Hit ratios", self.hit_ratios))
         return tabs
+
+    def show_clustering(self, name: str, metrics: dict | None) -> Tabs:
+        """Fill the cluster-sizes chart from a ``ModelMetricsClusteringV3``'s centroid_stats."""
+        centroid_stats = (metrics or {}).get("centroid_stats")
+        labels, sizes = charts.cluster_sizes(centroid_stats)
+        if not labels:
+            return []
+        charts.set_bars(self.cluster_sizes.figure, "rows", labels, sizes)
+        self.cluster_sizes.filename = f"{name}_cluster_sizes.csv"
+        self.cluster_sizes.refresh_link(two_dim_table(centroid_stats).drop(columns=[""], errors="ignore"))
+        return [("Cluster sizes", self.cluster_sizes)]
 
     def show_comparison(self, curves: Mapping[str, pd.DataFrame]) -> Tabs:
         """Several models' ROC curves on one chart (no threshold: it belongs to one model)."""

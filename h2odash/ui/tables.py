@@ -58,13 +58,19 @@ def human_bytes(size: Any) -> str:
     return ""
 
 
+# The single-number metrics, in the order tables list them: a supervised model's, then
+# clustering, anomaly detection and GLRM ones. Each model has only its own category's.
+METRIC_NAMES = ("AUC", "pr_auc", "Gini", "logloss", "mean_per_class_error", "MSE", "RMSE", "r2",
+                "mae", "rmsle", "mean_residual_deviance", "residual_deviance", "null_deviance", "AIC",
+                "tot_withinss", "betweenss", "totss", "mean_score", "mean_normalized_score",
+                "numerr", "caterr", "numcnt", "catcnt", "nobs")
+
+
 def scalar_metrics(metrics: dict | None) -> dict[str, float]:
-    """The single-number metrics of a ``ModelMetrics*V3`` dict (AUC, RMSE, logloss...)."""
-    names = ("AUC", "pr_auc", "Gini", "logloss", "mean_per_class_error", "MSE", "RMSE", "r2",
-             "mae", "rmsle", "mean_residual_deviance", "residual_deviance", "null_deviance", "AIC",
-             "nobs")
+    """The single-number metrics (:data:`METRIC_NAMES`) of a ``ModelMetrics*V3`` dict: AUC, RMSE,
+    logloss... of a supervised model; tot_withinss, mean_score, numerr... of an unsupervised one."""
     found = {}
-    for name in names:
+    for name in METRIC_NAMES:
         value = (metrics or {}).get(name)
         value = _number(value)
         if isinstance(value, (int, float)) and not isinstance(value, bool) and not np.isnan(value):
@@ -92,3 +98,15 @@ def confusion_at(thresholds: pd.DataFrame, threshold: float, domain: list[str] |
         labels[1]: [fp, tp],
         "error": [fp / max(tn + fp, 1), fn / max(fn + tp, 1)],
     })
+
+
+def components_table(importance: dict | None) -> pd.DataFrame:
+    """H2O's importance of components (a row per statistic, a column per component: PCA, GLRM)
+    as a row per component: ``component, standard_deviation, proportion_of_variance,
+    cumulative_proportion``."""
+    frame = two_dim_table(importance)
+    if frame.empty:
+        return frame
+    by_component = frame.set_index(frame.columns[0]).T.apply(pd.to_numeric, errors="coerce")
+    by_component.columns = [str(name).strip().lower().replace(" ", "_") for name in by_component.columns]
+    return by_component.rename_axis("component").reset_index()

@@ -1,6 +1,7 @@
 """Models: what a trained model learned and how well it does — metrics, ROC and precision-recall
 with a threshold slider and its confusion matrix, gains/lift, variable importance, scoring
-history, residuals, GLM coefficients — and several models compared on one ROC chart."""
+history, residuals, GLM coefficients; for unsupervised models cluster sizes and centers, the
+importance of components, variable splits — and several models compared side by side."""
 from __future__ import annotations
 
 import html
@@ -11,12 +12,11 @@ import pandas as pd
 
 from h2odash.client import H2OClient
 
-from .. import charts
-from ..chartbox import ChartBox
 from ..confirm import ConfirmBox
 from ..downloads import csv_link
-from ..metric_charts import ChartTabs, MetricCharts, residuals_table, thresholds_of
-from ..tables import scalar_metrics, to_html, two_dim_table
+from ..metric_charts import UNSUPERVISED_CATEGORIES, ChartTabs, MetricCharts, residuals_table, thresholds_of
+from ..model_views import ModelOutputViews
+from ..tables import METRIC_NAMES, scalar_metrics, to_html
 from .base import Panel, model_ids
 
 METRIC_SETS = (("training", "training_metrics"), ("validation", "validation_metrics"),
@@ -33,7 +33,20 @@ def metrics_table(models: dict[str, dict]) -> pd.DataFrame:
             if found:
                 columns[f"{model_id} {label}" if len(models) > 1 else label] = found
     table = pd.DataFrame(columns)
-    return table.rename_axis("metric").reset_index() if not table.empty else table
+    if table.empty:
+        return table
+    # Models of different categories share few metrics: keep one order rather than pandas' sorted union.
+    table = table.reindex([name for name in METRIC_NAMES if name in table.index])
+    return table.rename_axis("metric").reset_index()
+
+
+def _response_of(model: dict, category: str) -> str:
+    """``response CAPSULE``, or ``no response`` for what an unsupervised model is (H2O-3 keeps the
+    response_column an autoencoder was given, although it was only one more input)."""
+    response = model.get("response_column_name")
+    if category in UNSUPERVISED_CATEGORIES or not response:
+        return "no response"
+    return f"response {response}"
 
 
 @dataclass
@@ -60,9 +73,7 @@ class ModelsPanel(Panel):
         self.metrics = widgets.HTML()
         self.metrics_download = widgets.HTML()
         self.metric_charts = MetricCharts()
-        self.variable_importance = ChartBox("variable_importance.csv")
-        self.scoring_history = ChartBox("scoring_history.csv")
-        self.coefficients = ChartBox("coefficients.csv")
+        self.output_views = ModelOutputViews()
         self.residuals_button = widgets.Button(description="Compute residuals")
         self.residuals_view = widgets.VBox([self.residuals_button, self.metric_charts.residuals])
         self.charts = ChartTabs()
@@ -133,26 +144,12 @@ class ModelsPanel(Panel):
         output = model.get("output") or {}
         category = output.get("model_category", "")
         self.title.value = (f"<h4>{html.escape(model_id)} <small>{html.escape(model.get('algo_full_name') or '')}"
-                            f" · {html.escape(category)} · response {html.escape(model.get('response_column_name') or '-')}"
+                            f" · {html.escape(category)} · {html.escape(_response_of(model, category))}"
                             f"</small></h4>")
         self.metric_charts.prepare()
         tabs = self.metric_charts.show_metrics(model_id, output.get(self.state.metric_set),
                                                output.get("default_threshold"))
-        if output.get("variable_importances"):
-            self.variable_importance.show(charts.variable_importance_chart(output["variable_importances"]),
-                                          data=two_dim_table(output["variable_importances"]),
-                                          filename=f"{model_id}_variable_importance.csv")
-            tabs.append(("Variable importance", self.variable_importance))
-        if output.get("scoring_history"):
-            self.scoring_history.show(charts.scoring_history_chart(output["scoring_history"]),
-                                      data=two_dim_table(output["scoring_history"]),
-                                      filename=f"{model_id}_scoring_history.csv")
-            tabs.append(("Scoring history", self.scoring_history))
-        if output.get("coefficients_table"):
-            self.coefficients.show(charts.coefficients_chart(output["coefficients_table"]),
-                                   data=two_dim_table(output["coefficients_table"]),
-                                   filename=f"{model_id}_coefficients.csv")
-            tabs.append(("Coefficients", self.coefficients))
+        tabs += self.output_views.show(model_id, output)
         if category == "Regression":
             tabs.append(("Residuals", self.residuals_view))
         self.charts.show(tabs)

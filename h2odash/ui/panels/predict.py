@@ -1,5 +1,6 @@
-"""Predict: score a frame with a model, look at the predictions, see metrics and the Models
-panel's charts when the frame has the response, and download the predictions as CSV."""
+"""Predict: score a frame with a model, look at the predictions (classes and probabilities, values,
+cluster numbers, PC1..k, anomaly scores...), see metrics and the Models panel's charts when the
+frame has the response (any frame, for an unsupervised model), and download the predictions as CSV."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ import pandas as pd
 from h2odash.client import H2OClient
 
 from ..downloads import csv_link
-from ..metric_charts import ChartTabs, MetricCharts, residuals_table
+from ..metric_charts import UNSUPERVISED_CATEGORIES, ChartTabs, MetricCharts, residuals_table
 from ..tables import scalar_metrics, to_html
 from .base import Panel, frame_ids, model_ids, set_options
 
@@ -77,10 +78,14 @@ class PredictPanel(Panel):
         self.in_background(work)
 
     def _show_metrics(self, model_id: str, frame_id: str, metrics: dict | None) -> None:
-        """Metrics exist only when the scored frame has the response column."""
+        """A supervised model has metrics only when the scored frame has the response column;
+        an unsupervised one has its category's (tot_withinss, mean_score...) on any frame."""
         found = scalar_metrics(metrics)
         if not found:
-            self.metrics.value = "<i>No metrics: the frame has no response column.</i>"
+            category = (metrics or {}).get("model_category")
+            self.metrics.value = (f"<i>The server reports no metrics for this {category} model.</i>"
+                                  if category in UNSUPERVISED_CATEGORIES
+                                  else "<i>No metrics: the frame has no response column.</i>")
             return
         self.metrics.value = "<b>Metrics on this frame</b>" + to_html(
             pd.DataFrame({"metric": list(found), "value": list(found.values())}))
