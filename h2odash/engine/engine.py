@@ -244,7 +244,8 @@ class Engine:
         frame = self.store.get(frame_key, Frame, "frame")
         if model.status != "DONE":
             raise InvalidArgument("model", f"Model '{model_key}' is still training; wait for its job to finish.")
-        options = {name: value for name, value in (options or {}).items() if value not in (None, False)}
+        # "is", not "in": deep_features_hidden_layer=0 is a layer, though 0 == False.
+        options = {name: value for name, value in (options or {}).items() if value is not None and value is not False}
         destination = destination or f"predictions_{uuid.uuid4().hex[:4]}_{model_key}_on_{frame_key}"
         if options or not model.supervised:
             predictions = model.predictions_frame(destination, model.predict_columns(frame, options))

@@ -17,6 +17,15 @@ def wait_job(url, job_key, timeout=60):
     raise AssertionError(f"job {job_key} did not finish in {timeout} s")
 
 
+def train_model(url, algo, **body):
+    """The seed's ModelBuilders flow: POST the build, wait for its job, GET the model (ModelSchemaV3)."""
+    answer = requests.post(f"{url}/3/ModelBuilders/{algo}", json=body)
+    assert answer.status_code == 200, answer.text
+    job = wait_job(url, answer.json()["job"]["key"]["name"])
+    assert job["status"] == "DONE", job["exception"]
+    return requests.get(f"{url}/3/Models/{job['dest']['name']}").json()["models"][0]
+
+
 def import_and_parse(url, path, destination):
     """The seed's one-step flow: ImportFiles then Parse with only source and destination."""
     imported = requests.post(f"{url}/3/ImportFiles", json={"path": str(path)})

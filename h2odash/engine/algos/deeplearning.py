@@ -6,6 +6,14 @@ max_w2 regularisation, ADADELTA (the default) or a learning rate with annealing,
 (Nesterov) momentum, H2O's loss functions and distributions, UniformAdaptive initialisation,
 and Gedeon's variable importances.
 
+With ``autoencoder`` the network learns without a response to reconstruct its own inputs
+(laid out and scaled as :mod:`~h2odash.engine.algos.autoencoder_inputs` says). As in H2O-3,
+its output layer has the hidden layers' activation (so a Rectifier network reconstructs
+normalized values of at least 0, i.e. numbers no lower than their mean), each input's loss is
+the distribution's (squared error by default), and it predicts the reconstruction, the per-row
+mean squared error (``Reconstruction.MSE``) or the per-input squared errors. Any network, with
+or without a response, gives a hidden layer's activations as "deep features".
+
 What differs from H2O-3, on purpose:
 
 - H2O trains with Hogwild!: every thread applies each row's gradient to shared weights at
@@ -27,9 +35,10 @@ from dataclasses import dataclass
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from h2odash.engine.algos.base import Algorithm, Fitted, seed_of
+from h2odash.engine.algos import autoencoder_inputs as inputs
+from h2odash.engine.algos.base import Algorithm, Fitted, Monitor, refuse_options, seed_of
 from h2odash.engine.errors import InvalidArgument
-from h2odash.engine.model_data import BINOMIAL, MULTINOMIAL, REGRESSION, features_matrix
+from h2odash.engine.model_data import AUTOENCODER, BINOMIAL, MULTINOMIAL, REGRESSION, features_matrix
 from h2odash.engine.parameters import COMMON, MAX_DOUBLE, Parameter as P, ParameterSet, extend
 from h2odash.engine.tables import Column, Table, col
 
@@ -164,8 +173,8 @@ PARAMETERS = _in_h2o_order(extend(
     P("missing_values_handling", "enum", "MeanImputation", "expert", "How missing inputs are handled (Skip is not "
       "implemented).", values=("MeanImputation", "Skip"), gridable=True),
     P("quiet_mode", "boolean", False, "expert", "Log less.", gridable=True),
-    P("autoencoder", "boolean", False, "secondary", "Learn to reconstruct the inputs (not implemented yet).",
-      supported=False),
+    P("autoencoder", "boolean", False, "secondary",
+      "Learn without a response to reconstruct the inputs (an autoencoder, e.g. for anomaly detection)."),
     P("sparse", "boolean", False, "expert", "Sparse data handling (no effect on results).", gridable=True),
     P("col_major", "boolean", False, "expert", "Column-major weights (no effect on results).", gridable=True),
     P("average_activation", "double", 0.0, "expert", "Target average activation of a sparse autoencoder "
@@ -186,6 +195,8 @@ PARAMETERS = _in_h2o_order(extend(
     P("elastic_averaging_regularization", "double", 0.001, "expert", "Elastic averaging regularisation "
       "(not implemented).", supported=False, gridable=True),
     overrides={
+        # An autoencoder has no response; a supervised request without one is refused by the framework.
+        "response_column": {"required": False},
         "seed": {"level": "expert"},
         "stopping_rounds": {"default": 5},
         "stopping_tolerance": {"default": 0.0},
@@ -231,7 +242,7 @@ class Settings:
     init_scale: float
     loss: str                  # CrossEntropy, Quadratic, Absolute, Huber, Quantile, or a distribution's deviance
     distribution: str          # H2O's name of the distribution in effect
-    link: str                  # "softmax", "identity" or "log"
+    link: str                  # "softmax", "identity", "log", or "activation" (an autoencoder's)
     quantile_alpha: float
     huber_alpha: float
     tweedie_power: float
@@ -242,18 +253,25 @@ class Settings:
     variable_importances: bool
     mini_batch_size: int
     overwrite_with_best_model: bool = True
+    autoencoder: bool = False
 
 
 class DeepLearning(Algorithm):
     name = "deeplearning"
     full_name = "Deep Learning"
     model_prefix = "DeepLearning"
+    categories = (REGRESSION, BINOMIAL, MULTINOMIAL, AUTOENCODER)
     encoding = "matrix"
     standardize = True
     use_all_levels = True
     parameters = PARAMETERS
 
+    def unsupervised_category(self, params):
+        return AUTOENCODER if params.get("autoencoder") else None
+
     def layout(self, frame, spec, params, rows=None):
+        if params.get("autoencoder"):
+            return inputs.input_matrix(frame, spec, rows)
         return features_matrix(frame, spec, standardize=params.get("standardize", True),
                                use_all_levels=params.get("use_all_factor_levels", True), rows=rows)
 
@@ -267,6 +285,9 @@ class DeepLearning(Algorithm):
         if not hidden or any(h < 1 for h in hidden):
             raise InvalidArgument("hidden", "hidden must list at least one layer, each of at least one unit.")
         activation = params["activation"]
+        autoencoder = spec.category == AUTOENCODER
+        if autoencoder:
+            _check_autoencoder(params)
         with_dropout = activation.endswith("WithDropout")
         ratios = params.get("hidden_dropout_ratios")
         if ratios:
@@ -322,19 +343,34 @@ class DeepLearning(Algorithm):
             variable_importances=bool(params["variable_importances"]),
             mini_batch_size=int(params["mini_batch_size"]),
             overwrite_with_best_model=bool(params["overwrite_with_best_model"]),
+            autoencoder=autoencoder,
         )
 
     def fit(self, data, params, monitor):
-        settings = self._settings(params, data.spec, nrows=data.nrows)
+        settings = self._settings(params, data.spec, nrows=len(data.w))
         # Minibatch products are small: one BLAS thread is several times faster than two
         # fighting over them (measured 6 s vs 28 s for 2 epochs of 80k rows on 2 cores).
         with threadpool_limits(limits=1, user_api="blas"):
+            if settings.autoencoder:
+                return _train_autoencoder(data, settings, monitor, params)
             return _train(data, settings, monitor, input_names=data.spec.onehot_names(
-            params.get("use_all_factor_levels", True)))
+                params.get("use_all_factor_levels", True)))
+
+
+def _check_autoencoder(params):
+    """What H2O-3 refuses of an autoencoder (beyond cross-validation, refused for every
+    unsupervised model)."""
+    if params["activation"].startswith("Maxout"):
+        raise InvalidArgument("activation", "Maxout is not available for autoencoders; use Tanh or Rectifier.")
+    if params["stopping_metric"] not in ("AUTO", "MSE"):
+        raise InvalidArgument("stopping_metric", "An autoencoder is scored by its reconstruction error: "
+                                                 "stopping_metric must be AUTO or MSE.")
 
 
 def _distribution_and_loss(params, spec):
     """(distribution, loss, output link) as H2O resolves AUTO / Automatic for this response."""
+    if spec.category == AUTOENCODER:
+        return _autoencoder_loss(params)
     distribution, loss = params["distribution"], params["loss"]
     classifier = spec.category in (BINOMIAL, MULTINOMIAL)
     if distribution in ("quasibinomial", "ordinal", "custom"):
@@ -369,6 +405,25 @@ def _distribution_and_loss(params, spec):
     return distribution, expected, "identity"
 
 
+def _autoencoder_loss(params):
+    """An autoencoder's (distribution, loss, "activation"): every input is reconstructed with the
+    loss of a numeric response, through the output layer's activation."""
+    distribution, loss = params["distribution"], params["loss"]
+    by_distribution = {"gaussian": "Quadratic", "laplace": "Absolute", "huber": "Huber"}
+    if distribution not in ("AUTO", *by_distribution):
+        raise InvalidArgument("distribution", f"distribution={distribution} is not available for autoencoders; "
+                                              "use AUTO, gaussian, laplace or huber.")
+    if loss not in ("Automatic", *by_distribution.values()):
+        raise InvalidArgument("loss", f"loss={loss} is not available for autoencoders; use Quadratic, Absolute "
+                                      "or Huber.")
+    if distribution == "AUTO":
+        distribution = {"Absolute": "laplace", "Huber": "huber"}.get(loss, "gaussian")
+    expected = by_distribution[distribution]
+    if loss not in ("Automatic", expected):
+        raise InvalidArgument("loss", f"loss={loss} does not go with distribution={distribution} (use {expected}).")
+    return distribution, expected, "activation"
+
+
 # ---------------------------------------------------------------------------------------------
 # The network
 
@@ -401,36 +456,56 @@ class Network:
         return np.take_along_axis(pieces, choice[..., None], axis=2)[..., 0], choice
 
     def output(self, z):
-        """The response from the output layer's pre-activations (model scale)."""
+        """The response (or an autoencoder's reconstruction) from the output layer's pre-activations."""
         if self.link == "softmax":
             z = z - z.max(axis=1, keepdims=True)
             np.exp(z, out=z)
             z /= z.sum(axis=1, keepdims=True)
             return z
+        if self.link == "activation":
+            return self.hidden(z)[0]
         z = z[:, 0]
         if self.link == "log":
             return np.exp(np.clip(z, -50, 50))
         return z
 
-    def forward(self, X):
+    def activations(self, X, layer):
+        """What hidden layer ``layer`` (0: the first) puts out for inputs ``X``."""
         a = X
-        for W, b in zip(self.weights[:-1], self.biases[:-1]):
+        for W, b in zip(self.weights[:layer + 1], self.biases[:layer + 1]):
             a, _ = self.hidden(a @ W + b)
+        return a
+
+    def forward(self, X):
+        a = self.activations(X, len(self.weights) - 2)
         return self.output(a @ self.weights[-1] + self.biases[-1])
 
     def predict(self, X):
-        """Predictions in response units, computed in chunks of rows."""
-        n = X.shape[0]
-        k = self.weights[-1].shape[1]
-        result = np.empty((n, k) if self.link == "softmax" else n, dtype=np.float64)
-        for start in range(0, n, SCORE_CHUNK_ROWS):
-            chunk = np.asarray(X[start:start + SCORE_CHUNK_ROWS], dtype=np.float32)
-            result[start:start + len(chunk)] = self.forward(chunk)
+        """Predictions in response units (reconstructions in normalized units), in chunks of rows."""
+        wide = self.link in ("softmax", "activation")
+        result = _in_chunks(X, self.weights[-1].shape[1] if wide else 1, self.forward)
+        if not wide:
+            result = result[:, 0]
         if self.link == "identity":
             result = result * self.response_scale + self.response_shift
         elif self.link == "softmax":
             result /= result.sum(axis=1, keepdims=True)   # float32 sums are off by ~1e-7
         return result
+
+    def deep_features(self, X, layer):
+        """Hidden layer ``layer``'s activations for every row of ``X``, in chunks of rows."""
+        units = self.weights[layer].shape[1] // self.channels
+        return _in_chunks(X, units, lambda chunk: self.activations(chunk, layer))
+
+
+def _in_chunks(X, width, compute):
+    """``compute`` on float32 chunks of X's rows, gathered into an (n, width) float64 array."""
+    n = X.shape[0]
+    result = np.empty((n, width), dtype=np.float64)
+    for start in range(0, n, SCORE_CHUNK_ROWS):
+        chunk = np.asarray(X[start:start + SCORE_CHUNK_ROWS], dtype=np.float32)
+        result[start:start + len(chunk)] = compute(chunk).reshape(len(chunk), width)
+    return result
 
 
 class Parameters:
@@ -556,8 +631,8 @@ class Optimizer:
 
 
 def _train(data, s, monitor, input_names):
+    """A supervised network, learning a standardized response when the link is the identity."""
     rng = np.random.default_rng(s.seed)
-    X, n = data.X, data.nrows
     spec = data.spec
     classifier = spec.category in (BINOMIAL, MULTINOMIAL)
     k = spec.nclasses if classifier else 1
@@ -572,52 +647,131 @@ def _train(data, s, monitor, input_names):
         shift = float(np.sum(data.w * target) / wsum)
         scale = float(np.sqrt(np.sum(data.w * (target - shift) ** 2) / wsum)) or 1.0
     y_model = target if classifier else ((target - shift) / scale).astype(np.float32)
-    params = _initial_parameters(s, X.shape[1], k, rng)
-    weights = params.weights
+    params = _initial_parameters(s, data.X.shape[1], k, rng)
     net = Network(params.weights, params.biases, s.activation, s.link, shift, scale)
+    row_weights = np.asarray(data.w, dtype=np.float32)
+    huber_delta = _huber_delta(s, y_model, row_weights) if s.loss == "Huber" else None
+    optimizer, samples = _learn(net, params, s, data.X, y_model, row_weights, huber_delta, monitor, rng)
+    return DeepLearningFit(net, s, _layer_rates(optimizer, net), samples, input_names, spec)
+
+
+def _train_autoencoder(data, s, monitor, params):
+    """A network that learns to reconstruct its normalized inputs; scored by its reconstruction error."""
+    rng = np.random.default_rng(s.seed)
+    scaling = inputs.Scaling.learn(data.X, data.spec, normalize=params["standardize"])
+    X = scaling.normalized(data.X)
+    weights = _initial_parameters(s, X.shape[1], X.shape[1], rng)
+    net = Network(weights.weights, weights.biases, s.activation, s.link)
+    row_weights = np.asarray(data.w, dtype=np.float32)
+    huber_delta = _huber_delta(s, X, row_weights) if s.loss == "Huber" else None
+    scoring = _reconstruction_monitor(monitor, params, s, X, row_weights, data.valid, scaling)
+    optimizer, samples = _learn(net, weights, s, X, X, row_weights, huber_delta, scoring, rng)
+    never_missing = [j for j in inputs.missing_level_inputs(data.spec) if not data.X[:, j].any()]
+    return AutoEncoderFit(net, s, _layer_rates(optimizer, net), samples, inputs.input_names(data.spec), data.spec,
+                          scaling, never_missing)
+
+
+def _reconstruction_monitor(monitor, params, s, X, w, valid, scaling):
+    """A Monitor of the autoencoder's own that scores it as the framework scores a supervised
+    network (on sampled rows, under the duty cycle, with early stopping and the best weights
+    kept), and hands each scoring-history row on to ``monitor``, the framework's."""
+    training = _score_sample(X, w, params["score_training_samples"], s.seed)
+    validation = None
+    if valid is not None:
+        validation = _score_sample(scaling.normalized(valid.X), np.asarray(valid.w, dtype=np.float32),
+                                   params["score_validation_samples"], s.seed)
+
+    def scorer(predict):
+        row = _reconstruction_scores("training", predict, *training)
+        if validation is not None:
+            row.update(_reconstruction_scores("validation", predict, *validation))
+        return row
+
+    def forward(row):
+        monitor.record(row["epochs"], s.epochs, {k: v for k, v in row.items() if k not in ("timestamp", "duration")})
+
+    return Monitor(
+        scorer=scorer, on_row=forward, on_progress=lambda fraction: monitor.check(fraction, 1.0),
+        check_cancelled=monitor.check, deadline=monitor.deadline,
+        stopping_rounds=params["stopping_rounds"] or 0,
+        stopping_metric="validation_mse" if validation is not None else "training_mse",
+        stopping_tolerance=params["stopping_tolerance"], score_each_iteration=params["score_each_iteration"],
+        duty_cycle=params["score_duty_cycle"], min_seconds_between=params["score_interval"] or 0.0)
+
+
+def _score_sample(X, w, rows, seed):
+    """(X, w) of at most ``rows`` rows (0: all), the same rows at every scoring."""
+    if not rows or len(X) <= rows:
+        return X, w
+    pick = np.sort(np.random.default_rng(seed).choice(len(X), int(rows), replace=False))
+    return X[pick], w[pick]
+
+
+def _reconstruction_scores(prefix, predict, Z, w):
+    mse = _reconstruction_mse(predict(Z), Z, w)
+    return {f"{prefix}_rmse": math.sqrt(mse), f"{prefix}_mse": mse}
+
+
+def _row_errors(reconstructed, Z):
+    """Each row's mean squared error over the inputs (H2O's Reconstruction.MSE)."""
+    return np.mean((np.asarray(reconstructed, dtype=np.float64) - Z) ** 2, axis=1)
+
+
+def _reconstruction_mse(reconstructed, Z, w):
+    """An autoencoder's MSE: its rows' reconstruction errors, averaged with the row weights."""
+    w = np.asarray(w, dtype=np.float64)
+    return float(np.sum(w * _row_errors(reconstructed, Z)) / w.sum()) if w.sum() > 0 else float("nan")
+
+
+def _learn(net, params, s, X, target, row_weights, huber_delta, monitor, rng):
+    """Back-propagation on minibatches of (X, target) rows for ``s.epochs``, reporting to
+    ``monitor`` every ``s.samples_per_iteration`` rows; stops early when it says so, and with
+    overwrite_with_best_model ends on the weights that scored best. Returns (optimizer, samples)."""
+    n = X.shape[0]
     optimizer = Optimizer(s, params)
     trainer = _Backprop(net, s, rng, params.like())
     total = max(1, int(round(s.epochs * n)))
-    samples = 0
-    row_weights = np.asarray(data.w, dtype=np.float32)
-    huber_delta = _huber_delta(s, y_model, row_weights) if s.loss == "Huber" else None
-    next_report = min(total, s.samples_per_iteration)
-    batches, next_check, best = 0, time.monotonic(), None
-    while samples < total:
-        order = rng.permutation(n)
-        for start in range(0, n, s.batch_size):
-            rows = order[start:start + min(s.batch_size, total - samples)]
-            rows.sort()   # in-order gathers are faster and do not change the batch
-            grads = trainer.gradients(X[rows], y_model[rows], row_weights[rows], huber_delta)
-            optimizer.step(grads, samples)
-            if s.max_w2 < MAX_FLOAT:
-                _clip_incoming(weights, s.max_w2)
-            samples += len(rows)
-            batches += 1
-            if samples >= next_report or samples >= total:
-                _check_stable(net)
-                go_on = monitor.iteration(samples / n, s.epochs, net.predict, unit="epochs")
-                if monitor.last_was_best:
-                    best = params.flat.copy()
-                if not go_on:
-                    return _finish(net, s, optimizer, samples, input_names, spec, params, best)
-                next_report = min(total, samples + s.samples_per_iteration)
-            elif batches % 64 == 0 and time.monotonic() >= next_check:
-                # Between scoring rounds (an epoch can take minutes), still answer a cancel or
-                # the runtime limit within a fraction of a second; no scoring here.
-                next_check = time.monotonic() + 0.2
-                if not monitor.check(samples / n, s.epochs):
-                    return _finish(net, s, optimizer, samples, input_names, spec, params, best)
-            if samples >= total:
+    samples, batches, best = 0, 0, None
+    next_report, next_check = min(total, s.samples_per_iteration), time.monotonic()
+    for rows in _minibatches(rng, n, s.batch_size, total):
+        grads = trainer.gradients(X[rows], target[rows], row_weights[rows], huber_delta)
+        optimizer.step(grads, samples)
+        if s.max_w2 < MAX_FLOAT:
+            _clip_incoming(net.weights, s.max_w2)
+        samples += len(rows)
+        batches += 1
+        if samples >= next_report:
+            _check_stable(net)
+            go_on = monitor.iteration(samples / n, s.epochs, net.predict, unit="epochs")
+            if monitor.last_was_best:
+                best = params.flat.copy()
+            if not go_on:
                 break
-    return _finish(net, s, optimizer, samples, input_names, spec, params, best)
-
-
-def _finish(net, s, optimizer, samples, input_names, spec, params, best):
-    """The fitted network: with overwrite_with_best_model, the weights that scored best."""
+            next_report = min(total, samples + s.samples_per_iteration)
+        elif batches % 64 == 0 and time.monotonic() >= next_check:
+            # Between scoring rounds (an epoch can take minutes), still answer a cancel or
+            # the runtime limit within a fraction of a second; no scoring here.
+            next_check = time.monotonic() + 0.2
+            if not monitor.check(samples / n, s.epochs):
+                break
     if s.overwrite_with_best_model and best is not None:
         params.flat[:] = best
-    return _fitted(net, s, optimizer, samples, input_names, spec)
+    return optimizer, samples
+
+
+def _minibatches(rng, n, batch_size, total):
+    """Row indices of each minibatch: epochs over a new random order of the n rows, until
+    ``total`` rows have been visited."""
+    samples = 0
+    while samples < total:
+        order = rng.permutation(n)
+        for start in range(0, n, batch_size):
+            rows = order[start:start + min(batch_size, total - samples)]
+            rows.sort()   # in-order gathers are faster and do not change the batch
+            samples += len(rows)
+            yield rows
+            if samples >= total:
+                return
 
 
 def _huber_delta(s, y, w):
@@ -714,6 +868,10 @@ class _Backprop:
                 return p - t
             g = p - t    # Quadratic loss through the softmax
             return p * (g - (g * p).sum(axis=1, keepdims=True))
+        if s.link == "activation":
+            # An autoencoder: each output unit's loss gradient, through its activation.
+            out, state = self.net.hidden(z)
+            return self._hidden_delta(self._loss_gradient(out - y, huber_delta), out, state)
         f = z[:, 0]
         if s.link == "log":
             mu = np.exp(np.clip(f, -50, 50))
@@ -724,25 +882,27 @@ class _Backprop:
             else:
                 d = mu ** (2 - s.tweedie_power) - y * mu ** (1 - s.tweedie_power)
         else:
-            r = f - y
-            if s.loss == "Quadratic":
-                d = r
-            elif s.loss == "Absolute":
-                d = np.sign(r)
-            elif s.loss == "Huber":
-                d = np.clip(r, -huber_delta, huber_delta)
-            else:   # Quantile (pinball) loss
-                d = np.where(r >= 0, 1.0 - s.quantile_alpha, -s.quantile_alpha)
+            d = self._loss_gradient(f - y, huber_delta)
         return d.astype(np.float32)[:, None]
+
+    def _loss_gradient(self, r, huber_delta):
+        """d loss / d prediction for residuals ``r`` (prediction minus target)."""
+        s = self.s
+        if s.loss == "Quadratic":
+            return r
+        if s.loss == "Absolute":
+            return np.sign(r)
+        if s.loss == "Huber":
+            return np.clip(r, -huber_delta, huber_delta)
+        return np.where(r >= 0, 1.0 - s.quantile_alpha, -s.quantile_alpha)   # Quantile (pinball) loss
 
 
 # ---------------------------------------------------------------------------------------------
 # The fitted model
 
 
-def _fitted(net, s, optimizer, samples, input_names, spec):
-    return DeepLearningFit(net, s, optimizer_rates=[optimizer.layer_rates(i) for i in range(len(net.weights))],
-                           samples=samples, input_names=input_names, spec=spec)
+def _layer_rates(optimizer, net):
+    return [optimizer.layer_rates(i) for i in range(len(net.weights))]
 
 
 class DeepLearningFit(Fitted):
@@ -762,6 +922,25 @@ class DeepLearningFit(Fitted):
     def predict(self, X):
         return self.net.predict(X)
 
+    def predict_columns(self, X, **options):
+        """Of the special predictions, a supervised network gives only deep features."""
+        layer = options.pop("deep_features_hidden_layer", None)
+        refuse_options(options, "supervised Deep Learning models (only an autoencoder reconstructs its inputs)")
+        return self.deep_features(X, layer)
+
+    def deep_features(self, X, layer):
+        """Hidden layer ``layer``'s activations, as H2O names them: DF.L<layer + 1>.C<unit>."""
+        count = len(self.settings.hidden)
+        if isinstance(layer, bool) or not isinstance(layer, (int, np.integer)) or not 0 <= layer < count:
+            raise InvalidArgument("deep_features_hidden_layer",
+                                  f"deep_features_hidden_layer must be the index of a hidden layer, from 0 to "
+                                  f"{count - 1}; got {layer}.")
+        features = self.net.deep_features(self._network_inputs(X), int(layer))
+        return {f"DF.L{layer + 1}.C{unit + 1}": features[:, unit] for unit in range(features.shape[1])}
+
+    def _network_inputs(self, X):
+        return X
+
     def variable_importances(self):
         if not self.settings.variable_importances:
             return None
@@ -771,12 +950,23 @@ class DeepLearningFit(Fitted):
     def output(self):
         return {"model_summary": self._layer_table()}
 
+    def _purpose(self):
+        """How H2O's layer summary starts: what the network learns."""
+        classes = self.spec.nclasses
+        what = (f"{classes}-class classification" if self.spec.category != REGRESSION else "regression")
+        return f"predicting {self.spec.response}, {what}"
+
+    def _output_type(self):
+        """The output layer's type: an autoencoder's has the hidden layers' activation (as in H2O)."""
+        link = self.settings.link
+        if link == "activation":
+            return self.LAYER_TYPES[self.settings.activation]
+        return "Softmax" if link == "softmax" else "Linear"
+
     def _layer_table(self):
         s, net = self.settings, self.net
         n_params = sum(W.size + b.size for W, b in zip(net.weights, net.biases))
-        classes = self.spec.nclasses
-        what = (f"{classes}-class classification" if self.spec.category != REGRESSION else "regression")
-        description = (f"predicting {self.spec.response}, {what}, {s.distribution} distribution, {s.loss} loss, "
+        description = (f"{self._purpose()}, {s.distribution} distribution, {s.loss} loss, "
                        f"{n_params:,} weights/biases, {_kb(n_params)}, {self.samples:,} training samples, "
                        f"mini-batch size {s.mini_batch_size}")
         table = Table("Status of Neuron Layers", [
@@ -793,7 +983,7 @@ class DeepLearningFit(Fitted):
         for layer, (W, b) in enumerate(zip(net.weights, net.biases)):
             last = layer == len(net.weights) - 1
             units = W.shape[1] // (1 if last else net.channels)
-            kind = ("Softmax" if s.link == "softmax" else "Linear") if last else hidden_type
+            kind = self._output_type() if last else hidden_type
             dropout = None if last else 100.0 * s.hidden_dropout[layer]
             rates = self._rates[layer]
             if rates is not None:
@@ -805,6 +995,61 @@ class DeepLearningFit(Fitted):
             table.append(["", layer + 2, units, kind, dropout, s.l1, s.l2, mean_rate, rate_rms, momentum,
                           float(W.mean()), float(W.std()), float(b.mean()), float(b.std())])
         return table
+
+
+class AutoEncoderFit(DeepLearningFit):
+    """A network that reconstructs its inputs; ``scaling`` normalizes them as in training."""
+
+    def __init__(self, net, settings, optimizer_rates, samples, input_names, spec, scaling, never_missing=()):
+        super().__init__(net, settings, optimizer_rates, samples, input_names, spec)
+        self.scaling = scaling
+        self.never_missing = set(never_missing)   # missing(NA) inputs that were never 1 in training
+
+    def variable_importances(self):
+        # As H2O does: a missing(NA) input the training rows never used has no importance.
+        importances = super().variable_importances()
+        if importances is None:
+            return None
+        return [(name, 0.0 if j in self.never_missing else value) for j, (name, value) in enumerate(importances)]
+
+    def predict(self, X):
+        raise InvalidArgument("model", "An autoencoder predicts reconstructions, not a response.")
+
+    def predict_columns(self, X, **options):
+        """The reconstruction in the inputs' units (H2O's default), the per-row mean squared
+        error (reconstruction_error), the squared error of each input
+        (reconstruction_error_per_feature, which wins over reconstruction_error, as in H2O), or
+        a hidden layer's activations (deep_features_hidden_layer)."""
+        layer = options.pop("deep_features_hidden_layer", None)
+        per_input = options.pop("reconstruction_error_per_feature", False)
+        per_row = options.pop("reconstruction_error", False)
+        refuse_options(options, "Deep Learning autoencoders")
+        if layer is not None:
+            if per_row or per_input:
+                raise InvalidArgument("deep_features_hidden_layer", "Ask for either the reconstruction error or "
+                                                                    "deep features, not both at once.")
+            return self.deep_features(X, layer)
+        Z = self._network_inputs(X)
+        reconstructed = self.net.predict(Z)
+        if per_input:
+            squared = (reconstructed - Z) ** 2
+            return {f"reconstr_{name}.SE": squared[:, j] for j, name in enumerate(self.input_names)}
+        if per_row:
+            return {"Reconstruction.MSE": _row_errors(reconstructed, Z)}
+        restored = self.scaling.restored(reconstructed)
+        return {f"reconstr_{name}": restored[:, j] for j, name in enumerate(self.input_names)}
+
+    def metrics(self, X, w):
+        """ModelMetricsAutoEncoder: the mean over rows of each row's reconstruction MSE."""
+        Z = self._network_inputs(X)
+        mse = _reconstruction_mse(self.net.predict(Z), Z, w)
+        return {"MSE": mse, "RMSE": math.sqrt(mse), "nobs": int(np.count_nonzero(np.asarray(w) > 0))}
+
+    def _network_inputs(self, X):
+        return self.scaling.normalized(X)
+
+    def _purpose(self):
+        return "auto-encoder"
 
 
 def _momentum(s, samples):

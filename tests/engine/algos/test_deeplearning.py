@@ -222,7 +222,7 @@ def test_batch_size_reading_of_h2o_default():
 
 
 @pytest.mark.parametrize("given, argument", [
-    ({"autoencoder": True}, "autoencoder"),
+    ({"sparsity_beta": 0.1}, "sparsity_beta"),
     ({"balance_classes": True}, "balance_classes"),
     ({"elastic_averaging": True}, "elastic_averaging"),
     ({"activation": "Sigmoid"}, "activation"),
