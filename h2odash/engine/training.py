@@ -54,7 +54,7 @@ def prepare(engine, algorithm, given):
     if unsupervised is None and not params.get("response_column"):
         raise InvalidArgument("response_column", "Parameter 'response_column' is required.")
     if unsupervised is not None:
-        _check_unsupervised_request(algorithm, params)
+        _check_unsupervised_request(algorithm, params, unsupervised)
     spec = build_spec(
         train, params.get("response_column"), params.get("ignored_columns") or (), params.get("weights_column"),
         params.get("fold_column"), params.get("ignore_const_cols", True), unsupervised_category=unsupervised,
@@ -82,13 +82,14 @@ def named_frames(engine, algorithm, params):
     }
 
 
-def _check_unsupervised_request(algorithm, params):
+def _check_unsupervised_request(algorithm, params, category):
+    kind = f"{algorithm.full_name} ({category})"
     if params.get("response_column"):
-        raise InvalidArgument("response_column", f"{algorithm.full_name} learns without a response here; leave "
-                                                 "response_column out.")
+        raise InvalidArgument("response_column", f"{kind} learns without a response here; leave response_column "
+                                                 "out.")
     if params.get("nfolds") or params.get("fold_column"):
         raise InvalidArgument("nfolds" if params.get("nfolds") else "fold_column",
-                              f"Cross-validation of {algorithm.full_name} models is not implemented by this engine.")
+                              f"Cross-validation of {kind} models is not implemented by this engine.")
 
 
 def start_training(engine, algorithm, given):

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import requests
 
-from tests.server.conftest import assert_h2o_error, import_and_parse, wait_job
+from tests.server.conftest import assert_h2o_error, import_and_parse, train_model, wait_job
 
 REFERENCE = "tests/data/h2o_reference"
 
@@ -28,11 +28,7 @@ def iris(embedded_url, data_dir):
 
 
 def train(url, **body):
-    answer = requests.post(f"{url}/3/ModelBuilders/kmeans", json=body)
-    assert answer.status_code == 200, answer.text
-    job = wait_job(url, answer.json()["job"]["key"]["name"])
-    assert job["status"] == "DONE", job["exception"]
-    return requests.get(f"{url}/3/Models/{job['dest']['name']}").json()["models"][0]
+    return train_model(url, "kmeans", **body)
 
 
 def test_model_reads_as_h2o_shapes_it(embedded_url, iris):

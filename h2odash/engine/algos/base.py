@@ -34,7 +34,7 @@ class TrainingSet:
 
     @property
     def nrows(self):
-        return len(self.y)
+        return len(self.w)   # y is None for unsupervised learners
 
 
 class StopTraining(Exception):
