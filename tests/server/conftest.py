@@ -1,9 +1,24 @@
 """Helpers for HTTP tests of the embedded server (started by the session fixture embedded_url)."""
 
+import json
 import time
+from pathlib import Path
 
 import pytest
 import requests
+
+REFERENCE = Path(__file__).resolve().parents[1] / "data" / "h2o_reference"
+
+
+def reference(name):
+    """H2O-3's answer saved as tests/data/h2o_reference/<name>.json."""
+    with open(REFERENCE / f"{name}.json") as f:
+        return json.load(f)
+
+
+def table_shape(table):
+    """What of a TwoDimTableV3 must match H2O-3's: its name and its columns' names and types."""
+    return table["name"], [(c["name"], c["type"]) for c in table["columns"]]
 
 
 def wait_job(url, job_key, timeout=60):
