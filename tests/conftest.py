@@ -105,6 +105,8 @@ def h2o3_parameters(h2o3_url):
 
     def fetch(algo):
         answer = requests.get(f"{h2o3_url}/3/ModelBuilders/{algo}", timeout=60)
+        if answer.status_code == 404:   # H2O-3 serves some builders (svd) under /99 only
+            answer = requests.get(f"{h2o3_url}/99/ModelBuilders/{algo}", timeout=60)
         answer.raise_for_status()
         return answer.json()["model_builders"][algo]["parameters"]
 

@@ -1,25 +1,12 @@
 """K-means over HTTP: the seed's ModelBuilders flow, answered in H2O-3's shapes."""
 
 import io
-import json
 
 import pandas as pd
 import pytest
 import requests
 
-from tests.server.conftest import assert_h2o_error, import_and_parse, train_model, wait_job
-
-REFERENCE = "tests/data/h2o_reference"
-
-
-def reference(name):
-    with open(f"{REFERENCE}/{name}.json") as f:
-        return json.load(f)
-
-
-def table_shape(table):
-    return table["name"], [(c["name"], c["type"]) for c in table["columns"]]
-
+from tests.server.conftest import assert_h2o_error, import_and_parse, reference, table_shape, train_model, wait_job
 
 @pytest.fixture(scope="module")
 def iris(embedded_url, data_dir):

@@ -20,16 +20,6 @@ def weights_of(fitted):
     return [W.copy() for W in fitted.net.weights]
 
 
-def test_parameters_are_declared_as_h2o_declares_them(h2o3_parameters):
-    reference = h2o3_parameters("deeplearning")
-    assert [p.name for p in DL.parameters] == [p["name"] for p in reference]
-    for expected in reference:
-        ours = DL.parameters[expected["name"]]
-        assert (ours.type, ours.default, ours.level) == (
-            expected["type"], expected["default_value"], expected["level"]), ours.name
-        assert list(ours.values) == list(expected["values"]), ours.name
-
-
 def test_binomial_probabilities_have_two_columns_summing_to_one():
     fitted, data = fit(DL, prostate(), "CAPSULE", enums=["CAPSULE"], ignored=["ID"], **SMALL)
     p = fitted.predict(data.X)

@@ -34,16 +34,6 @@ def reconstruction(fitted, data, columns):
     return np.column_stack([np.asarray(predicted[f"reconstr_{c}"]) for c in columns])
 
 
-def test_parameters_are_declared_as_h2o_declares_them(h2o3_parameters):
-    reference = h2o3_parameters("glrm")
-    assert [p.name for p in GLRM.parameters] == [p["name"] for p in reference]
-    for expected in reference:
-        ours = GLRM.parameters[expected["name"]]
-        assert (ours.type, ours.default, ours.level, ours.gridable) == (
-            expected["type"], expected["default_value"], expected["level"], expected["gridable"]), ours.name
-        assert list(ours.values) == list(expected["values"]), ours.name
-
-
 @pytest.mark.parametrize("init", ["PlusPlus", "SVD", "Random"])
 def test_recovers_the_missing_cells_of_a_rank_3_matrix(init):
     full = low_rank()

@@ -33,17 +33,6 @@ def with_anomalies(n=2000, k=30, p=4, seed=0):
     return pd.DataFrame(x, columns=[f"x{i}" for i in range(p)]), injected
 
 
-def test_parameters_are_declared_as_h2o_declares_them(h2o3_parameters):
-    reference = h2o3_parameters("isolationforest")
-    assert [p.name for p in IF.parameters] == [p["name"] for p in reference]
-    for expected in reference:
-        ours = IF.parameters[expected["name"]]
-        assert (ours.type, ours.default, ours.level) == (
-            expected["type"], expected["default_value"], expected["level"]), ours.name
-        assert list(ours.values) == list(expected["values"]), ours.name
-        assert ours.gridable == expected["gridable"], ours.name
-
-
 def test_injected_anomalies_get_the_highest_scores():
     df, injected = with_anomalies()
     fitted, data = fit(df, seed=1)

@@ -21,16 +21,6 @@ def fit(df, enums=(), monitor=None, **given):
     return KM.fit(data, params, monitor or Monitor()), data
 
 
-def test_parameters_are_declared_as_h2o_declares_them(h2o3_parameters):
-    reference = h2o3_parameters("kmeans")
-    assert [p.name for p in KM.parameters] == [p["name"] for p in reference]
-    for expected in reference:
-        ours = KM.parameters[expected["name"]]
-        assert (ours.type, ours.default, ours.level) == (
-            expected["type"], expected["default_value"], expected["level"]), ours.name
-        assert list(ours.values) == list(expected["values"]), ours.name
-
-
 def test_sums_of_squares_match_a_direct_computation_on_standardized_data():
     df = iris().drop(columns="Species")
     fitted, data = fit(df, k=3, init="PlusPlus", seed=3)

@@ -29,16 +29,6 @@ def categorical_frame(n=600, seed=3):
     return pd.DataFrame(columns)
 
 
-def test_parameters_are_declared_as_h2o_declares_them(h2o3_parameters):
-    reference = h2o3_parameters("naivebayes")
-    assert [p.name for p in NB.parameters] == [p["name"] for p in reference]
-    for expected in reference:
-        ours = NB.parameters[expected["name"]]
-        assert (ours.type, ours.default, ours.level) == (
-            expected["type"], expected["default_value"], expected["level"]), ours.name
-        assert list(ours.values) == list(expected["values"]), ours.name
-
-
 def test_numeric_predictors_match_gaussian_nb():
     df = iris()
     fitted, data = fit(NB, df, "Species")

@@ -35,18 +35,6 @@ def fit_capsule(algo, df=None, **given):
 
 
 @pytest.mark.parametrize("algo", TREES)
-def test_parameters_are_declared_as_h2o_declares_them(algo, h2o3_parameters):
-    reference = h2o3_parameters(algo)
-    ours = get(algo).parameters
-    assert [p.name for p in ours] == [p["name"] for p in reference]
-    for expected in reference:
-        p = ours[expected["name"]]
-        assert (p.type, p.default, p.level) == (expected["type"], expected["default_value"], expected["level"]), p.name
-        if p.name != "stopping_metric":   # COMMON's list leaves out H2O's uplift and anomaly metrics
-            assert list(p.values) == list(expected["values"]), p.name
-
-
-@pytest.mark.parametrize("algo", TREES)
 def test_binomial_probabilities_have_two_columns_summing_to_one(algo):
     fitted, data = fit_capsule(algo, ntrees=10, seed=1)
     p = fitted.predict(data.X)
