@@ -21,6 +21,8 @@ from h2odash.engine.model_data import column_numbers, level_codes
 NEW_ROWS_ITERATIONS = 100
 NEW_ROWS_STEPS = 0.5 ** np.arange(1, 11)
 NEW_ROWS_TOLERANCE = 1e-10
+# Lloyd iterations of the k-means++ start (k-means' own default): a start needs no exact clustering.
+KMEANS_START_ITERATIONS = 10
 
 
 class Problem:
@@ -32,11 +34,13 @@ class Problem:
         self.observed = ~np.isnan(values)
         self.values = np.where(self.observed, values, 0.0)
         self.codes = codes
+        self.gaps = not self.observed.all()
         groups = {}
         for j, number in enumerate(design.numbers):
             groups.setdefault(number.loss.name, (number.loss, []))[1].append(j)
-        # Columns sharing a loss are computed together.
-        self.groups = [(loss, np.asarray(columns)) for loss, columns in groups.values()]
+        # Columns sharing a loss are computed together: (loss, their cells, their columns of U).
+        self.groups = [(loss, _columns(columns, 0), _columns(columns, design.offset))
+                       for loss, columns in groups.values()]
 
     def __len__(self):
         return len(self.values)
@@ -52,18 +56,16 @@ class Problem:
 
     def rows(self, index):
         subset = Problem.__new__(Problem)
-        subset.design, subset.groups = self.design, self.groups
+        subset.design, subset.groups, subset.gaps = self.design, self.groups, self.gaps
         subset.observed, subset.values, subset.codes = self.observed[index], self.values[index], self.codes[index]
         return subset
 
     def row_losses(self, U):
         """Each row's loss over its observed cells, for the fitted U = XY."""
         total = np.zeros(len(U))
-        offset = self.design.offset
         with np.errstate(over="ignore", invalid="ignore"):
-            for loss, columns in self.groups:
-                cells = loss.loss(U[:, offset + columns], self.values[:, columns])
-                total += np.where(self.observed[:, columns], cells, 0.0).sum(axis=1)
+            for loss, cells, fitted in self.groups:
+                total += self._observed(loss.loss(U[:, fitted], self.values[:, cells]), cells).sum(axis=1)
         for j, block in enumerate(self.design.blocks):
             present = self.codes[:, j] >= 0
             total[present] += block.loss.row_loss(U[present, block.columns], self.codes[present, j])
@@ -75,15 +77,17 @@ class Problem:
     def gradient(self, U):
         """d loss / d U, zero at missing cells."""
         G = np.zeros_like(U)
-        offset = self.design.offset
         with np.errstate(over="ignore", invalid="ignore"):
-            for loss, columns in self.groups:
-                cells = loss.gradient(U[:, offset + columns], self.values[:, columns])
-                G[:, offset + columns] = np.where(self.observed[:, columns], cells, 0.0)
+            for loss, cells, fitted in self.groups:
+                G[:, fitted] = self._observed(loss.gradient(U[:, fitted], self.values[:, cells]), cells)
         for j, block in enumerate(self.design.blocks):
             present = self.codes[:, j] >= 0
             G[present, block.columns] = block.loss.gradient(U[present, block.columns], self.codes[present, j])
         return G
+
+    def _observed(self, matrix, cells):
+        """The matrix with its missing cells zeroed."""
+        return np.where(self.observed[:, cells], matrix, 0.0) if self.gaps else matrix
 
     def dense(self):
         """The cells as one matrix in Y's columns (blocks one-hot), gaps filled with column
@@ -98,6 +102,14 @@ class Problem:
             warnings.simplefilter("ignore", RuntimeWarning)   # an all-missing column has no mean: 0
             means = np.nan_to_num(np.nanmean(E, axis=0)) if len(E) else np.zeros(E.shape[1])
         return np.where(np.isnan(E), means[None, :], E)
+
+
+def _columns(indices, offset):
+    """Column positions plus offset, as a slice when they are consecutive (no copy to index)."""
+    indices = np.asarray(indices) + offset
+    if len(indices) and (np.diff(indices) == 1).all():
+        return slice(int(indices[0]), int(indices[-1]) + 1)
+    return indices
 
 
 # -- the start -----------------------------------------------------------------------------------
@@ -123,12 +135,30 @@ def start(design, problem, cells, params, inputs, reg_x, reg_y, rng):
     user_x = X is not None and init == "User"
     if not user_x:
         X = reg_x.project(rng.standard_normal((len(cells), k)) if X is None else X)
-    quadratic = all(n.loss.name == "Quadratic" for n in design.numbers) and not design.blocks
-    plain = all(not reg.active or reg.name == "Quadratic" for reg in (reg_x, reg_y))
-    if quadratic and plain and problem.complete and not user_x:
-        gamma = reg_x.gamma if reg_x.active else 0.0
-        X = np.linalg.lstsq(Y @ Y.T + gamma * np.eye(k), Y @ problem.values.T, rcond=None)[0].T
+    if problem.complete and _least_squares(problem, reg_x) and not (reg_y.active and reg_y.name != "Quadratic") \
+            and not user_x:
+        X = _least_squares_rows(problem, Y, reg_x)
     return X, Y
+
+
+def _least_squares(problem, reg_x):
+    """Whether the best X for a given Y is a least-squares solution: quadratic losses only,
+    and at most a quadratic penalty on X."""
+    quadratic = not problem.design.blocks and all(n.loss.name == "Quadratic" for n in problem.design.numbers)
+    return quadratic and (not reg_x.active or reg_x.name == "Quadratic")
+
+
+def _least_squares_rows(problem, Y, reg_x):
+    """Each row's best x for Y under quadratic losses: (sum over its observed cells of
+    y_j y_j' + gamma I) x = sum of a_j y_j, solved for all rows at once."""
+    n, k = len(problem), len(Y)
+    gamma = reg_x.gamma if reg_x.active else 0.0
+    observed = problem.observed.astype(float)
+    outer = np.einsum("kj,lj->jkl", Y, Y).reshape(Y.shape[1], k * k)
+    gram = (observed @ outer).reshape(n, k, k) + gamma * np.eye(k)
+    right = (observed * problem.values) @ Y.T
+    # A row with fewer observed cells than k has many best x: the pseudo-inverse picks the shortest.
+    return (np.linalg.pinv(gram) @ right[:, :, None])[:, :, 0]
 
 
 def _svd_start(dense, k):
@@ -152,7 +182,8 @@ def _kmeans_start(design, cells, params, rng):
     points = kmeans.Points((cells.numbers - means) / sigmas, cells.codes)
     km_params = kmeans.ALGORITHM.parameters.resolve({
         "training_frame": "glrm_start", "k": k, "init": "PlusPlus", "standardize": True,
-        "max_iterations": params["max_iterations"], "seed": int(rng.integers(0, 2 ** 31 - 1)),
+        "max_iterations": min(params["max_iterations"], KMEANS_START_ITERATIONS),
+        "seed": int(rng.integers(0, 2 ** 31 - 1)),
     })
     clustering = kmeans.ALGORITHM.fit(TrainingSet(points, None, np.ones(len(cells)), spec), km_params, Monitor())
     numbers, codes = clustering.centers.numeric * sigmas + means, clustering.centers.codes
@@ -265,7 +296,10 @@ def alternate(problem, X, Y, reg_x, reg_y, params, monitor):
 
 def fit_rows(problem, Y, reg_x, rng):
     """X for rows the model has not seen, Y fixed (H2O-3's GLRMGenX): from a random start,
-    gradient steps where each row keeps the best of several step sizes, until none gains."""
+    gradient steps where each row keeps the best of several step sizes, until none gains.
+    Under quadratic losses each row's best x is solved for directly instead."""
+    if _least_squares(problem, reg_x):
+        return _least_squares_rows(problem, Y, reg_x)
     X = reg_x.project(rng.standard_normal((len(problem), len(Y))))
     objective = problem.row_losses(X @ Y) + reg_x.row_values(X)
     active = np.arange(len(problem))
