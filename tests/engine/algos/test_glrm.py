@@ -185,6 +185,28 @@ def test_standardized_fit_reconstructs_in_original_units_with_impute_original():
     assert np.column_stack([projected[c] for c in iris.columns]) == pytest.approx(y)
 
 
+def test_user_start_is_taken_as_given():
+    iris = pd.read_csv(DATA_DIR / "iris.csv")
+    starts = iris.iloc[[0, 50, 100]].reset_index(drop=True)   # one flower of each species
+    _, _, params, data = unsupervised_set(GLRM, iris, ("Species",), k=3, init="User", user_y="starts",
+                                          max_updates=0)
+    data.inputs = {"user_y": frame_of(starts, ("Species",))}
+    fitted = GLRM.fit(data, params, Monitor())
+    # No update: Y is the given rows, each species as its level's indicator, numbers as they are.
+    expected = np.hstack([np.eye(3), starts.iloc[:, :4].to_numpy()])
+    assert fitted.Y == pytest.approx(expected)
+
+    rng = np.random.default_rng(12)
+    X, Y = rng.normal(size=(40, 2)), rng.normal(size=(2, 5))
+    _, _, params, data = unsupervised_set(GLRM, as_frame(X @ Y), k=2, init="User", user_x="x", user_y="y",
+                                          max_iterations=5)
+    data.inputs = {"user_x": frame_of(pd.DataFrame(X, columns=["a", "b"])), "user_y": frame_of(as_frame(Y))}
+    assert GLRM.fit(data, params, Monitor()).solution.objective < 1e-20   # started at the answer
+    data.inputs = {"user_y": frame_of(as_frame(Y[:1]))}
+    with pytest.raises(InvalidArgument, match="k = 2 rows"):
+        GLRM.fit(data, params, Monitor())
+
+
 def test_scoring_history_follows_h2os_step_rule():
     rows = []
     fitted, _ = fit(pd.read_csv(DATA_DIR / "iris.csv"), enums=("Species",), monitor=Monitor(on_row=rows.append),
