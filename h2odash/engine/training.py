@@ -191,10 +191,10 @@ def _train_unsupervised(engine, algorithm, model, train, valid, job):
     for key, frame in fitted.frames().items():
         engine.store.put(key, frame)
     job.update(msg="Scoring the model")
-    if params.get("compute_metrics", True):
+    if params.get("compute_metrics", True) and algorithm.metrics_when_built:
         # A learner may measure itself on its training rows as H2O does (out-of-bag, say).
         model.training_metrics = getattr(fitted, "training_metrics", None) or fitted.metrics(data.X, data.w)
-    if valid_set is not None:
+    if valid_set is not None and algorithm.metrics_when_built:
         model.validation_metrics = fitted.metrics(valid_set.X, valid_set.w)
     model.status = "DONE"
     model.end_time = int(time.time() * 1000)
@@ -294,7 +294,9 @@ def _monitor(model, params, data, valid_set, job, start, share, deadline, live):
     spec = model.spec
 
     def scorer(predict):
-        row = _history_metrics(spec, params, "training", sample, predict)
+        # A fold model is scored only to stop early, on its holdout: its training rows would
+        # cost most of the scoring time and go nowhere (no history of its own is shown).
+        row = _history_metrics(spec, params, "training", sample, predict) if live or valid_set is None else {}
         if valid_set is not None:
             row.update(_history_metrics(spec, params, "validation", valid_set, predict))
         return row

@@ -112,6 +112,44 @@ class GBMFitted(Fitted):
         return tree_summary(len(trees) // per_iteration, depths, leaves, size)
 
 
+class _GrowingPredictions:
+    """Predictions of the model being boosted, for the few sets scored while it grows: each
+    scoring adds only the trees grown since the last one to margins kept per set. (Predicting
+    with every tree anew made a scoring history quadratic in trees: two thirds of a 5-fold
+    GBM's time on 16k rows went to it.)"""
+
+    def __init__(self, booster, spec, objective):
+        self.booster, self.spec, self.objective = booster, spec, objective
+        self.done = 0
+        self._margins = {}   # id(X) -> (X, trees added, margins)
+
+    def at(self, done):
+        self.done = done
+        return self.predict
+
+    def predict(self, X):
+        kept = self._margins.get(id(X))
+        start, margins = (kept[1], kept[2]) if kept is not None and kept[0] is X else (0, None)
+        if start < self.done:
+            added = self.booster.predict(X, start_iteration=start, num_iteration=self.done - start, raw_score=True,
+                                         num_threads=threads_for(len(X), len(self.spec.names)))
+            margins = added if margins is None else margins + added
+            self._margins[id(X)] = (X, self.done, margins)
+        return GBMFitted(self.booster, self.spec, self.done).from_raw(_inverse_link(self.objective, margins))
+
+
+def _inverse_link(objective, margins):
+    """LightGBM's predicted values from its raw margins, by objective."""
+    if objective == "binary":
+        return 1.0 / (1.0 + np.exp(-margins))
+    if objective == "multiclass":
+        shifted = np.exp(margins - margins.max(axis=1, keepdims=True))
+        return shifted / shifted.sum(axis=1, keepdims=True)
+    if objective in ("poisson", "gamma", "tweedie"):
+        return np.exp(margins)
+    return margins
+
+
 def _training_scores(booster):
     """The booster's predictions for its training rows, from the scores it kept while boosting
     (re-predicting 800k rows took longer than building the 100 trees' last half)."""
@@ -157,10 +195,13 @@ class GBM(TreeEnsemble):
                               feature_name=[f"x{i}" for i in range(len(data.spec.names))],
                               categorical_feature=[i for i, k in enumerate(data.spec.kinds) if k == "enum"])
 
+        growing = None
+
         def report(env):
+            nonlocal growing
             done = env.iteration + 1
-            at = GBMFitted(env.model, data.spec, done)
-            if not monitor.iteration(done, ntrees, at.predict):
+            growing = growing or _GrowingPredictions(env.model, data.spec, booster_params["objective"])
+            if not monitor.iteration(done, ntrees, growing.at(done)):
                 raise lgb.callback.EarlyStopException(env.iteration, [])
 
         booster = lgb.train(booster_params, dataset, num_boost_round=ntrees, callbacks=callbacks + [report],

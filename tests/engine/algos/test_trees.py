@@ -294,3 +294,26 @@ def test_interaction_constraints_are_taken_by_column_name():
         assert fitted.predict(data.X).shape == (380, 2)
     with pytest.raises(InvalidArgument, match="NOPE"):
         fit_capsule("gbm", interaction_constraints=[["PSA", "NOPE"]])
+
+
+@pytest.mark.parametrize("distribution, response, enums", [
+    ("bernoulli", "CAPSULE", PROSTATE_ENUMS), ("multinomial", "RACE", ["RACE"]), ("gaussian", "AGE", []),
+    ("poisson", "GLEASON", []), ("gamma", "PSA", []), ("tweedie", "GLEASON", []), ("huber", "AGE", []),
+])
+def test_gbm_history_scores_the_growing_model_as_the_finished_one_predicts(distribution, response, enums):
+    """The live history adds each scoring's new trees to kept margins; at any size that must
+    equal predicting with all the trees so far."""
+    seen = []
+
+    def scorer(predict):
+        seen.append(np.asarray(predict(data.X)))
+        return {}
+
+    df = prostate().drop(columns="ID")
+    _, _, params, data = prepared(get("gbm"), df, response, enums=enums, ntrees=12, distribution=distribution,
+                                  seed=3)
+    fitted = get("gbm").fit(data, params, Monitor(scorer=scorer, score_each_iteration=True))
+    assert len(seen) == 12
+    for trees in (1, 5, 12):
+        expected = type(fitted)(fitted.booster, fitted.spec, trees).predict(data.X)
+        np.testing.assert_allclose(seen[trees - 1], expected, rtol=1e-9, atol=1e-12)
