@@ -19,6 +19,9 @@ from .errors import H2OImportError, H2ONotFoundError
 from .grid import h2o_map
 from .jobs import ProgressCallback, job_id_of, wait_for_job
 
+# Builders H2O-3 trains under /99 only (h2o-py's estimators say so with _rest_version = 99).
+_BUILDERS_UNDER_99 = ("svd",)
+
 # Spellings users (and h2o-py) accept for a column type -> the name ParseSetup uses.
 _COLUMN_TYPES = {
     "numeric": "Numeric", "real": "Numeric", "float": "Numeric", "double": "Numeric",
@@ -476,7 +479,8 @@ class H2OClient:
 
     def train(self, algo: str, training_frame: str, response_column: str | None = None, wait: bool = True,
               progress: ProgressCallback | None = None, timeout: float | None = None, **params: Any) -> str | dict:
-        """Train a model (``POST /3/ModelBuilders/{algo}``, form-encoded like h2o-py).
+        """Train a model (``POST /3/ModelBuilders/{algo}``, form-encoded like h2o-py; ``/99`` for
+        svd, which H2O-3 trains only there).
 
         Parameters
         ----------
@@ -499,7 +503,8 @@ class H2OClient:
         -------
         str or dict
         """
-        answer = self.connection.post(build_path("/3/ModelBuilders", algo), training_frame=training_frame,
+        version = 99 if algo.lower() in _BUILDERS_UNDER_99 else 3
+        answer = self.connection.post(build_path(f"/{version}/ModelBuilders", algo), training_frame=training_frame,
                                       response_column=response_column, **params)
         if not wait:
             return answer["job"]

@@ -260,3 +260,8 @@ def _percentiles(finite):
     if finite.size == 0:
         return [math.nan] * len(DEFAULT_PERCENTILES)
     return np.quantile(finite, DEFAULT_PERCENTILES).tolist()
+
+
+class FrameKey(str):
+    """A frame's id given in a model's output (SVD's u_key and v_key): the server writes it as
+    a key object, as H2O-3 does, rather than as a plain string."""

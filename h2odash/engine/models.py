@@ -100,7 +100,7 @@ class Model:
             kind, description = {**_HISTORY_COLUMNS, **self.algorithm.history_columns}.get(
                 name, ("double", name.replace("_", " ").title()))
             columns.append(col(name, kind, description, "%.5f" if kind == "double" else None))
-        table = Table("Scoring History", columns)
+        table = Table(self.algorithm.history_name(self.params), columns)
         for row in rows:
             values = [""]
             for name in names:

@@ -3,6 +3,7 @@
 import numpy as np
 
 from h2odash.engine import algos
+from h2odash.engine.frames import FrameKey
 from h2odash.engine.tables import Table
 from h2odash.server.schemas import envelope, job_v3, key_ref, meta, two_dim_table
 
@@ -45,15 +46,15 @@ def _value_v3(p, value):
 
 
 def builder_v3(algorithm, job=None, messages=()):
-    name = algos.prefix(algorithm.name)
+    name, version = algos.prefix(algorithm.name), algorithm.schema_version
     return {
-        "__meta": meta(f"{name}V3", name),
+        "__meta": meta(f"{name}V{version}", name, version),
         "_exclude_fields": "",
         "job": job_v3(job) if job is not None else None,
         "algo": algorithm.name,
         "algo_full_name": algorithm.full_name,
         "can_build": list(algorithm.categories),
-        "visibility": "Stable",
+        "visibility": algorithm.visibility,
         "supervised": algorithm.supervised,
         "messages": list(messages),
         "error_count": sum(1 for m in messages if m["message_type"] == "ERRR"),
@@ -84,12 +85,12 @@ def model_synopsis(model):
 
 def model_v3(model):
     """ModelSchemaV3: the model, its parameters and its whole output."""
-    name = algos.prefix(model.algo)
+    name, version = algos.prefix(model.algo), model.algorithm.schema_version
     spec = model.spec
     # A supervised model's columns end with its response; an unsupervised one has none.
     response = [spec.response] if model.supervised else []
     output = {
-        "__meta": meta(f"{name}ModelOutputV3", f"{name}Output"),
+        "__meta": meta(f"{name}ModelOutputV{version}", f"{name}Output", version),
         "names": spec.names + response,
         "original_names": None,
         "column_types": [_COLUMN_TYPES[k] for k in spec.kinds] + ["Enum" if spec.response_domain else "Numeric"
@@ -121,7 +122,7 @@ def model_v3(model):
         output[field] = _output_value(value)
     given = model.given_params
     return {
-        "__meta": meta(f"{name}ModelV3", f"{name}Model"),
+        "__meta": meta(f"{name}ModelV{version}", f"{name}Model", version),
         "model_id": key_ref(model.key, "Model"),
         "algo": model.algo,
         "algo_full_name": model.algo_full_name,
@@ -182,9 +183,12 @@ def metrics_v3(model, scored, frame_key, description=None, scoring_time=None):
 
 
 def _output_value(value):
-    """Engine output as JSON values: tables as TwoDimTableV3 wherever they are nested."""
+    """Engine output as JSON values: tables as TwoDimTableV3 wherever they are nested, frame
+    ids as key objects."""
     if isinstance(value, Table):
         return two_dim_table(value)
+    if isinstance(value, FrameKey):
+        return key_ref(str(value))
     if isinstance(value, dict):
         if "table" in value and isinstance(value["table"], Table):
             return {"__meta": meta("ConfusionMatrixV3", "ConfusionMatrix"), "table": two_dim_table(value["table"])}

@@ -242,9 +242,18 @@ class Algorithm:
     supervised = True
     metrics_schema = None
     metrics_schema_version = 3   # GLRM's metrics are ModelMetricsGLRMV99
+    # Whether the model is scored on its training and validation frames once built (H2O-3's SVD
+    # is not: only frames it predicts on get metrics).
+    metrics_when_built = True
+    schema_version = 3           # of the builder's and model's schemas: SVDV99, SVDModelV99
+    visibility = "Stable"        # H2O-3's builder visibility: Stable, Beta or Experimental
     # Scoring-history columns this algorithm types other than models.py does: name -> (H2O type, title).
     history_columns = {}
     parameters = None
+
+    def history_name(self, params):
+        """Title of the scoring history (H2O-3's PCA names it after its pca_method)."""
+        return "Scoring History"
 
     def unsupervised_category(self, params):
         """The category of the model this request builds when it learns without a response

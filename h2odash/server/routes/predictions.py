@@ -29,7 +29,7 @@ def predict(call):
         frame=key_ref(p["frame_id"]),
         predictions_frame=key_ref(predictions.key),
         deviances_frame=None,
-        model_metrics=[metrics_v3(model, scored, p["frame_id"], scoring_time=started)] if scored else [],
+        model_metrics=[metrics_v3(model, scored, p["frame_id"], scoring_time=started)] if scored is not None else [],
     )
 
 

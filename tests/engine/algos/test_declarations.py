@@ -9,7 +9,7 @@ from h2odash.engine import algos
 # GAM (declared in another order than H2O-3's) in test_glm.
 DECLARED = [name for name in algos.available() if name not in ("stackedensemble", "glm", "gam")]
 # Algorithms whose declarations also match H2O-3's on which parameters are gridable.
-GRIDABLE_CHECKED = {"glrm", "isolationforest", "kmeans"}
+GRIDABLE_CHECKED = {"glrm", "isolationforest", "kmeans", "pca", "svd"}
 
 
 @pytest.mark.parametrize("algo", DECLARED)

@@ -40,7 +40,8 @@ def unsupervised_set(algorithm, df, enums=(), ignored=(), **given):
     """(frame, spec, params, TrainingSet) for an algorithm learning from ``df`` without a response."""
     frame = frame_of(df, enums)
     params = algorithm.parameters.resolve({"training_frame": "test_frame", **given})
-    spec = build_spec(frame, None, ignored=ignored, unsupervised_category=algorithm.unsupervised_category(params))
+    spec = build_spec(frame, None, ignored=ignored, ignore_const_cols=params.get("ignore_const_cols", True),
+                      unsupervised_category=algorithm.unsupervised_category(params))
     algorithm.check(params, spec)
     X = algorithm.layout(frame, spec, params)
     return frame, spec, params, TrainingSet(X, None, weight_values(frame, spec), spec)
