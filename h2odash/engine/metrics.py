@@ -100,7 +100,7 @@ def binomial(y, p1, domain, weights=None):
 
     scores = _SortedScores(p1, y, w)
     out.update(_squared_error(y, p1, y, w))
-    out["logloss"] = _logloss(np.where(y == 1, p1, 1 - p1), w)
+    out["logloss"] = logloss(np.where(y == 1, p1, 1 - p1), w)
 
     tps, fps = scores.roc_counts()
     auc = _auc(tps, fps)
@@ -162,7 +162,7 @@ def multinomial(y, probs, domain, weights=None):
     rows = np.arange(len(codes))
     p_actual = probs[rows, codes]
     out.update(_squared_error(np.ones_like(p_actual), p_actual, codes.astype(np.float64), w))
-    out["logloss"] = _logloss(p_actual, w)
+    out["logloss"] = logloss(p_actual, w)
 
     predicted = probs.argmax(axis=1)
     cm = np.bincount(codes * k + predicted, minlength=k * k).reshape(k, k).astype(np.float64)
@@ -401,7 +401,8 @@ def _squared_error(actual, predicted, response, w):
     return {"MSE": mse, "RMSE": math.sqrt(mse), "nobs": len(w), "r2": r2}
 
 
-def _logloss(p_actual, w):
+def logloss(p_actual, w):
+    """H2O's log loss from each row's predicted probability of its actual class."""
     with np.errstate(divide="ignore"):
         losses = np.minimum(LOGLOSS_MAX, -np.log(p_actual))
     return float(np.dot(w, losses) / w.sum())

@@ -293,19 +293,21 @@ def _monitor(model, params, data, valid_set, job, start, share, deadline, live):
         valid_set = _sample(valid_set, params["score_validation_samples"])
     spec = model.spec
 
-    def scorer(predict):
-        # A fold model is scored only to stop early, on its holdout: its training rows would
-        # cost most of the scoring time and go nowhere (no history of its own is shown).
-        row = _history_metrics(spec, params, "training", sample, predict) if live or valid_set is None else {}
-        if valid_set is not None:
-            row.update(_history_metrics(spec, params, "validation", valid_set, predict))
-        return row
-
     metric = params.get("stopping_metric", "AUTO")
     if metric in (None, "AUTO"):
         metric = default_stopping_metric(spec.category)
     key, larger = _STOPPING_KEYS.get(metric, (None, False))
     prefix = "validation_" if valid_set is not None else "training_"
+
+    def scorer(predict):
+        if not live and valid_set is not None and key == "logloss" and spec.category != REGRESSION:
+            # A fold model is scored only to stop early on its holdout: just the metric it watches.
+            return {"validation_logloss": _logloss(valid_set, predict)}
+        row = _history_metrics(spec, params, "training", sample, predict) if live or valid_set is None else {}
+        if valid_set is not None:
+            row.update(_history_metrics(spec, params, "validation", valid_set, predict))
+        return row
+
     # Fold models are scored only to stop early (on their holdout); their rows stay unseen.
     scores = live or bool(params.get("stopping_rounds"))
     return Monitor(
@@ -331,6 +333,14 @@ def _sample(data, rows):
         return data
     pick = np.sort(np.random.default_rng(0).choice(data.nrows, int(rows), replace=False))
     return TrainingSet(_take(data.X, pick), data.y[pick], data.w[pick], data.spec)
+
+
+def _logloss(data, predict):
+    """Log loss of a classifier's predictions for a TrainingSet, as metrics.binomial/multinomial."""
+    probabilities = np.asarray(predict(data.X))
+    if probabilities.ndim == 1:
+        probabilities = np.column_stack([1 - probabilities, probabilities])
+    return metrics.logloss(probabilities[np.arange(len(data.y)), data.y.astype(np.int64)], data.w)
 
 
 def _history_metrics(spec, params, prefix, data, predict):

@@ -61,3 +61,19 @@ def test_a_model_stopped_early_keeps_the_trees_up_to_its_best_score(engine):
 def test_without_stopping_rounds_nothing_is_cut():
     monitor = Monitor()
     assert monitor.kept_iterations(40) == 40
+
+
+@pytest.mark.parametrize("classes", [2, 3])
+def test_the_holdout_log_loss_fold_models_stop_on_is_the_metrics_log_loss(classes):
+    from h2odash.engine.algos.base import TrainingSet
+    from h2odash.engine.training import _logloss, model_metrics
+
+    rng = np.random.default_rng(classes)
+    probabilities = rng.dirichlet(np.ones(classes), 200)
+    y = rng.integers(0, classes, 200)
+    w = rng.uniform(0.5, 2, 200)
+    spec = type("Spec", (), {"category": "Binomial" if classes == 2 else "Multinomial",
+                             "response_domain": [str(c) for c in range(classes)]})()
+    holdout = TrainingSet(probabilities, y, w, spec)
+    full = model_metrics(spec, {}, y, probabilities, w)["logloss"]
+    assert _logloss(holdout, lambda X: X) == pytest.approx(full, rel=1e-12)

@@ -6,6 +6,7 @@ Categorical predictors stay categorical (XGBoost's native support); with categor
 AUTO or OneHotInternal each split sends one level one way, as H2O's one-hot encoding does.
 """
 
+import numpy as np
 import xgboost as xgb
 
 from h2odash.engine.algos.base import Fitted, seed_of
@@ -13,7 +14,7 @@ from h2odash.engine.algos.trees import (TreeEnsemble, INTERACTIONS, MONOTONE, ch
                                         class_probabilities, distribution_parameter, importances,
                                         interaction_groups, monotone_vector, reordered, resolve_distribution,
                                         shared_tree_parameters, threads_for, tree_summary)
-from h2odash.engine.algos.xgboost_support import (booster_predict, model_size, total_gains, training_matrix,
+from h2odash.engine.algos.xgboost_support import (booster_predict, positional, model_size, total_gains, training_matrix,
                                                   tree_shapes)
 from h2odash.engine.errors import InvalidArgument
 from h2odash.engine.model_data import REGRESSION
@@ -161,13 +162,74 @@ class XGBoostFitted(Fitted):
 class _Report(xgb.callback.TrainingCallback):
     """Hands every round to the monitor; stops training when it says so."""
 
-    def __init__(self, monitor, spec, total, linear):
+    def __init__(self, monitor, spec, total, xgb_params):
         super().__init__()
-        self.monitor, self.spec, self.total, self.linear = monitor, spec, total, linear
+        self.monitor, self.spec, self.total = monitor, spec, total
+        self.linear = xgb_params["booster"] == "gblinear"
+        # Dart re-weighs earlier trees as it goes, so only plain trees can be added up.
+        self.adds_up = xgb_params["booster"] == "gbtree"
+        self.objective = xgb_params["objective"]
+        self.growing = None
 
     def after_iteration(self, model, epoch, evals_log):
-        so_far = XGBoostFitted(model, self.spec, epoch + 1, self.linear)
-        return not self.monitor.iteration(epoch + 1, self.total, so_far.predict)
+        if self.adds_up:
+            self.growing = self.growing or _GrowingPredictions(model, self.spec, self.objective)
+            predict = self.growing.at(epoch + 1)
+        else:
+            predict = XGBoostFitted(model, self.spec, epoch + 1, self.linear).predict
+        return not self.monitor.iteration(epoch + 1, self.total, predict)
+
+
+class _GrowingPredictions:
+    """Predictions of the model being boosted, for the few sets scored while it grows: each
+    scoring adds only the rounds grown since the last one to margins kept per set (predicting
+    with every tree anew makes a scoring history quadratic in trees)."""
+
+    def __init__(self, booster, spec, objective):
+        self.booster, self.spec, self.objective = booster, spec, objective
+        self.done = 0
+        self._margins = {}   # id(X) -> (X, rounds added, margins)
+        self._base = None
+
+    def at(self, done):
+        self.done = done
+        return self.predict
+
+    def predict(self, X):
+        kept = self._margins.get(id(X))
+        start, margins = (kept[1], kept[2]) if kept is not None and kept[0] is X else (0, None)
+        if start < self.done:
+            added = self._margin(X, start, self.done)
+            # Every prediction includes the base margin once; a sum of two would hold it twice.
+            margins = added if margins is None else margins + added - self._base_margin(X)
+            self._margins[id(X)] = (X, self.done, margins)
+        values = _inverse_link(self.objective, margins)
+        if self.spec.category == REGRESSION:
+            return values.astype("float64")
+        return class_probabilities(values, self.spec.nclasses)
+
+    def _margin(self, X, start, stop):
+        self.booster.set_param({"nthread": threads_for(len(X), len(self.spec.names))})
+        return np.asarray(self.booster.inplace_predict(positional(X, self.spec), iteration_range=(start, stop),
+                                                       predict_type="margin"), dtype=np.float64)
+
+    def _base_margin(self, X):
+        if self._base is None:
+            row = X.iloc[:1] if hasattr(X, "iloc") else X[:1]
+            self._base = self._margin(row, 0, 1) + self._margin(row, 1, 2) - self._margin(row, 0, 2)
+        return self._base
+
+
+def _inverse_link(objective, margins):
+    """XGBoost's predicted values from its margins, by objective."""
+    if objective == "binary:logistic":
+        return 1.0 / (1.0 + np.exp(-margins))
+    if objective == "multi:softprob":
+        shifted = np.exp(margins - margins.max(axis=1, keepdims=True))
+        return shifted / shifted.sum(axis=1, keepdims=True)
+    if objective in ("count:poisson", "reg:gamma", "reg:tweedie"):
+        return np.exp(margins)
+    return margins
 
 
 class XGBoost(TreeEnsemble):
@@ -204,7 +266,7 @@ class XGBoost(TreeEnsemble):
         linear = xgb_params["booster"] == "gblinear"
         hist = xgb_params.get("tree_method") == "hist"
         matrix = training_matrix(data, data.y, hist=hist, max_bin=params["max_bins"])
-        report = _Report(monitor, data.spec, rounds, linear)
+        report = _Report(monitor, data.spec, rounds, xgb_params)
         booster = xgb.train(xgb_params, matrix, num_boost_round=rounds, callbacks=[report], verbose_eval=False)
         used = booster.num_boosted_rounds() if linear else monitor.kept_iterations(booster.num_boosted_rounds())
         return XGBoostFitted(booster, data.spec, used, linear)
