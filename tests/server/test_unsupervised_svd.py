@@ -53,7 +53,8 @@ def test_model_reads_as_h2o_shapes_it_with_h2os_numbers(embedded_url, iris, vers
     assert [p["name"] for p in model["parameters"]] == [p["name"] for p in expected["parameters"]]
     # V and U are frames: a row per expanded column, a row per training row.
     for field in ("v_key", "u_key"):
-        assert out[field]["__meta"] == theirs[field]["__meta"] and out[field]["name"].startswith(theirs[field]["name"][:12])
+        assert out[field]["__meta"] == theirs[field]["__meta"]
+        assert out[field]["name"].startswith(theirs[field]["name"][:12])   # SVDUMatrix__, SVDVMatrix__
     names, v = frame_of(embedded_url, out["v_key"]["name"])
     assert names == ["C1", "C2", "C3"] and v.shape == (7, 3)
     names, u = frame_of(embedded_url, out["u_key"]["name"])

@@ -48,7 +48,7 @@ HISTORY_COLUMNS = {"iterations": ("long", "Iterations"), "err": ("double", "err"
                    "principal_component_": ("double", "Principal Component #"),
                    "average_see": ("double", "average SEE")}
 # H2O-3's convergence tolerance: a power iteration stops once its vector moves less than this;
-# a subspace iteration once its basis moves less than this (root mean square per entry).
+# the subspace iteration once its singular values change by less than its square (relatively).
 TOLERANCE = 1e-6
 # Extra directions the subspace iteration carries beyond the k it reports (as scikit-learn's
 # randomized_svd does; H2O-3 carries none): the k-th direction then converges at the pace of
@@ -107,10 +107,6 @@ class Expansion:
         codes = points.codes[:, self.enum_columns]
         self.modes = [int(np.bincount(c[c >= 0], minlength=n).argmax()) if (c >= 0).any() else 0
                       for c, n in zip(codes.T, self.levels)]
-
-    @property
-    def width(self):
-        return len(self.names)
 
     def matrix(self, points):
         """The rows as the expanded, transformed matrix (n x width)."""
@@ -201,21 +197,23 @@ def decompose(A, k, method, max_iterations, rng, monitor, want_u=False):
 
 
 def _power(A, k, max_iterations, rng, monitor, want_u):
-    """Power iterations on the Gram matrix of what previous components leave unexplained.
+    """Power iterations on the Gram matrix deflated by the components found so far (each
+    iterate kept orthogonal to them), one component after another.
 
     Each iteration is a history row (the vector's move ``err``, its component); once out of
     time, each remaining component gets one iteration, so the model is whole."""
     width = A.shape[1]
     gram = A.T @ A / len(A)
-    unexplained = np.eye(width)        # I - sum of v v' over the components found so far
+    # Below this, what the Gram matrix leaves is rounding: A has no further direction.
+    negligible = 1e-13 * np.trace(gram)
     v_all, d = np.zeros((width, k)), np.zeros(k)
     iteration, go_on = 0, True
     for component in range(k):
-        deflated = unexplained @ gram @ unexplained
-        v = _unit(unexplained @ rng.standard_normal(width))
+        found = v_all[:, :component]
+        v = _unit(_orthogonal(rng.standard_normal(width), found))
         for _ in range(max_iterations):
-            moved = deflated @ v
-            if not moved.any():        # nothing left to explain: any direction will do
+            moved = _orthogonal(gram @ v, found)
+            if np.linalg.norm(moved) <= negligible:
                 break
             moved = _unit(moved)
             err = float(np.linalg.norm(moved - v))
@@ -226,35 +224,55 @@ def _power(A, k, max_iterations, rng, monitor, want_u):
             if err <= TOLERANCE or not go_on:
                 break
         v_all[:, component] = v
-        d[component] = np.linalg.norm(A @ (unexplained @ v))
-        unexplained -= np.outer(v, v)
+        d[component] = np.linalg.norm(A @ v)
     return Decomposition(d, v_all, _left_vectors(A, v_all, d) if want_u else None)
+
+
+def _orthogonal(x, found):
+    """x less its components along the orthonormal columns of ``found`` (twice over, so
+    that rounding leaves none)."""
+    for _ in range(2):
+        x = x - found @ (found.T @ x)
+    return x
 
 
 def _randomized(A, k, max_iterations, rng, monitor, want_u):
     """Randomized subspace iteration: a basis Q of A's range, from A times a random matrix,
-    multiplied through A A' until the top k right singular vectors of Q'A stop moving, each
-    iteration a history row (``average_see``: the mean over the k vectors of the squared sine
-    of the angle their subspace moved by; NaN for the first)."""
+    multiplied through A A' until the k largest singular values of Q'A stop growing, each
+    iteration a history row (``average_see``: their mean relative change; NaN for the first).
+
+    Singular values settle once the vectors are found (their error is about the square of the
+    vectors'), and also when near-equal values leave the vectors undetermined, where waiting
+    for the vectors to settle would take every iteration allowed."""
     width = min(k + OVERSAMPLING, *A.shape)
     q = _orthonormal(A @ rng.standard_normal((A.shape[1], width)))
     previous = None
     for iteration in range(max_iterations):
         w, d, vt = np.linalg.svd(q.T @ A, full_matrices=False)
-        v = vt[:k].T
-        see = float("nan") if previous is None else max(0.0, 1.0 - float(np.sum((previous.T @ v) ** 2)) / k)
-        previous = v
+        change = np.abs(d[:k] - previous) / np.maximum(d[:k], 1e-300) if previous is not None else np.nan
+        see = float(np.mean(change))
+        previous = d[:k]
         go_on = monitor.record(iteration, max_iterations, {"iterations": iteration, "average_see": see})
         if see <= TOLERANCE ** 2 or not go_on or iteration + 1 == max_iterations:
             break
         # A A' Q spans what A V spans, as A'Q = V D W'.
         q = _orthonormal(A @ vt.T)
-    return Decomposition(d[:k], v, q @ w[:, :k] if want_u else None)
+    return Decomposition(d[:k], vt[:k].T, q @ w[:, :k] if want_u else None)
 
 
 def _orthonormal(Y):
-    """An orthonormal basis of Y's columns (Q of its QR factorization)."""
-    return np.linalg.qr(Y)[0]
+    """An orthonormal basis of Y's columns: Q of its QR factorization, from the Cholesky factor
+    of Y'Y, twice (the second pass restores what rounding lost; on a tall Y this is many times
+    faster than Householder QR), or by Householder QR when Y is too near rank-deficient."""
+    q = Y
+    try:
+        for _ in range(2):
+            q = q @ np.linalg.inv(np.linalg.cholesky(q.T @ q).T)
+    except np.linalg.LinAlgError:
+        return np.linalg.qr(Y)[0]
+    if not np.allclose(q.T @ q, np.eye(q.shape[1]), rtol=0.0, atol=1e-10):
+        return np.linalg.qr(Y)[0]
+    return q
 
 
 def _unit(x):

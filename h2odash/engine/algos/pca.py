@@ -24,7 +24,11 @@ from h2odash.engine.model_data import CLUSTERING, DIM_REDUCTION
 from h2odash.engine.parameters import Parameter as P
 from h2odash.engine.tables import Table, col
 
-_H2O_ORDER = ["model_id", "training_frame", "validation_frame", "ignored_columns", "ignore_const_cols", "score_each_iteration", "transform", "pca_method", "pca_impl", "k", "max_iterations", "use_all_factor_levels", "compute_metrics", "impute_missing", "seed", "max_runtime_secs", "export_checkpoints_dir"]
+_H2O_ORDER = (
+    "model_id training_frame validation_frame ignored_columns ignore_const_cols score_each_iteration transform "
+    "pca_method pca_impl k max_iterations use_all_factor_levels compute_metrics impute_missing seed "
+    "max_runtime_secs export_checkpoints_dir"
+).split()
 
 PARAMETERS = declare(
     _H2O_ORDER,

@@ -27,7 +27,10 @@ from h2odash.engine.model_data import DIM_REDUCTION, frame_from_columns
 from h2odash.engine.parameters import Parameter as P
 from h2odash.engine.tables import Table, col
 
-_H2O_ORDER = ["model_id", "training_frame", "validation_frame", "ignored_columns", "ignore_const_cols", "score_each_iteration", "transform", "svd_method", "nv", "max_iterations", "seed", "keep_u", "u_name", "use_all_factor_levels", "max_runtime_secs", "export_checkpoints_dir"]
+_H2O_ORDER = (
+    "model_id training_frame validation_frame ignored_columns ignore_const_cols score_each_iteration transform "
+    "svd_method nv max_iterations seed keep_u u_name use_all_factor_levels max_runtime_secs export_checkpoints_dir"
+).split()
 
 PARAMETERS = declare(
     _H2O_ORDER,

@@ -76,7 +76,8 @@ def test_iris_matches_h2o3s_answer():
 def test_iterative_methods_find_the_exact_components(method):
     rows = []
     exact, _ = fit(iris(), k=3, transform="STANDARDIZE")
-    fitted, _ = fit(iris(), monitor=Monitor(on_row=rows.append), k=3, transform="STANDARDIZE", pca_method=method, seed=7)
+    fitted, _ = fit(iris(), monitor=Monitor(on_row=rows.append), k=3, transform="STANDARDIZE", pca_method=method,
+                    seed=7)
     np.testing.assert_allclose(table(fitted, "importance"), table(exact, "importance"), rtol=1e-6)
     assert_same_directions(table(fitted, "eigenvectors"), table(exact, "eigenvectors"), atol=1e-5)
     assert PCA.history_name({"pca_method": method}) == f"Scoring History from {method} SVD"
@@ -137,7 +138,8 @@ def test_rows_with_missing_values_are_left_out_unless_imputed():
     imputed, _ = fit(gappy, k=2, transform="STANDARDIZE", impute_missing=True)
     filled = gappy.fillna({"Petal.Length": stats["Petal.Length"].mean(), "Species": "Iris-setosa"})
     # Each species has 50 rows but one virginica is missing: setosa (50) is the most common.
-    B = np.column_stack([transformed(filled, "NONE")[:, :2], ((filled[NUMBERS] - stats.mean()) / stats.std()).to_numpy()])
+    B = np.column_stack([transformed(filled, "NONE")[:, :2],
+                         ((filled[NUMBERS] - stats.mean()) / stats.std()).to_numpy()])
     s = np.linalg.svd(B, compute_uv=False)
     np.testing.assert_allclose(table(imputed, "importance")[0], s[:2] / np.sqrt(len(B) - 1), rtol=1e-9)
 

@@ -114,3 +114,14 @@ def test_refuses_a_matrix_of_zeros():
     df = pd.DataFrame({"a": [0.0] * 5, "b": [0.0] * 5})
     with pytest.raises(InvalidArgument, match="nothing to decompose"):
         fit(df, nv=1, ignore_const_cols=False)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_a_rank_deficient_matrix_gets_zero_singular_values_beyond_its_rank(method):
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(60, 2)) @ rng.normal(size=(2, 6))
+    fitted, _ = fit(pd.DataFrame(x, columns=list("abcdef")), nv=4, svd_method=method, seed=2)
+    s = np.linalg.svd(x, compute_uv=False)
+    np.testing.assert_allclose(fitted.d[:2], s[:2], rtol=1e-8)
+    assert np.all(np.abs(fitted.d[2:]) < 1e-6 * s[0])
+    assert np.isfinite(fitted.u).all()
