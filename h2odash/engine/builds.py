@@ -108,7 +108,7 @@ def build_model(engine, algorithm, given, job, model_id=None, spec=None, layouts
 def remove_model(engine, model):
     """Delete a model and what its training stored beside it (fold models, holdout predictions)."""
     keys = [model.key, *model.cross_validation_models, model.cross_validation_holdout_predictions_frame_id,
-            model.cross_validation_fold_assignment_frame_id]
+            model.cross_validation_fold_assignment_frame_id, *model.output_frames]
     for key in keys:
         if key and engine.store.find(key) is not None and not engine.store.is_locked(key):
             engine.store.delete(key)

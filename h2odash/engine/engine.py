@@ -227,9 +227,14 @@ class Engine:
         return self.store.values(Model)
 
     def delete_model(self, key):
+        """Delete a model and the frames its training made beside it (as H2O-3 does)."""
         from h2odash.engine.models import Model
 
-        return self.store.delete(key, Model, "model_id")
+        deleted = self.store.delete(key, Model, "model_id")
+        for frame_key in deleted.output_frames:
+            if self.store.find(frame_key) is not None and not self.store.is_locked(frame_key):
+                self.store.delete(frame_key)
+        return deleted
 
     def predict(self, model_key, frame_key, destination=None, options=None):
         """Score a frame; returns (predictions frame, metrics or None when there are none).

@@ -190,6 +190,7 @@ def _train_unsupervised(engine, algorithm, model, train, valid, job):
     _keep_fitted(model, fitted)
     for key, frame in fitted.frames().items():
         engine.store.put(key, frame)
+        model.output_frames.append(key)
     job.update(msg="Scoring the model")
     if params.get("compute_metrics", True) and algorithm.metrics_when_built:
         # A learner may measure itself on its training rows as H2O does (out-of-bag, say).

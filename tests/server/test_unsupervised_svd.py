@@ -85,3 +85,12 @@ def test_predictions_are_h2os_projections(embedded_url, iris):
 def test_bad_input_gets_a_clear_error(embedded_url, iris, body, fragments):
     answer = requests.post(f"{embedded_url}/99/ModelBuilders/svd", json={"training_frame": iris, **body})
     assert_refused(embedded_url, answer, *fragments)
+
+
+def test_deleting_the_model_deletes_the_frames_it_made(embedded_url, iris):
+    model = train(embedded_url, training_frame=iris, nv=2, u_name="iris_u_deleted")
+    made = [model["output"]["u_key"]["name"], model["output"]["v_key"]["name"]]
+    assert all(requests.get(f"{embedded_url}/3/Frames/{key}").status_code == 200 for key in made)
+    assert requests.delete(f"{embedded_url}/3/Models/{model['model_id']['name']}").status_code == 200
+    assert all(requests.get(f"{embedded_url}/3/Frames/{key}").status_code == 404 for key in made)
+    assert requests.get(f"{embedded_url}/3/Frames/{iris}").status_code == 200
