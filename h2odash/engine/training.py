@@ -7,11 +7,13 @@ training, validation and cross-validation metrics. Algorithms only fit (see algo
 
 import itertools
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
 from h2odash.engine import algos, metrics
 from h2odash.engine.algos.base import Monitor, TrainingSet, default_stopping_metric, seed_of
+from h2odash.engine.algos.trees import THREADS, threads_for
 from h2odash.engine.errors import InvalidArgument
 from h2odash.engine.frames import Frame
 from h2odash.engine.jobs import Job
@@ -212,23 +214,26 @@ def _cross_validate(engine, algorithm, model, X_all, y_all, w_all, rows, folds, 
     """Fit one model per fold; score each on its held-out rows; keep what was asked for."""
     params, spec = model.params, model.spec
     k = int(folds.max()) + 1
-    holdout = None
-    fold_metrics, fold_fits = [], []
     for fold in range(k):
-        job.update(msg=f"Cross-validation model {fold + 1} / {k}")
-        inside, outside = rows[folds != fold], rows[folds == fold]
-        if len(inside) == 0 or len(outside) == 0:
+        if not (folds == fold).any() or (folds == fold).all():
             raise InvalidArgument("nfolds", f"Fold {fold + 1} is empty; use fewer folds.")
+
+    def fit_fold(fold):
+        inside, outside = rows[folds != fold], rows[folds == fold]
         # As in H2O-3, a fold model stops early on its holdout rows, not on its training rows.
         stops_on = (TrainingSet(_take(X_all, outside), y_all[outside], w_all[outside], spec)
                     if params.get("stopping_rounds") else None)
         data = TrainingSet(_take(X_all, inside), y_all[inside], w_all[inside], spec, stops_on)
         monitor = _monitor(model, params, data, stops_on, job, fold / n_fits, 1 / n_fits, deadline, live=False)
         fitted = algorithm.fit(data, params, monitor)
-        fold_fits.append(fitted)
-        raw = np.asarray(fitted.predict(_take(X_all, outside)))
-        if holdout is None:
-            holdout = np.full((len(y_all),) + raw.shape[1:], np.nan)
+        return fitted, np.asarray(fitted.predict(_take(X_all, outside)))
+
+    job.update(msg=f"Cross-validation: {k} models")
+    fold_fits, holdout_raw = zip(*_map_folds(fit_fold, range(k), len(rows), len(spec.names)))
+    holdout = np.full((len(y_all),) + holdout_raw[0].shape[1:], np.nan)
+    fold_metrics = []
+    for fold, (fitted, raw) in enumerate(zip(fold_fits, holdout_raw)):
+        outside = rows[folds == fold]
         holdout[outside] = raw
         scored = model_metrics(spec, params, y_all[outside], raw, w_all[outside])
         fold_metrics.append(scored)
@@ -256,6 +261,17 @@ def _cross_validate(engine, algorithm, model, X_all, y_all, w_all, rows, folds, 
         engine.store.put(key, frame_from_columns(key, {"fold_assignment": assignment.astype(float)},
                                                  {"fold_assignment": "int"}))
         model.cross_validation_fold_assignment_frame_id = key
+
+
+def _map_folds(fit_fold, folds, nrows, ncols):
+    """``fit_fold`` of every fold, in fold order. On small data the learners run one thread each
+    (threads_for), so folds are fitted side by side, one per core, as H2O-3 builds its
+    cross-validation models in parallel; on big data each fit already uses every core."""
+    workers = min(THREADS, len(folds)) if threads_for(nrows, ncols) == 1 else 1
+    if workers <= 1:
+        return [fit_fold(fold) for fold in folds]
+    with ThreadPoolExecutor(workers, thread_name_prefix="h2odash-fold") as pool:
+        return list(pool.map(fit_fold, folds))
 
 
 def _assign_folds(train, spec, params, rows, y_all, classification):
