@@ -8,6 +8,7 @@ plus ``num_leaves = 2**max_depth``.
 import math
 
 import lightgbm as lgb
+import pandas as pd
 import numpy as np
 
 from h2odash.engine.algos.base import Fitted, seed_of
@@ -90,7 +91,7 @@ class GBMFitted(Fitted):
     def predict(self, X):
         # Threads by the size of X; LightGBM's default (all cores) is slow on small frames.
         threads = threads_for(len(X), len(self.spec.names))
-        return self.from_raw(self.booster.predict(X, num_iteration=self.iterations, num_threads=threads))
+        return self.from_raw(self.booster.predict(as_codes(X), num_iteration=self.iterations, num_threads=threads))
 
     def from_raw(self, raw):
         """LightGBM's predicted values in the framework's layout."""
@@ -112,6 +113,23 @@ class GBMFitted(Fitted):
         return tree_summary(len(trees) // per_iteration, depths, leaves, size)
 
 
+def as_codes(X):
+    """Predictors as LightGBM reads them, a float matrix with categorical levels as their codes
+    (NaN where missing). LightGBM's own conversion of a pandas frame (codes via pandas, -1
+    replaced, columns interleaved) took a fifth of scoring 200k rows."""
+    if not hasattr(X, "columns"):
+        return X
+    matrix = np.empty((len(X), X.shape[1]), dtype=np.float64)
+    for j, name in enumerate(X.columns):
+        column = X[name]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            codes = column.cat.codes.to_numpy()
+            matrix[:, j] = np.where(codes >= 0, codes, np.nan)
+        else:
+            matrix[:, j] = column.to_numpy(dtype=np.float64, na_value=np.nan)
+    return matrix
+
+
 class _GrowingPredictions:
     """Predictions of the model being boosted, for the few sets scored while it grows: each
     scoring adds only the trees grown since the last one to margins kept per set. (Predicting
@@ -131,7 +149,7 @@ class _GrowingPredictions:
         kept = self._margins.get(id(X))
         start, margins = (kept[1], kept[2]) if kept is not None and kept[0] is X else (0, None)
         if start < self.done:
-            added = self.booster.predict(X, start_iteration=start, num_iteration=self.done - start, raw_score=True,
+            added = self.booster.predict(as_codes(X), start_iteration=start, num_iteration=self.done - start, raw_score=True,
                                          num_threads=threads_for(len(X), len(self.spec.names)))
             margins = added if margins is None else margins + added
             self._margins[id(X)] = (X, self.done, margins)

@@ -324,3 +324,13 @@ def test_history_scores_the_growing_model_as_the_finished_one_predicts(algo, dis
         expected = type(fitted)(fitted.booster, fitted.spec, trees).predict(data.X)
         # XGBoost predicts in float32: sums of margins differ from its own in the 7th digit.
         np.testing.assert_allclose(seen[trees - 1], expected, rtol=1e-5, atol=1e-6)
+
+
+def test_gbm_scores_categorical_codes_as_lightgbm_reads_its_pandas_frame():
+    df = prostate()
+    df["DPROS"] = df["DPROS"].astype(float)
+    df.loc[::7, "DPROS"] = np.nan          # missing categorical levels
+    df.loc[::5, "PSA"] = np.nan            # and missing numbers
+    fitted, data = fit_capsule("gbm", df, ntrees=20, seed=2)
+    through_pandas = fitted.booster.predict(data.X, num_iteration=fitted.iterations)
+    np.testing.assert_allclose(fitted.predict(data.X)[:, 1], through_pandas, rtol=1e-12)
