@@ -193,26 +193,31 @@ def features_matrix(frame, spec, standardize=False, use_all_levels=False, rows=N
     """Predictors as a dense float matrix: one-hot categoricals (first level dropped unless
     ``use_all_levels``), numbers mean-imputed and optionally standardized with training stats."""
     check_columns(frame, spec, need_response=False)
-    blocks = []
-    for name, kind in zip(spec.names, spec.kinds):
+    n = frame.nrows if rows is None else len(rows)
+    widths = [(len(spec.domains[name]) - (0 if use_all_levels else 1)) if kind == "enum" else 1
+              for name, kind in zip(spec.names, spec.kinds)]
+    # One matrix filled in place: stacking per-column blocks copied every cell once more.
+    matrix = np.zeros((n, sum(widths)), dtype=np.float64)
+    start = 0
+    for name, kind, width in zip(spec.names, spec.kinds, widths):
         col = frame.names.index(name)
         if kind == "enum":
-            codes = level_codes(frame, col, spec.domains[name], rows)
-            levels = len(spec.domains[name])
-            onehot = np.zeros((len(codes), levels), dtype=np.float64)
-            present = codes >= 0
-            onehot[np.nonzero(present)[0], codes[present]] = 1.0
-            blocks.append(onehot if use_all_levels else onehot[:, 1:])
+            codes = level_codes(frame, col, spec.domains[name], rows) - (0 if use_all_levels else 1)
+            present = np.nonzero(codes >= 0)[0]
+            matrix[present, start + codes[present]] = 1.0
         else:
             values = column_numbers(frame, col, rows)
             mean = spec.means.get(name, 0.0)
             mean = 0.0 if not np.isfinite(mean) else mean
-            values = np.where(np.isfinite(values), values, mean)
+            out = matrix[:, start]
+            np.copyto(out, values)
+            out[~np.isfinite(values)] = mean
             if standardize:
                 sigma = spec.sigmas.get(name)
-                values = (values - mean) / (sigma if sigma and np.isfinite(sigma) and sigma > 0 else 1.0)
-            blocks.append(values[:, None])
-    return np.hstack(blocks) if blocks else np.empty((frame.nrows, 0))
+                out -= mean
+                out /= sigma if sigma and np.isfinite(sigma) and sigma > 0 else 1.0
+        start += width
+    return matrix
 
 
 def response_values(frame, spec, rows=None):
