@@ -487,12 +487,15 @@ class _Runner:
 
     def _stopping_parameters(self):
         """The run's stopping criteria, which every model that early-stops gets (H2O's
-        default tolerance shrinks with the rows: 1/sqrt(rows), between 0.001 and 0.05)."""
+        default tolerance shrinks with the data: 1/sqrt(rows x share of cells present), between
+        0.001 and 0.05)."""
         spec = self.spec
         tolerance = spec.stopping_tolerance
         if tolerance is None or tolerance < 0:
             frame = self.engine.store.get(spec.training_frame, Frame, "training_frame")
-            tolerance = min(0.05, max(0.001, 1.0 / math.sqrt(max(frame.nrows, 1))))
+            cells = max(frame.nrows * len(frame.names), 1)
+            missing = sum(frame.stats(i).missing_count for i in range(len(frame.names))) / cells
+            tolerance = min(0.05, max(0.001, 1.0 / math.sqrt(max((1 - missing) * frame.nrows, 1))))
         return {"stopping_rounds": spec.stopping_rounds, "stopping_metric": spec.stopping_metric,
                 "stopping_tolerance": tolerance}
 

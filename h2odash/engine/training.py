@@ -229,7 +229,7 @@ def _cross_validate(engine, algorithm, model, X_all, y_all, w_all, rows, folds, 
         return fitted, np.asarray(fitted.predict(_take(X_all, outside)))
 
     job.update(msg=f"Cross-validation: {k} models")
-    fold_fits, holdout_raw = zip(*_map_folds(fit_fold, range(k), len(rows), len(spec.names)))
+    fold_fits, holdout_raw = zip(*_map_folds(algorithm, fit_fold, range(k), len(rows), len(spec.names)))
     holdout = np.full((len(y_all),) + holdout_raw[0].shape[1:], np.nan)
     fold_metrics = []
     for fold, (fitted, raw) in enumerate(zip(fold_fits, holdout_raw)):
@@ -263,11 +263,14 @@ def _cross_validate(engine, algorithm, model, X_all, y_all, w_all, rows, folds, 
         model.cross_validation_fold_assignment_frame_id = key
 
 
-def _map_folds(fit_fold, folds, nrows, ncols):
-    """``fit_fold`` of every fold, in fold order. On small data the learners run one thread each
-    (threads_for), so folds are fitted side by side, one per core, as H2O-3 builds its
-    cross-validation models in parallel; on big data each fit already uses every core."""
-    workers = min(THREADS, len(folds)) if threads_for(nrows, ncols) == 1 else 1
+def _map_folds(algorithm, fit_fold, folds, nrows, ncols):
+    """``fit_fold`` of every fold, in fold order. On small data tree learners run one thread
+    each (threads_for), so their folds are fitted side by side, one per core, as H2O-3 builds
+    its cross-validation models in parallel; on big data each fit already uses every core.
+    Learners on numpy's BLAS (GLM, deep learning) stay one at a time: concurrent calls into a
+    multi-threaded BLAS made a stacked ensemble's GLM metalearner differ between runs."""
+    parallel = algorithm.folds_in_parallel and threads_for(nrows, ncols) == 1
+    workers = min(THREADS, len(folds)) if parallel else 1
     if workers <= 1:
         return [fit_fold(fold) for fold in folds]
     with ThreadPoolExecutor(workers, thread_name_prefix="h2odash-fold") as pool:

@@ -127,7 +127,7 @@ def test_max_models_and_seed_give_the_same_leaderboard(frames):
         assert wait_job(url, job_key, timeout=JOB_TIMEOUT)["status"] == "DONE"
         _, rows = _leaderboard(url, automl_id)
         boards.append([(r["model_id"].split("_AutoML_")[0], round(r["auc"], 10)) for r in rows])
-    assert boards[0] == boards[1]
+    assert boards[0] == boards[1], boards
     assert len([m for m, _ in boards[0] if not m.startswith("StackedEnsemble")]) == 4
 
 

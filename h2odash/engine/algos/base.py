@@ -240,6 +240,8 @@ class Algorithm:
     standardize = False
     use_all_levels = False
     supervised = True
+    # Whether cross-validation may fit this algorithm's folds side by side (training.py).
+    folds_in_parallel = False
     metrics_schema = None
     metrics_schema_version = 3   # GLRM's metrics are ModelMetricsGLRMV99
     # Whether the model is scored on its training and validation frames once built (H2O-3's SVD

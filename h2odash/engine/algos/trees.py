@@ -257,6 +257,9 @@ def class_probabilities(raw, nclasses):
 class TreeEnsemble(Algorithm):
     """An algorithm whose model is a number of trees (its Fitted has ``ntrees``)."""
 
+    # LightGBM and XGBoost fits share nothing and release the GIL.
+    folds_in_parallel = True
+
     def main_model_params(self, params, fold_fits):
         if not params.get("stopping_rounds"):
             return None
