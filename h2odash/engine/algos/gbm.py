@@ -12,7 +12,7 @@ import pandas as pd
 import numpy as np
 
 from h2odash.engine.algos.base import Fitted, seed_of
-from h2odash.engine.algos.trees import (TreeEnsemble, INTERACTIONS, MONOTONE, check_categorical_encoding,
+from h2odash.engine.algos.trees import (GrowingPredictions, TreeEnsemble, inverse_link, INTERACTIONS, MONOTONE, check_categorical_encoding,
                                         check_response_range, class_probabilities, distribution_parameter,
                                         histogram_bins, importances, interaction_groups, monotone_vector,
                                         reordered, resolve_distribution, shared_tree_parameters, threads_for,
@@ -130,42 +130,17 @@ def as_codes(X):
     return matrix
 
 
-class _GrowingPredictions:
-    """Predictions of the model being boosted, for the few sets scored while it grows: each
-    scoring adds only the trees grown since the last one to margins kept per set. (Predicting
-    with every tree anew made a scoring history quadratic in trees: two thirds of a 5-fold
-    GBM's time on 16k rows went to it.)"""
+class _GrowingPredictions(GrowingPredictions):
+    """LightGBM's margins of the trees grown so far, kept per scored set (see trees.py)."""
 
-    def __init__(self, booster, spec, objective):
-        self.booster, self.spec, self.objective = booster, spec, objective
-        self.done = 0
-        self._margins = {}   # id(X) -> (X, trees added, margins)
+    def margins(self, X, start, stop):
+        return self.booster.predict(as_codes(X), start_iteration=start, num_iteration=stop - start, raw_score=True,
+                                    num_threads=threads_for(len(X), len(self.spec.names)))
 
-    def at(self, done):
-        self.done = done
-        return self.predict
-
-    def predict(self, X):
-        kept = self._margins.get(id(X))
-        start, margins = (kept[1], kept[2]) if kept is not None and kept[0] is X else (0, None)
-        if start < self.done:
-            added = self.booster.predict(as_codes(X), start_iteration=start, num_iteration=self.done - start, raw_score=True,
-                                         num_threads=threads_for(len(X), len(self.spec.names)))
-            margins = added if margins is None else margins + added
-            self._margins[id(X)] = (X, self.done, margins)
-        return GBMFitted(self.booster, self.spec, self.done).from_raw(_inverse_link(self.objective, margins))
-
-
-def _inverse_link(objective, margins):
-    """LightGBM's predicted values from its raw margins, by objective."""
-    if objective == "binary":
-        return 1.0 / (1.0 + np.exp(-margins))
-    if objective == "multiclass":
-        shifted = np.exp(margins - margins.max(axis=1, keepdims=True))
-        return shifted / shifted.sum(axis=1, keepdims=True)
-    if objective in ("poisson", "gamma", "tweedie"):
-        return np.exp(margins)
-    return margins
+    def predictions(self, margins):
+        kind = {"binary": "logistic", "multiclass": "softmax", "poisson": "log", "gamma": "log",
+                "tweedie": "log"}.get(self.objective, "identity")
+        return GBMFitted(self.booster, self.spec, self.done).from_raw(inverse_link(kind, margins))
 
 
 def _training_scores(booster):

@@ -266,3 +266,51 @@ class TreeEnsemble(Algorithm):
         # H2O-3: the folds' average tree count, truncated, and no early stopping.
         ntrees = int(sum(fitted.ntrees for fitted in fold_fits) / len(fold_fits))
         return {**params, "ntrees": max(1, ntrees), "stopping_rounds": 0}
+
+
+class GrowingPredictions:
+    """Predictions of a model being boosted, for the few sets scored while it grows: each
+    scoring adds only the rounds grown since the last one to margins kept per set. (Predicting
+    with every tree anew made a scoring history quadratic in trees: two thirds of a 5-fold
+    GBM's time on 16k rows went to it.) Subclasses give a library's margins of rounds
+    [start, stop) and turn summed margins into the framework's predictions."""
+
+    def __init__(self, booster, spec, objective):
+        self.booster, self.spec, self.objective = booster, spec, objective
+        self.done = 0
+        self._margins = {}   # id(X) -> (X, rounds added, margins)
+
+    def at(self, done):
+        """The predict function of the model with its first ``done`` rounds."""
+        self.done = done
+        return self.predict
+
+    def predict(self, X):
+        kept = self._margins.get(id(X))
+        start, margins = (kept[1], kept[2]) if kept is not None and kept[0] is X else (0, None)
+        if start < self.done:
+            added = self.margins(X, start, self.done)
+            margins = added if margins is None else self.combine(margins, added, X)
+            self._margins[id(X)] = (X, self.done, margins)
+        return self.predictions(margins)
+
+    def margins(self, X, start, stop):
+        raise NotImplementedError
+
+    def combine(self, kept, added, X):
+        return kept + added
+
+    def predictions(self, margins):
+        raise NotImplementedError
+
+
+def inverse_link(kind, margins):
+    """Predicted values from summed margins: ``kind`` is "logistic", "softmax", "log" or "identity"."""
+    if kind == "logistic":
+        return 1.0 / (1.0 + np.exp(-margins))
+    if kind == "softmax":
+        shifted = np.exp(margins - margins.max(axis=1, keepdims=True))
+        return shifted / shifted.sum(axis=1, keepdims=True)
+    if kind == "log":
+        return np.exp(margins)
+    return margins

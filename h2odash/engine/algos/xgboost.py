@@ -10,7 +10,7 @@ import numpy as np
 import xgboost as xgb
 
 from h2odash.engine.algos.base import Fitted, seed_of
-from h2odash.engine.algos.trees import (TreeEnsemble, INTERACTIONS, MONOTONE, check_categorical_encoding, check_response_range,
+from h2odash.engine.algos.trees import (GrowingPredictions, TreeEnsemble, inverse_link, INTERACTIONS, MONOTONE, check_categorical_encoding, check_response_range,
                                         class_probabilities, distribution_parameter, importances,
                                         interaction_groups, monotone_vector, reordered, resolve_distribution,
                                         shared_tree_parameters, threads_for, tree_summary)
@@ -180,56 +180,30 @@ class _Report(xgb.callback.TrainingCallback):
         return not self.monitor.iteration(epoch + 1, self.total, predict)
 
 
-class _GrowingPredictions:
-    """Predictions of the model being boosted, for the few sets scored while it grows: each
-    scoring adds only the rounds grown since the last one to margins kept per set (predicting
-    with every tree anew makes a scoring history quadratic in trees)."""
+class _GrowingPredictions(GrowingPredictions):
+    """XGBoost's margins of the rounds grown so far, kept per scored set (see trees.py)."""
 
-    def __init__(self, booster, spec, objective):
-        self.booster, self.spec, self.objective = booster, spec, objective
-        self.done = 0
-        self._margins = {}   # id(X) -> (X, rounds added, margins)
-        self._base = None
+    _base = None
 
-    def at(self, done):
-        self.done = done
-        return self.predict
-
-    def predict(self, X):
-        kept = self._margins.get(id(X))
-        start, margins = (kept[1], kept[2]) if kept is not None and kept[0] is X else (0, None)
-        if start < self.done:
-            added = self._margin(X, start, self.done)
-            # Every prediction includes the base margin once; a sum of two would hold it twice.
-            margins = added if margins is None else margins + added - self._base_margin(X)
-            self._margins[id(X)] = (X, self.done, margins)
-        values = _inverse_link(self.objective, margins)
-        if self.spec.category == REGRESSION:
-            return values.astype("float64")
-        return class_probabilities(values, self.spec.nclasses)
-
-    def _margin(self, X, start, stop):
+    def margins(self, X, start, stop):
         self.booster.set_param({"nthread": threads_for(len(X), len(self.spec.names))})
         return np.asarray(self.booster.inplace_predict(positional(X, self.spec), iteration_range=(start, stop),
                                                        predict_type="margin"), dtype=np.float64)
 
-    def _base_margin(self, X):
+    def combine(self, kept, added, X):
+        # Every prediction includes the base margin once; a sum of two would hold it twice.
         if self._base is None:
             row = X.iloc[:1] if hasattr(X, "iloc") else X[:1]
-            self._base = self._margin(row, 0, 1) + self._margin(row, 1, 2) - self._margin(row, 0, 2)
-        return self._base
+            self._base = self.margins(row, 0, 1) + self.margins(row, 1, 2) - self.margins(row, 0, 2)
+        return kept + added - self._base
 
-
-def _inverse_link(objective, margins):
-    """XGBoost's predicted values from its margins, by objective."""
-    if objective == "binary:logistic":
-        return 1.0 / (1.0 + np.exp(-margins))
-    if objective == "multi:softprob":
-        shifted = np.exp(margins - margins.max(axis=1, keepdims=True))
-        return shifted / shifted.sum(axis=1, keepdims=True)
-    if objective in ("count:poisson", "reg:gamma", "reg:tweedie"):
-        return np.exp(margins)
-    return margins
+    def predictions(self, margins):
+        kind = {"binary:logistic": "logistic", "multi:softprob": "softmax", "count:poisson": "log",
+                "reg:gamma": "log", "reg:tweedie": "log"}.get(self.objective, "identity")
+        values = inverse_link(kind, margins)
+        if self.spec.category == REGRESSION:
+            return values.astype("float64")
+        return class_probabilities(values, self.spec.nclasses)
 
 
 class XGBoost(TreeEnsemble):
