@@ -51,8 +51,9 @@ def test_journey_import_train_automl_open_leader_and_score(dashboard, client, da
     train.algorithm.value = "gbm"
     train.form.set_value("training_frame", train_frame)
     train.form.set_value("response_column", "CAPSULE")
-    # A point per tree: prostate is small, so only per-tree scoring lasts long enough to watch.
-    train.form.set_value("ntrees", 150)
+    # A point per tree, and enough trees that the job lasts seconds: prostate is small, and the
+    # live history adds only each new tree's margins, so 150 trees ended before a second poll.
+    train.form.set_value("ntrees", 3000)
     train.form.set_value("score_tree_interval", 1)
     train.train_button.click()
     wait_until(lambda: train.state.job_status in FINISHED, 300, "training", train)
