@@ -253,10 +253,11 @@ class Engine:
         options = {name: value for name, value in (options or {}).items() if value is not None and value is not False}
         destination = destination or f"predictions_{uuid.uuid4().hex[:4]}_{model_key}_on_{frame_key}"
         if options or not model.supervised:
-            predictions = model.predictions_frame(destination, model.predict_columns(frame, options))
+            X = model.layout(frame)   # once, for the predictions and the metrics
+            predictions = model.predictions_frame(destination, model.predict_columns(X, options))
             scored = None
             if not options and not model.supervised:
-                scored = model.fitted.metrics(model.layout(frame), weight_values(frame, model.spec))
+                scored = model.fitted.metrics(X, weight_values(frame, model.spec))
             self.store.put(destination, predictions)
             return predictions, scored
         raw = model.predict_raw(frame)

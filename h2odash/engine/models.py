@@ -156,10 +156,10 @@ class Model:
         """Raw predictions for a frame: (n,) regression values or (n, k) probabilities."""
         return np.asarray(self.fitted.predict(self.layout(frame)))
 
-    def predict_columns(self, frame, options):
+    def predict_columns(self, X, options):
         """Predictions of an unsupervised model, or special ones (deep features...), as a
-        name -> array dict; ``options`` holds the Predictions switches that are set."""
-        X = self.layout(frame)
+        name -> array dict, for X laid out by :meth:`layout`; ``options`` holds the Predictions
+        switches that are set."""
         if type(self.fitted).predict_columns is Fitted.predict_columns:
             refuse_options(options, f"{self.algo_full_name} models")
         return self.fitted.predict_columns(X, **options)

@@ -133,8 +133,11 @@ def as_codes(X):
 class _GrowingPredictions(GrowingPredictions):
     """LightGBM's margins of the trees grown so far, kept per scored set (see trees.py)."""
 
+    def library_input(self, X):
+        return as_codes(X)
+
     def margins(self, X, start, stop):
-        return self.booster.predict(as_codes(X), start_iteration=start, num_iteration=stop - start, raw_score=True,
+        return self.booster.predict(X, start_iteration=start, num_iteration=stop - start, raw_score=True,
                                     num_threads=threads_for(len(X), len(self.spec.names)))
 
     def predictions(self, margins):

@@ -278,7 +278,7 @@ class GrowingPredictions:
     def __init__(self, booster, spec, objective):
         self.booster, self.spec, self.objective = booster, spec, objective
         self.done = 0
-        self._margins = {}   # id(X) -> (X, rounds added, margins)
+        self._margins = {}   # id(X) -> (X, X as the library reads it, rounds added, margins)
 
     def at(self, done):
         """The predict function of the model with its first ``done`` rounds."""
@@ -287,12 +287,18 @@ class GrowingPredictions:
 
     def predict(self, X):
         kept = self._margins.get(id(X))
-        start, margins = (kept[1], kept[2]) if kept is not None and kept[0] is X else (0, None)
+        if kept is None or kept[0] is not X:
+            kept = (X, self.library_input(X), 0, None)
+        _, ready, start, margins = kept
         if start < self.done:
-            added = self.margins(X, start, self.done)
-            margins = added if margins is None else self.combine(margins, added, X)
-            self._margins[id(X)] = (X, self.done, margins)
+            added = self.margins(ready, start, self.done)
+            margins = added if margins is None else self.combine(margins, added, ready)
+            self._margins[id(X)] = (X, ready, self.done, margins)
         return self.predictions(margins)
+
+    def library_input(self, X):
+        """X as the library predicts from it, made once per scored set."""
+        return X
 
     def margins(self, X, start, stop):
         raise NotImplementedError

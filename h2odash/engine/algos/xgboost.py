@@ -185,9 +185,12 @@ class _GrowingPredictions(GrowingPredictions):
 
     _base = None
 
+    def library_input(self, X):
+        return positional(X, self.spec)
+
     def margins(self, X, start, stop):
         self.booster.set_param({"nthread": threads_for(len(X), len(self.spec.names))})
-        return np.asarray(self.booster.inplace_predict(positional(X, self.spec), iteration_range=(start, stop),
+        return np.asarray(self.booster.inplace_predict(X, iteration_range=(start, stop),
                                                        predict_type="margin"), dtype=np.float64)
 
     def combine(self, kept, added, X):
