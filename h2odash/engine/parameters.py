@@ -178,3 +178,12 @@ COMMON = [
     P("gainslift_bins", "int", -1, "secondary", "Number of bins of the gains/lift table (-1: 16 by default).",
       min=-1),
 ]
+
+# COMMON parameters H2O-3's matrix-decomposition builders (pca, svd, glrm) do not declare: they
+# are not cross-validated, take no response, weights or stopping rules.
+NOT_DECLARED_BY_DECOMPOSITIONS = (
+    "nfolds", "keep_cross_validation_models", "keep_cross_validation_predictions",
+    "keep_cross_validation_fold_assignment", "fold_assignment", "fold_column", "response_column",
+    "offset_column", "weights_column", "stopping_rounds", "stopping_metric", "stopping_tolerance",
+    "categorical_encoding", "custom_metric_func", "checkpoint", "auc_type", "gainslift_bins",
+)

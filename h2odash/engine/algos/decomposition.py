@@ -30,7 +30,7 @@ import numpy as np
 from h2odash.engine.algos import kmeans
 from h2odash.engine.algos.autoencoder_inputs import input_columns
 from h2odash.engine.errors import InvalidArgument
-from h2odash.engine.parameters import COMMON, ParameterSet, extend
+from h2odash.engine.parameters import COMMON, NOT_DECLARED_BY_DECOMPOSITIONS, ParameterSet, extend
 
 TRANSFORMS = ("NONE", "STANDARDIZE", "NORMALIZE", "DEMEAN", "DESCALE")
 TRANSFORM_HELP = ("Transform of numeric columns before decomposing: STANDARDIZE (subtract the mean, divide by the "
@@ -38,10 +38,7 @@ TRANSFORM_HELP = ("Transform of numeric columns before decomposing: STANDARDIZE 
                   "by the standard deviation) or NONE (as they are: not even centered).")
 # COMMON's parameters that H2O-3's decomposition builders do not take: no response, weights,
 # cross-validation or early stopping.
-NOT_DECLARED = ("nfolds", "keep_cross_validation_models", "keep_cross_validation_predictions",
-                "keep_cross_validation_fold_assignment", "fold_assignment", "fold_column", "response_column",
-                "offset_column", "weights_column", "stopping_rounds", "stopping_metric", "stopping_tolerance",
-                "categorical_encoding", "custom_metric_func", "checkpoint", "auc_type", "gainslift_bins")
+
 # H2O-3's scoring history of the iterative methods: its title, and its columns' types and titles.
 HISTORY_NAMES = {"Power": "Scoring History from Power SVD", "Randomized": "Scoring History from Randomized SVD"}
 HISTORY_COLUMNS = {"iterations": ("long", "Iterations"), "err": ("double", "err"),
@@ -61,7 +58,7 @@ def declare(order, *extra, overrides=None):
     ``order`` (a list of names)."""
     shared = {"validation_frame": {"gridable": True}, "max_runtime_secs": {"gridable": True},
               "seed": {"help": "Random seed of the Power and Randomized methods (-1: a new one each time)."}}
-    declared = extend(COMMON, *extra, drop=NOT_DECLARED, overrides={**shared, **(overrides or {})})
+    declared = extend(COMMON, *extra, drop=NOT_DECLARED_BY_DECOMPOSITIONS, overrides={**shared, **(overrides or {})})
     return ParameterSet(sorted(declared.parameters, key=lambda p: order.index(p.name)))
 
 

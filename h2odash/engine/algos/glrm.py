@@ -35,7 +35,7 @@ from h2odash.engine.algos.glrm_losses import (
 from h2odash.engine.algos.glrm_solver import Problem, alternate, components, fit_rows, start
 from h2odash.engine.errors import InvalidArgument
 from h2odash.engine.model_data import CLUSTERING, DIM_REDUCTION, frame_from_columns
-from h2odash.engine.parameters import COMMON, Parameter as P, ParameterSet, extend
+from h2odash.engine.parameters import COMMON, NOT_DECLARED_BY_DECOMPOSITIONS, Parameter as P, ParameterSet, extend
 from h2odash.engine.tables import Table, col
 
 TRANSFORMS = ("NONE", "STANDARDIZE", "NORMALIZE", "DEMEAN", "DESCALE")
@@ -101,10 +101,7 @@ PARAMETERS = ParameterSet(sorted(extend(
     P("impute_original", "boolean", False, "critical",
       "Reconstruct in the original units, undoing the transform (else in the transformed ones)."),
     P("recover_svd", "boolean", False, "critical", "Report the singular values and eigenvectors of XY."),
-    drop=("nfolds", "keep_cross_validation_models", "keep_cross_validation_predictions",
-          "keep_cross_validation_fold_assignment", "fold_assignment", "fold_column", "response_column",
-          "offset_column", "weights_column", "stopping_rounds", "stopping_metric", "stopping_tolerance",
-          "categorical_encoding", "custom_metric_func", "checkpoint", "auc_type", "gainslift_bins"),
+    drop=NOT_DECLARED_BY_DECOMPOSITIONS,
     overrides={
         "validation_frame": {"gridable": True},
         "seed": {"gridable": True},
