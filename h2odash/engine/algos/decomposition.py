@@ -36,9 +36,6 @@ TRANSFORMS = ("NONE", "STANDARDIZE", "NORMALIZE", "DEMEAN", "DESCALE")
 TRANSFORM_HELP = ("Transform of numeric columns before decomposing: STANDARDIZE (subtract the mean, divide by the "
                   "standard deviation), NORMALIZE (subtract the mean, divide by the range), DEMEAN, DESCALE (divide "
                   "by the standard deviation) or NONE (as they are: not even centered).")
-# COMMON's parameters that H2O-3's decomposition builders do not take: no response, weights,
-# cross-validation or early stopping.
-
 # H2O-3's scoring history of the iterative methods: its title, and its columns' types and titles.
 HISTORY_NAMES = {"Power": "Scoring History from Power SVD", "Randomized": "Scoring History from Randomized SVD"}
 HISTORY_COLUMNS = {"iterations": ("long", "Iterations"), "err": ("double", "err"),
