@@ -340,11 +340,21 @@ class _Problem:
             self.ymu = float(np.dot(w, y) / self.wsum)
 
     # -- objective ----------------------------------------------------------------------------
-    def deviance(self, beta, X=None, y=None, w=None, eta=None):
+    def eta(self, beta, X=None):
+        """The linear predictor on the training rows (or on ``X``).
+
+        Every fit starts from an intercept-only beta (and a large lambda keeps it there): its eta
+        is the intercept, with no pass over X, whose rows here are all finite.
+        """
         X = self.X if X is None else X
+        if beta[..., 1:].any():
+            return linear_predictor(X, beta)
+        return np.tile(beta[..., 0], (X.shape[0],) + (1,) * (beta.ndim - 1))
+
+    def deviance(self, beta, X=None, y=None, w=None, eta=None):
         y = self.y if y is None else y
         w = self.w if w is None else w
-        eta = linear_predictor(X, beta) if eta is None else eta
+        eta = self.eta(beta, X) if eta is None else eta
         if self.settings.multinomial:
             P = _softmax(eta)
             picked = np.maximum(P[np.arange(len(y)), y.astype(np.int64)], 1e-300)
@@ -417,7 +427,7 @@ class _Problem:
 
     def gradient(self, beta):
         """Gradient of obj_reg * deviance / 2 (no penalty); rows per class for multinomial."""
-        eta = linear_predictor(self.X, beta)
+        eta = self.eta(beta)
         if self.settings.multinomial:
             residual = (self.Y - _softmax(eta)) * self.w[:, None]
             return -(residual.T @ self.X) * self.obj_reg
@@ -428,11 +438,12 @@ class _Problem:
 
 
 def _irls(problem, beta, lam, alpha, max_iterations, on_iteration, objective_epsilon, beta_epsilon):
-    """Iterate to the penalized optimum for one (lambda, alpha); returns (beta, iterations)."""
+    """Iterate to the penalized optimum for one (lambda, alpha); returns (beta, iterations, eta),
+    eta being beta's linear predictor on the training rows."""
     s = problem.settings
     H_pen = _penalty_hessian(problem.p + 1, s, lam * (1 - alpha))
     l1 = lam * alpha
-    eta = linear_predictor(problem.X, beta)
+    eta = problem.eta(beta)
     objective = problem.objective(beta, lam, alpha, eta)
     iterations = 0
     while iterations < max_iterations:
@@ -440,24 +451,24 @@ def _irls(problem, beta, lam, alpha, max_iterations, on_iteration, objective_eps
         if s.multinomial:
             new = beta.copy()
             for c in range(s.nclasses):
-                eta = linear_predictor(problem.X, new)
-                P = _softmax(eta)
+                class_eta = problem.eta(new)
+                P = _softmax(class_eta)
                 pc = np.clip(P[:, c], _MU_EPS, 1 - _MU_EPS)
                 W = problem.w * pc * (1 - pc)
-                z = eta[:, c] + (problem.Y[:, c] - pc) / (pc * (1 - pc))
+                z = class_eta[:, c] + (problem.Y[:, c] - pc) / (pc * (1 - pc))
                 G, r = problem.gram(W, z)
                 new[c] = solve_quadratic(G, r, l1, H_pen, s.non_negative, new[c], s.intercept)
         else:
             W, z = problem.working(eta, problem.y)
             G, r = problem.gram(W, z)
             new = solve_quadratic(G, r, l1, H_pen, s.non_negative, beta, s.intercept)
-        new_eta = linear_predictor(problem.X, new)
+        new_eta = problem.eta(new)
         new_objective = problem.objective(new, lam, alpha, new_eta)
         # Step halving keeps IRLS from overshooting with non-canonical links.
         halvings = 0
         while not (new_objective <= objective * (1 + 1e-12) + 1e-15) and halvings < 20:
             new = 0.5 * (beta + new)
-            new_eta = linear_predictor(problem.X, new)
+            new_eta = problem.eta(new)
             new_objective = problem.objective(new, lam, alpha, new_eta)
             halvings += 1
         change = float(np.max(np.abs(new - beta))) if new.size else 0.0
@@ -468,7 +479,7 @@ def _irls(problem, beta, lam, alpha, max_iterations, on_iteration, objective_eps
             raise Stop(beta)
         if change < beta_epsilon or improvement < objective_epsilon:
             break
-    return beta, iterations
+    return beta, iterations, eta
 
 
 # ---------------------------------------------------------------------------------------------
@@ -499,7 +510,7 @@ def collinear_columns(G, tol=1e-8):
 
 def wald_statistics(problem, beta, settings):
     """Standard errors, z (or t) values, p-values and dispersion at ``beta`` (H2O's Wald test)."""
-    eta = linear_predictor(problem.X, beta)
+    eta = problem.eta(beta)
     W, _ = problem.working(eta, problem.y)
     G, _ = problem.gram(W, np.zeros_like(W))
     G = G / problem.obj_reg
@@ -611,11 +622,11 @@ def _fit(X, y, w, settings, valid, on_iteration):
             for lam in lambdas:
                 if budget <= 0:
                     break
-                beta, iterations = _irls(problem, beta.copy(), lam, alpha, budget, on_iteration,
-                                         objective_epsilon, settings.beta_epsilon)
+                beta, iterations, eta = _irls(problem, beta.copy(), lam, alpha, budget, on_iteration,
+                                              objective_epsilon, settings.beta_epsilon)
                 budget -= iterations
                 total_iterations += iterations
-                sub = Submodel(lam, alpha, beta.copy(), total_iterations, problem.deviance(beta))
+                sub = Submodel(lam, alpha, beta.copy(), total_iterations, problem.deviance(beta, eta=eta))
                 if valid_problem is not None:
                     sub.valid_deviance = problem.deviance(beta, *valid_problem)
                 path.append(sub)
