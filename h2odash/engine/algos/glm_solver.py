@@ -210,7 +210,10 @@ class Stop(Exception):
 def linear_predictor(X, beta):
     """eta = b0 + X b for a (p + 1,) beta, or an (n, k) matrix for a (k, p + 1) beta."""
     if beta.ndim == 1:
-        return X @ beta[1:] + beta[0]
+        # einsum, not BLAS: on a tall, narrow X numpy's own loop is twice as fast as OpenBLAS's
+        # matrix-vector product (0.02 s against 0.04 s on 800k x 41), and it leaves BLAS's
+        # worker threads asleep instead of spinning against the rest of the work.
+        return np.einsum("ij,j->i", X, beta[1:]) + beta[0]
     return X @ beta[:, 1:].T + beta[:, 0]
 
 
@@ -434,7 +437,7 @@ class _Problem:
         mu = self.family.clip(self.link.inverse(eta))
         d = self.link.derivative(eta, mu)
         residual = self.w * (self.y - mu) * d / self.family.variance(mu)
-        return -(residual @ self.X) * self.obj_reg
+        return -np.einsum("i,ij->j", residual, self.X) * self.obj_reg
 
 
 def _irls(problem, beta, lam, alpha, max_iterations, on_iteration, objective_epsilon, beta_epsilon):
