@@ -3,7 +3,8 @@
 The plan follows H2O-3 3.46's (ai.h2o.automl modeling steps), in its groups: XGBoost, GLM and GBM
 defaults; DRF, more XGBoost and GBM presets; extremely randomized trees, deep learning; then random
 grids of XGBoost, GBM and deep learning (taking turns, one model each) while budget remains; and
-last two stacked ensembles, BestOfFamily and AllModels, when at least two base models exist.
+last two stacked ensembles, BestOfFamily and AllModels, when at least two base models exist (and
+AllModels only when some family has two models, or it would stack the same models again).
 
 Differences from H2O-3, on purpose:
 - Boosted-tree presets (GBM, XGBoost) get H2O's 10,000-tree budget with early stopping on each
@@ -20,6 +21,7 @@ with the run's seed; ``max_models`` and ``seed`` therefore give the same leaderb
 """
 
 import itertools
+import json
 import math
 import threading
 import time
@@ -66,6 +68,10 @@ class Step:
     hyper: dict = field(default_factory=dict)
     name: str = None                         # prefix of the model id (XRT, not DRF)
     description: str = ""
+    # Whether the run's stopping criteria apply. H2O's GLM steps opt out: their lambda search
+    # picks the penalty itself, and stopping it on a fold's holdout after a few lambdas would
+    # leave the model barely fitted.
+    stops_early: bool = True
 
     @property
     def algo(self):
@@ -75,7 +81,8 @@ class Step:
 PLAN = [
     Step("XGBoost", "def_2", 1, params={**_XGB_COMMON, "max_depth": 20, "min_rows": 10, "sample_rate": 0.6,
                                           "col_sample_rate": 0.8, "col_sample_rate_per_tree": 0.8}),
-    Step("GLM", "def_1", 1, params={"lambda_search": True}),
+    Step("GLM", "def_1", 1, params={"lambda_search": True, "alpha": [0.0, 0.2, 0.4, 0.6, 0.8, 1.0],
+                                     "missing_values_handling": "MeanImputation"}, stops_early=False),
     Step("GBM", "def_5", 1, params={**_GBM_COMMON, "max_depth": 15, "min_rows": 100}),
     Step("XGBoost", "def_1", 2, params={**_XGB_COMMON, "max_depth": 10, "min_rows": 5, "sample_rate": 0.6,
                                           "col_sample_rate": 0.8, "col_sample_rate_per_tree": 0.8}),
@@ -108,9 +115,13 @@ PLAN = [
     Step("DeepLearning", "grid_3", 5, 30, "grid", params={"epochs": 10}, hyper={
         "hidden": [[20, 20, 20], [50, 50, 50], [100, 100, 100]], "input_dropout_ratio": [0.0, 0.05, 0.1, 0.15, 0.2],
         "l1": [0.0, 1e-5, 1e-4], "l2": [0.0, 1e-5, 1e-4]}),
+    # The ensembles' params are their AUTO metalearner's (a non-negative GLM): H2O's AutoML lets
+    # it choose alpha 0.5 or 1 and, in these "xglm" steps, search lambda.
     Step("StackedEnsemble", "best_of_family_xglm", 10, kind="ensemble", name="StackedEnsemble_BestOfFamily",
+         params={"alpha": [0.5, 1.0], "lambda_search": True},
          description="built with AUTO metalearner, using top model from each algorithm type"),
     Step("StackedEnsemble", "all_xglm", 10, kind="ensemble", name="StackedEnsemble_AllModels",
+         params={"alpha": [0.5, 1.0], "lambda_search": True},
          description="built with AUTO metalearner, using all AutoML models"),
 ]
 
@@ -506,7 +517,7 @@ class _Runner:
 
     def _build(self, step, params, grid=False):
         algorithm = _algorithm(step)
-        params = {**self._stopping_parameters(), **params}
+        params = {**(self._stopping_parameters() if step.stops_early else {}), **params}
         if params.get("ntrees") == BOOSTING_TREES:
             params["ntrees"] = self._tree_budget()
         given = {**self._common_parameters(), **{k: v for k, v in params.items() if k in algorithm.parameters}}
@@ -599,15 +610,19 @@ class _Runner:
             if self.deadline is not None and self._time_left() <= 0:
                 self.run.log("ModelTraining", f"AutoML: out of time; skipping StackedEnsemble {step.id}")
                 continue
-            base = self._best_of_family() if step.id.startswith("best_of_family") else [m for m, _ in self.base_models]
+            best_of_family = step.id.startswith("best_of_family")
+            base = self._best_of_family() if best_of_family else [m for m, _ in self.base_models]
             if len(base) < 2:
                 self.run.log("ModelTraining", f"Only one model family; skipping StackedEnsemble {step.id}.")
                 continue
+            if not best_of_family and len(base) == len({self._family_of(m) for m in base}):
+                # One model per family: the same base models as the BestOfFamily ensemble.
+                self.run.log("ModelTraining", f"Every base model is of its own family; skipping StackedEnsemble "
+                                              f"{step.id}, which would repeat the BestOfFamily ensemble.")
+                continue
             model_id = self._model_id(step)
             given = {"training_frame": self.spec.training_frame, "response_column": self.spec.response,
-                     "base_models": [m.key for m in base], "seed": self.seed}
-            if self.nfolds:
-                given.update(metalearner_nfolds=self.nfolds, metalearner_fold_assignment="Modulo")
+                     "base_models": [m.key for m in base], "seed": self.seed, **self._metalearner_settings(step)}
             if self.spec.blending_frame:
                 given["blending_frame"] = self.spec.blending_frame
             if self.spec.validation_frame:
@@ -636,15 +651,34 @@ class _Runner:
                 continue
             self._add(model, step, time.time() - started)
 
+    def _metalearner_settings(self, step):
+        """How an ensemble step's metalearner learns, as H2O's AutoML sets it: cross-validated on
+        the run's folds (the fold column, or as many folds as the base models, dealt by the
+        metalearner's own default), with the step's GLM parameters, on the logits of the base
+        models' class probabilities."""
+        settings = {}
+        if self.spec.fold_column:
+            settings["metalearner_fold_column"] = self.spec.fold_column
+        elif self.nfolds:
+            settings["metalearner_nfolds"] = self.nfolds
+        if step.params:
+            settings["metalearner_params"] = json.dumps(step.params)
+        if self.run.category != REGRESSION:
+            settings["metalearner_transform"] = "Logit"
+        return settings
+
+    def _family_of(self, model):
+        """A base model's family for the ensembles (XRT counts as its own)."""
+        return next(s.name or s.family for m, s in self.base_models if m is model)
+
     def _best_of_family(self):
-        """The best model of each family (XRT counts as its own), by the leaderboard's order."""
+        """The best model of each family, by the leaderboard's order."""
         board = self.run.leaderboard()
-        family_of = {m.key: (s.name or s.family) for m, s in self.base_models}
+        base = {m.key for m, _ in self.base_models}
         best = {}
         for model, _ in board.rows:
-            family = family_of.get(model.key)
-            if family is not None and family not in best:
-                best[family] = model
+            if model.key in base:
+                best.setdefault(self._family_of(model), model)
         return list(best.values())
 
 

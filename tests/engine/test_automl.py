@@ -1,5 +1,7 @@
 """AutoML, grids and stacked ensembles at the engine level: plain function calls, no HTTP."""
 
+import json
+
 import pytest
 
 from h2odash.engine import Engine
@@ -30,11 +32,45 @@ def test_run_ranks_models_and_stacks_them(engine):
     board = run.leaderboard()
     assert board.sort_metric == "auc" and board.columns[0] == "auc"
     names = [m.key.split("_")[0] for m, _ in board.rows]
-    assert sorted(names) == ["GBM", "GLM", "StackedEnsemble", "StackedEnsemble", "XGBoost"]
+    # One model of each family: an AllModels ensemble would stack the BestOfFamily's models again,
+    # so, as in H2O-3, it is skipped.
+    assert sorted(names) == ["GBM", "GLM", "StackedEnsemble", "XGBoost"]
+    assert any("skipping StackedEnsemble all_xglm" in e.message for e in run.events())
     aucs = [values[0] for _, values in board.rows]
     assert aucs == sorted(aucs, reverse=True)
-    assert engine.store.get(run.leaderboard_frame_key, Frame).nrows == 5
+    assert engine.store.get(run.leaderboard_frame_key, Frame).nrows == 4
     assert any("New leader" in e.message for e in run.events())
+
+
+def test_ensembles_stack_as_h2o_automl_does(engine):
+    run, job = start_automl(engine, _spec())
+    assert job.wait(180) and job.status == "DONE", job.exception
+    ensemble = next(m for m, _ in run.leaderboard().rows if m.algo == "stackedensemble")
+    params = ensemble.params
+    # Logits of the class probabilities, a GLM choosing alpha 0.5 or 1 and searching lambda,
+    # cross-validated on as many folds as the base models, dealt at random by the seed.
+    assert params["metalearner_transform"] == "Logit"
+    assert json.loads(params["metalearner_params"]) == {"alpha": [0.5, 1.0], "lambda_search": True}
+    assert params["metalearner_nfolds"] == 3 and not params.get("metalearner_fold_assignment")
+    metalearner = ensemble.fitted.metalearner
+    assert metalearner.params["standardize"] is False and metalearner.params["non_negative"] is True
+    assert metalearner.params["fold_assignment"] == "AUTO" and metalearner.params["seed"] == 5
+    assert ensemble.cross_validation_metrics is metalearner.cross_validation_metrics
+
+
+def test_the_glm_step_searches_lambda_unhindered_by_the_runs_stopping_criteria(engine):
+    run, job = start_automl(engine, _spec(include_algos=("GLM",), max_models=1))
+    assert job.wait(120) and job.status == "DONE", job.exception
+    (glm, scored), = run.models()
+    # The same GLM trained directly: H2O's AutoML alphas and lambda search on the run's folds,
+    # with no stopping_rounds to end the search on a fold's holdout after a few lambdas.
+    direct = engine.train("glm", {"training_frame": "prostate", "response_column": "CAPSULE", "ignored_columns": ["ID"],
+                                  "seed": 5, "nfolds": 3, "fold_assignment": "Modulo", "lambda_search": True,
+                                  "alpha": [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]})
+    assert direct.wait(120) and direct.status == "DONE", direct.exception
+    expected = engine.store.find(direct.dest_key).cross_validation_metrics
+    assert glm.params["stopping_rounds"] == 0
+    assert scored["AUC"] == pytest.approx(expected["AUC"], abs=1e-12)
 
 
 def test_a_failing_model_is_logged_and_the_run_goes_on(engine, monkeypatch):

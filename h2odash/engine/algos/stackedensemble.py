@@ -10,8 +10,9 @@ directly: the base models' predictions on rows none of them learned from.
 
 Scoring a frame = every base model scores it, then the metalearner scores those predictions.
 The metalearner is a model of its own (``metalearner_{algo}_{ensemble id}``), built by the same
-training framework as any other, so ``metalearner_nfolds`` gives the ensemble cross-validation
-metrics.
+training framework as any other, so ``metalearner_nfolds`` (or ``metalearner_fold_column``) gives
+the ensemble cross-validation metrics: H2O-3's proxy for them, the metalearner's cross-validation
+on the level-one rows.
 """
 
 import json
@@ -43,12 +44,13 @@ _PARAMETERS = ParameterSet([
       "Models to stack, or grids whose models to stack; cross-validated on the same folds with "
       "keep_cross_validation_predictions=true (unless a blending_frame is given)."),
     P("metalearner_algorithm", "enum", "AUTO", "critical",
-      "Algorithm of the metalearner (AUTO: GLM with non-negative coefficients).", values=METALEARNERS),
+      "Algorithm of the metalearner (AUTO: GLM with non-negative coefficients on unstandardized inputs).",
+      values=METALEARNERS),
     P("metalearner_nfolds", "int", 0, "critical", "Cross-validation folds of the metalearner (0: none).", min=0),
     P("metalearner_fold_assignment", "enum", None, "secondary", "How the metalearner's folds are dealt.",
       values=FOLD_ASSIGNMENTS),
-    P("metalearner_fold_column", "VecSpecifier", None, "secondary", "Column of the training frame holding the "
-      "metalearner's folds.", frame_of=("training_frame",)),
+    P("metalearner_fold_column", "VecSpecifier", None, "secondary", "Column of the training frame (or blending "
+      "frame) holding the metalearner's folds.", frame_of=("training_frame", "blending_frame")),
     P("metalearner_params", "string", "", "critical", "The metalearner's parameters, as a JSON object."),
     P("metalearner_transform", "enum", "NONE", "critical",
       "Transform of class probabilities before the metalearner sees them.", values=("NONE", "Logit")),
@@ -119,6 +121,7 @@ class StackedEnsemble(Algorithm):
 
         params, train, valid, _ = prepare(engine, self, given)
         base = base_models(engine, params, train)
+        level_one_source(engine, params, train)
         model_id = params.get("model_id") or new_model_id(self)
         if engine.store.is_locked(model_id):
             raise InvalidArgument("model_id", f"Model '{model_id}' is being built by a running job.")
@@ -152,6 +155,7 @@ def build_ensemble(engine, given, job, model_id):
 
     params, train, valid, _ = prepare(engine, ALGORITHM, given)
     base = base_models(engine, params, train)
+    level_one_source(engine, params, train)
     model = new_ensemble_model(model_id, params, given, base, train, valid)
     engine.store.put(model_id, model)
     try:
@@ -182,18 +186,17 @@ def fit_ensemble(engine, model, base, train, valid, job):
     from h2odash.engine.training import model_metrics
 
     params, spec = model.params, model.spec
-    blending = None
-    if params.get("blending_frame"):
-        blending = engine.store.get(params["blending_frame"], Frame, "blending_frame")
     transform = params.get("metalearner_transform", "NONE")
-    source = blending if blending is not None else train
+    source = level_one_source(engine, params, train)
+    blending = source if source is not train else None
     job.update(0.0, "Building the level-one frame")
     if blending is not None:
         raws = [m.predict_raw(blending) for m in base]
     else:
         raws = [_holdout_predictions(engine, m) for m in base]
     level_one_key = f"levelone_training_{model.key}"
-    _store_level_one(engine, level_one_key, level_one_columns(base, raws, transform), source, spec, params)
+    _store_level_one(engine, level_one_key, level_one_columns(base, raws, transform), source, spec, params,
+                     fold_column=params.get("metalearner_fold_column"))
     keys = [level_one_key]
     try:
         meta_given = _metalearner_parameters(params, spec, level_one_key)
@@ -370,10 +373,15 @@ def _holdout_predictions(engine, model):
     return np.column_stack(values[1:])
 
 
-def _store_level_one(engine, key, columns, source, spec, params):
-    """A frame of level-one columns plus the response (and weights) of ``source``."""
+def _store_level_one(engine, key, columns, source, spec, params, fold_column=None):
+    """A frame of level-one columns plus the response (and weights, and the metalearner's fold
+    column) of ``source``."""
     columns = dict(columns)
     types = {name: "real" for name in columns}
+    if fold_column:
+        index = source.index_of(fold_column, "metalearner_fold_column")
+        columns[fold_column] = numeric_values(source.table.column(index), source.types[index])
+        types[fold_column] = "real"
     if spec.response_domain is not None:
         columns[spec.response] = response_values(source, spec)
         types[spec.response] = ("enum", list(spec.response_domain))
@@ -391,25 +399,26 @@ def _metalearner_id(model):
     return f"metalearner_{algo}_{model.key}"
 
 
+def level_one_source(engine, params, train):
+    """The frame whose rows the metalearner learns from: the blending frame, else the training
+    frame; it must hold the metalearner's fold column, if one is named."""
+    source = train
+    if params.get("blending_frame"):
+        source = engine.store.get(params["blending_frame"], Frame, "blending_frame")
+    name = params.get("metalearner_fold_column")
+    if name and name not in source.names:
+        raise InvalidArgument("metalearner_fold_column", f"metalearner_fold_column '{name}' is not a column of "
+                                                         f"frame '{source.key}'.")
+    return source
+
+
 def _metalearner_parameters(params, spec, level_one_key):
-    """The metalearner's training request: its algorithm (under ``_algo``) and parameters."""
+    """The metalearner's training request: its algorithm (under ``_algo``) and parameters.
+
+    As in H2O-3, ``metalearner_params`` come first; the ensemble's own frames, weights, folds
+    and budget, then what the AUTO metalearner insists on, are set over them."""
     algorithm = params.get("metalearner_algorithm") or "AUTO"
-    given = {"training_frame": level_one_key, "response_column": spec.response, "seed": params.get("seed", -1)}
-    if algorithm == "AUTO":
-        # H2O's default metalearner: a GLM whose coefficients cannot be negative, so a base model
-        # can only add to the ensemble, never be subtracted from it.
-        given["non_negative"] = True
-    if spec.weights:
-        given["weights_column"] = spec.weights
-    if params.get("metalearner_nfolds"):
-        given["nfolds"] = params["metalearner_nfolds"]
-        if params.get("metalearner_fold_assignment"):
-            given["fold_assignment"] = params["metalearner_fold_assignment"]
-    if params.get("metalearner_fold_column"):
-        raise InvalidArgument("metalearner_fold_column", "metalearner_fold_column is not implemented; use "
-                                                         "metalearner_nfolds.")
-    if params.get("max_runtime_secs"):
-        given["max_runtime_secs"] = params["max_runtime_secs"]
+    given = {"seed": params.get("seed", -1)}
     text = params.get("metalearner_params") or ""
     if text.strip():
         try:
@@ -420,5 +429,33 @@ def _metalearner_parameters(params, spec, level_one_key):
             raise InvalidArgument("metalearner_params", "metalearner_params must be a JSON object.")
         # H2O's clients send each value as a list of one value.
         given.update({k: (v[0] if isinstance(v, list) and len(v) == 1 else v) for k, v in extra.items()})
+    if given.get("seed") in (None, -1):
+        given["seed"] = params.get("seed", -1)
+    given.update(training_frame=level_one_key, response_column=spec.response)
+    if spec.weights:
+        given["weights_column"] = spec.weights
+    nfolds = params.get("metalearner_nfolds") or 0
+    if params.get("metalearner_fold_column"):
+        if nfolds:
+            raise InvalidArgument("metalearner_nfolds", "Give either metalearner_nfolds or metalearner_fold_column, "
+                                                        "not both.")
+        given["fold_column"] = params["metalearner_fold_column"]
+    else:
+        given["nfolds"] = nfolds
+        if nfolds:
+            # Unset, the folds are dealt as the metalearner's default deals them (AUTO: at random by the seed).
+            given["fold_assignment"] = params.get("metalearner_fold_assignment") or "AUTO"
+    if params.get("max_runtime_secs"):
+        given["max_runtime_secs"] = params["max_runtime_secs"]
+    if algorithm == "AUTO":
+        # H2O's default metalearner: a GLM whose coefficients cannot be negative, so a base model
+        # can only add to the ensemble, never be subtracted from it. Its inputs are already on
+        # one scale (probabilities, or their logits); standardizing them would let a poor model
+        # whose predictions hardly vary weigh as much as a good one.
+        given.update(non_negative=True, standardize=False)
+        if params.get("validation_frame"):
+            # A validation frame can pick the penalty: search lambda over the whole path (H2O-3
+            # turns the search's early stop off along with the non-negative constraint).
+            given.update(lambda_search=True, early_stopping=False)
     given["_algo"] = "glm" if algorithm == "AUTO" else algorithm
     return given
