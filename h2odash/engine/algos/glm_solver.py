@@ -328,6 +328,15 @@ def _pool():
     return _POOL
 
 
+# Bytes of X per Gram block: a block and its weighted copy stay in a core's cache while BLAS
+# reads them (blocks of 32768 rows, 10 MB at 41 columns, took 20-30% longer on 800k rows).
+_GRAM_BLOCK_BYTES = 2 << 20
+
+
+def _gram_block_rows(p):
+    return max(256, _GRAM_BLOCK_BYTES // (8 * max(p, 1)))
+
+
 class _Problem:
     """Data and settings of one fit, with the pieces every IRLS iteration needs."""
 
@@ -381,7 +390,7 @@ class _Problem:
         return self.obj_reg * self.deviance(beta, eta=eta) / 2.0 + self.penalty(beta, lam, alpha)
 
     # -- Gram ----------------------------------------------------------------------------------
-    def gram(self, W, z, block=32768):
+    def gram(self, W, z, block=None):
         """(G, r) of the weighted least squares step, scaled by obj_reg; index 0 is the intercept.
 
         Rows go in cache-sized blocks, shared among threads (numpy releases the GIL); BLAS runs
@@ -390,6 +399,7 @@ class _Problem:
         """
         X = self.X
         p = self.p
+        block = block or _gram_block_rows(p)
         starts = range(0, X.shape[0], block)
 
         def part(start):
