@@ -189,6 +189,26 @@ def column_numbers(frame, col, rows=None):
     return values[rows] if rows is not None else values
 
 
+def codes_matrix(frame, spec, rows=None):
+    """Predictors as one float matrix: numbers, and categorical levels as their codes in the
+    training levels (NaN where missing or unseen), for learners that split on level codes.
+
+    Column-major, so that every column is written in one contiguous pass (LightGBM reads
+    either order without a copy)."""
+    check_columns(frame, spec, need_response=False)
+    n = frame.nrows if rows is None else len(rows)
+    matrix = np.empty((len(spec.names), n), dtype=np.float64).T
+    for j, (name, kind) in enumerate(zip(spec.names, spec.kinds)):
+        col = frame.names.index(name)
+        if kind == "enum":
+            codes = level_codes(frame, col, spec.domains[name], rows)
+            np.copyto(matrix[:, j], codes, casting="unsafe")
+            matrix[codes < 0, j] = np.nan
+        else:
+            matrix[:, j] = column_numbers(frame, col, rows)
+    return matrix
+
+
 # Numeric columns go into the matrix this many at a time (8 doubles: one cache line per row).
 _COLUMN_BLOCK = 8
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from h2odash.engine.errors import InvalidArgument
-from h2odash.engine.model_data import BINOMIAL, MULTINOMIAL, REGRESSION, features_frame, features_matrix
+from h2odash.engine.model_data import BINOMIAL, MULTINOMIAL, REGRESSION, codes_matrix, features_frame, features_matrix
 
 
 @dataclass
@@ -19,7 +19,8 @@ class TrainingSet:
     """Rows a learner fits on, already laid out in the algorithm's encoding.
 
     ``X`` is a pandas DataFrame (encoding "native": categoricals as pandas categories) or a
-    float matrix (encoding "matrix": one-hot, imputed, maybe standardized). ``y`` holds class
+    float matrix (encoding "matrix": one-hot, imputed, maybe standardized; encoding "codes":
+    numbers as they are, categoricals as level codes, NaN where missing). ``y`` holds class
     codes 0..k-1 (classifiers) or floats; ``w`` the row weights. ``valid`` is another
     TrainingSet (without its own ``valid``) to score on while learning, or None. ``inputs``
     holds the other frames the request names (k-means' user_points...), by parameter name.
@@ -229,7 +230,7 @@ class Algorithm:
     """One learning algorithm: its parameters, and how it fits.
 
     Subclasses set ``name`` (H2O's algo key, e.g. "gbm"), ``full_name``, ``parameters`` (a
-    ParameterSet starting with the common ones), ``encoding`` ("native" or "matrix"), and
+    ParameterSet starting with the common ones), ``encoding`` ("native", "codes" or "matrix"), and
     implement :meth:`fit`.
     """
 
@@ -273,6 +274,8 @@ class Algorithm:
         """A frame's predictors in this algorithm's encoding."""
         if self.encoding == "native":
             return features_frame(frame, spec, rows)
+        if self.encoding == "codes":
+            return codes_matrix(frame, spec, rows)
         standardize = params.get("standardize", self.standardize)
         return features_matrix(frame, spec, standardize=standardize, use_all_levels=self.use_all_levels, rows=rows)
 

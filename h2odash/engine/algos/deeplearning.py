@@ -39,7 +39,7 @@ from h2odash.engine.algos import autoencoder_inputs as inputs
 from h2odash.engine.algos.base import Algorithm, Fitted, Monitor, refuse_options, seed_of
 from h2odash.engine.errors import InvalidArgument
 from h2odash.engine.model_data import AUTOENCODER, BINOMIAL, MULTINOMIAL, REGRESSION, features_matrix
-from h2odash.engine.parameters import COMMON, MAX_DOUBLE, Parameter as P, ParameterSet, extend
+from h2odash.engine.parameters import COMMON, Parameter as P, ParameterSet, extend
 from h2odash.engine.tables import Column, Table, col
 
 ACTIVATIONS = ("Tanh", "TanhWithDropout", "Rectifier", "RectifierWithDropout", "Maxout", "MaxoutWithDropout")

@@ -31,7 +31,7 @@ from h2odash.engine.algos.base import Algorithm, Fitted, refuse_options, seed_of
 from h2odash.engine.algos.isolation_trees import Columns, Settings, grow_trees
 from h2odash.engine.algos.trees import check_categorical_encoding, shared_tree_parameters, tree_summary
 from h2odash.engine.errors import InvalidArgument
-from h2odash.engine.model_data import ANOMALY_DETECTION, check_columns, column_numbers, level_codes
+from h2odash.engine.model_data import ANOMALY_DETECTION
 from h2odash.engine.parameters import CATEGORICAL_ENCODINGS, COMMON, ParameterSet
 from h2odash.engine.parameters import Parameter as P
 from h2odash.engine.tables import Table, col
@@ -109,6 +109,7 @@ class IsolationForest(Algorithm):
     categories = (ANOMALY_DETECTION,)
     supervised = False
     parameters = PARAMETERS
+    encoding = "codes"
 
     def check(self, params, spec):
         super().check(params, spec)
@@ -141,18 +142,8 @@ class IsolationForest(Algorithm):
                                                      "validation frame; use AUTO or anomaly_score.")
 
     def layout(self, frame, spec, params, rows=None):
-        """Predictors as one float matrix: numbers, and categorical level codes (NaN where
-        missing or unseen in training)."""
-        check_columns(frame, spec, need_response=False)
-        columns = []
-        for name, kind in zip(spec.names, spec.kinds):
-            column = frame.names.index(name)
-            if kind == "enum":
-                codes = level_codes(frame, column, spec.domains[name], rows)
-                columns.append(np.where(codes >= 0, codes, np.nan))
-            else:
-                columns.append(column_numbers(frame, column, rows))
-        return np.ascontiguousarray(np.column_stack(columns), dtype=np.float64)
+        # Row-major: the trees read blocks of rows when they score.
+        return np.ascontiguousarray(super().layout(frame, spec, params, rows))
 
     def fit(self, data, params, monitor):
         X = data.X

@@ -188,6 +188,18 @@ def test_checks_refuse_what_the_libraries_cannot_do():
         prepared(get("gbm"), df, "CAPSULE", enums=PROSTATE_ENUMS, categorical_encoding="OneHotExplicit")
 
 
+def _repeated_row_with(data, row, column, values):
+    """One training row repeated, with ``column`` running through ``values``, in the learner's
+    own layout (a pandas frame for XGBoost, a matrix of level codes for LightGBM)."""
+    if hasattr(data.X, "iloc"):
+        X = data.X.iloc[[row] * len(values)].reset_index(drop=True)
+        X[column] = values
+        return X
+    X = data.X[[row] * len(values)].copy()
+    X[:, data.spec.names.index(column)] = values
+    return X
+
+
 @pytest.mark.parametrize("algo", ["gbm", "xgboost"])
 @pytest.mark.parametrize("constraints", [[{"key": "PSA", "value": 1}], {"PSA": 1}])
 def test_monotone_constraint_makes_predictions_rise_with_the_column(algo, constraints):
@@ -195,8 +207,7 @@ def test_monotone_constraint_makes_predictions_rise_with_the_column(algo, constr
     fitted, data = fit_capsule(algo, ntrees=30, seed=1, monotone_constraints=constraints)
     grid = np.linspace(df["PSA"].min(), df["PSA"].max(), 200)
     for row in range(0, 380, 38):
-        X = data.X.iloc[[row] * len(grid)].reset_index(drop=True)
-        X["PSA"] = grid
+        X = _repeated_row_with(data, row, "PSA", grid)
         p1 = fitted.predict(X)[:, 1]
         assert (np.diff(p1) >= -1e-12).all()
     unconstrained, _ = fit_capsule(algo, ntrees=30, seed=1)
