@@ -144,11 +144,11 @@ def _train(engine, algorithm, model, train, valid, job):
     folds = _assign_folds(train, spec, params, rows, y_all, classification) if (nfolds or fold_column) else None
     n_fits = (int(folds.max()) + 2) if folds is not None else 1
     deadline = time.time() + params["max_runtime_secs"] if params.get("max_runtime_secs") else None
+    data = TrainingSet(_take(X_all, rows), y_all[rows], w_all[rows], spec, valid_set)
     if folds is not None:
-        _cross_validate(engine, algorithm, model, X_all, y_all, w_all, rows, folds, valid_set, job, n_fits, deadline)
+        _cross_validate(engine, algorithm, model, data, X_all, y_all, w_all, rows, folds, job, n_fits, deadline)
         params = model.params   # maybe resized from the fold models (Algorithm.main_model_params)
     job.update(msg=f"Training {algorithm.full_name} on {len(rows)} rows")
-    data = TrainingSet(_take(X_all, rows), y_all[rows], w_all[rows], spec, valid_set)
     monitor = _monitor(model, params, data, valid_set, job, (n_fits - 1) / n_fits, 1 / n_fits, deadline,
                        live=True)
     fitted = algorithm.fit(data, params, monitor)
@@ -210,26 +210,35 @@ def _keep_fitted(model, fitted):
     model.extra_output = fitted.output()
 
 
-def _cross_validate(engine, algorithm, model, X_all, y_all, w_all, rows, folds, valid_set, job, n_fits, deadline):
+def _cross_validate(engine, algorithm, model, main_data, X_all, y_all, w_all, rows, folds, job, n_fits, deadline):
     """Fit one model per fold; score each on its held-out rows; keep what was asked for."""
     params, spec = model.params, model.spec
     k = int(folds.max()) + 1
     for fold in range(k):
         if not (folds == fold).any() or (folds == fold).all():
             raise InvalidArgument("nfolds", f"Fold {fold + 1} is empty; use fewer folds.")
+    fold_params = algorithm.fold_params(params, main_data)
 
     def fit_fold(fold):
         inside, outside = rows[folds != fold], rows[folds == fold]
+        holdout_rows = TrainingSet(_take(X_all, outside), y_all[outside], w_all[outside], spec)
         # As in H2O-3, a fold model stops early on its holdout rows, not on its training rows.
-        stops_on = (TrainingSet(_take(X_all, outside), y_all[outside], w_all[outside], spec)
-                    if params.get("stopping_rounds") else None)
-        data = TrainingSet(_take(X_all, inside), y_all[inside], w_all[inside], spec, stops_on)
+        stops_on = holdout_rows if params.get("stopping_rounds") else None
+        sees = holdout_rows if algorithm.folds_see_holdout else stops_on
+        data = TrainingSet(_take(X_all, inside), y_all[inside], w_all[inside], spec, sees)
         monitor = _monitor(model, params, data, stops_on, job, fold / n_fits, 1 / n_fits, deadline, live=False)
-        fitted = algorithm.fit(data, params, monitor)
-        return fitted, np.asarray(fitted.predict(_take(X_all, outside)))
+        return algorithm.fit(data, fold_params, monitor)
+
+    def predict_fold(fold):
+        return np.asarray(fold_fits[fold].predict(_take(X_all, rows[folds == fold])))
 
     job.update(msg=f"Cross-validation: {k} models")
-    fold_fits, holdout_raw = zip(*_map_folds(algorithm, fit_fold, range(k), len(rows), len(spec.names)))
+    fold_fits = _map_folds(algorithm, fit_fold, range(k), len(rows), len(spec.names))
+    # The folds may shape the main model, and change themselves, before they predict (GLM's penalty).
+    resized = algorithm.main_model_params(params, fold_fits)
+    if resized is not None:
+        model.params = resized
+    holdout_raw = _map_folds(algorithm, predict_fold, range(k), len(rows), len(spec.names))
     holdout = np.full((len(y_all),) + holdout_raw[0].shape[1:], np.nan)
     fold_metrics = []
     for fold, (fitted, raw) in enumerate(zip(fold_fits, holdout_raw)):
@@ -245,9 +254,6 @@ def _cross_validate(engine, algorithm, model, X_all, y_all, w_all, rows, folds, 
             cv.summary = fitted.summary()
             engine.store.put(cv.key, cv)
             model.cross_validation_models.append(cv.key)
-    resized = algorithm.main_model_params(params, fold_fits)
-    if resized is not None:
-        model.params = resized
     model.cross_validation_metrics = model_metrics(spec, params, y_all[rows], holdout[rows], w_all[rows])
     model.cross_validation_metrics_summary = metrics.cross_validation_summary(fold_metrics, spec.category)
     if params.get("keep_cross_validation_predictions"):

@@ -243,6 +243,9 @@ class Algorithm:
     supervised = True
     # Whether cross-validation may fit this algorithm's folds side by side (training.py).
     folds_in_parallel = False
+    # Whether a fold model sees its holdout rows as ``data.valid`` while fitting (GLM scores its
+    # penalty path on them); otherwise only when it stops early on them.
+    folds_see_holdout = False
     metrics_schema = None
     metrics_schema_version = 3   # GLRM's metrics are ModelMetricsGLRMV99
     # Whether the model is scored on its training and validation frames once built (H2O-3's SVD
@@ -283,10 +286,16 @@ class Algorithm:
         """Learn from ``data`` (a TrainingSet) and return a Fitted."""
         raise NotImplementedError
 
+    def fold_params(self, params, data):
+        """The fold models' parameters, given the main model's and its TrainingSet ``data``
+        (H2O-3's GLM has its folds share the main model's lambda path)."""
+        return params
+
     def main_model_params(self, params, fold_fits):
-        """After cross-validation with early stopping: the main model's parameters, or None to
-        keep them. H2O-3 trains the main model as big as the fold models grew on average
-        (ntrees, epochs), without early stopping, since it has no holdout to stop on."""
+        """After the fold models are fitted and before they predict their holdout rows: the main
+        model's parameters, or None to keep them. H2O-3 trains the main model as big as the fold
+        models grew on average (ntrees, epochs), without early stopping, since it has no holdout
+        to stop on; its GLM picks the penalty with the folds and moves each fold model to it."""
         return None
 
 

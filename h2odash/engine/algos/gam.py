@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from h2odash.engine.algos import glm
+from h2odash.engine.algos.base import Algorithm
 from h2odash.engine.errors import InvalidArgument
 from h2odash.engine.frames import numeric_values
 from h2odash.engine.model_data import features_matrix
@@ -251,6 +252,11 @@ class GAM(glm.GLM):
     model_prefix = "GAM"
     standardize = False
     parameters = parameters
+
+    # H2O-3's GAM leaves each fold to pick its own penalty (no cross-validated choice as in GLM).
+    folds_see_holdout = Algorithm.folds_see_holdout
+    fold_params = Algorithm.fold_params
+    main_model_params = Algorithm.main_model_params
 
     def check(self, params, spec):
         super().check(params, spec)

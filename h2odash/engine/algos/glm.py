@@ -7,9 +7,11 @@ standardized-coefficient variable importances.
 """
 
 
+from dataclasses import replace
+
 import numpy as np
 
-from h2odash.engine.algos import glm_solver
+from h2odash.engine.algos import glm_cv, glm_solver
 from h2odash.engine.algos.base import Algorithm, Fitted
 from h2odash.engine.errors import InvalidArgument
 from h2odash.engine.frames import numeric_values
@@ -383,6 +385,13 @@ class GLMFitted(Fitted):
         self.training_frame = frame_name(params.get("training_frame"))
         self.lambda_search = settings.lambda_search
 
+    def select_submodel(self, index):
+        """Become submodel ``index`` of the path (cross-validation's choice for a fold model)."""
+        self.solution.select(index)
+        self.beta = self.solution.beta
+        self.coefficients, self.standardized = both_scales(self.beta, self.means, self.sigmas,
+                                                           self.standardized_input)
+
     # -- scoring -------------------------------------------------------------------------------
     def predict(self, X):
         return _predict(X, self.beta, self.settings)
@@ -413,7 +422,7 @@ class GLMFitted(Fitted):
             rows.append(("lambda_search", "string",
                          (f"nlambda = {sol.nlambdas}, lambda.max = {java_double(sol.lambda_max)}, "
                          f"lambda.min = {java_double(min(lambdas))}, "
-                         f"lambda.1se = {java_double(sol.lambda_value)}")))
+                         f"lambda.1se = {java_double(sol.lambda_1se or sol.lambda_value)}")))
         rows += [("number_of_predictors_total", "int", len(self.names)),
                  ("number_of_active_predictors", "int", active),
                  ("number_of_iterations", "int", int(sol.iterations)),
@@ -485,7 +494,7 @@ class GLMFitted(Fitted):
             "lambda_best": float(sol.lambda_value),
             "alpha_best": float(sol.alpha),
             "best_submodel_index": int(sol.best_index),
-            "lambda_1se": float(sol.lambda_value),
+            "lambda_1se": float(sol.lambda_1se if sol.lambda_1se is not None else sol.lambda_value),
             "lambda_max": float(sol.lambda_max) if self.lambda_search else -1.0,
             "lambda_min": float(min(s.lambda_value for s in sol.submodels)) if self.lambda_search else -1.0,
             "dispersion": float(sol.dispersion) if sol.dispersion is not None else 0.0,
@@ -539,16 +548,60 @@ class GLM(Algorithm):
 
     def fit(self, data, params, monitor):
         spec = data.spec
-        settings = solver_settings(params, spec, spec.nclasses)
+        settings = cross_validated_settings(solver_settings(params, spec, spec.nclasses), params)
         all_levels = uses_all_levels(params)
         names = spec.onehot_names(all_levels)
         means, sigmas = column_scales(spec, all_levels)
-        solution = run_solver(data, settings, monitor, lambda beta: (lambda X: _predict(X, beta, settings)))
+        solution = run_solver(data, settings, monitor, lambda beta: (lambda X: _predict(X, beta, settings)),
+                              params=params)
         return GLMFitted(solution, settings, names, means, sigmas, bool(params.get("standardize", True)), spec, params)
 
+    # -- cross-validation: the folds choose the penalty together (glm_cv) ----------------------
+    folds_see_holdout = True
 
-def run_solver(data, settings, monitor, predictor_of, transform=None):
-    """Fit with the monitor told of every iteration; ``transform`` maps a layout X to the solver's X."""
+    def fold_params(self, params, data):
+        """The folds go down the main model's lambda path, computed from every training row."""
+        settings = solver_settings(params, data.spec, data.spec.nclasses)
+        lambdas = settings.lambdas
+        if lambdas is None:
+            X, y, w = usable(np.asarray(data.X, dtype=float), np.asarray(data.y), np.asarray(data.w, dtype=float))
+            lambdas = glm_solver.lambda_path(X, y, w, settings)
+        return {**params, _SETTINGS_KEY: {"lambdas": list(lambdas), "resumable": True}}
+
+    def main_model_params(self, params, fold_fits):
+        """Pick alpha and lambda by the folds' mean holdout deviance, move every fold model to
+        that submodel, and have the main model fit it (H2O-3's cv_computeAndSetOptimalParameters)."""
+        solutions = [fitted.solution for fitted in fold_fits]
+        settings = fold_fits[0].settings
+        choice = glm_cv.choose(solutions, settings.alphas, solutions[0].lambdas, settings.lambda_search,
+                               settings.max_iterations)
+        for fitted, index in zip(fold_fits, choice.fold_indices):
+            fitted.select_submodel(index)
+            fitted.solution.extend = None      # lets go of the fold's rows
+        main = {"alphas": [choice.alpha], "lambdas": choice.lambdas, "selected": choice.selected,
+                "max_iterations": choice.max_iterations, "early_stopping": False}
+        return {**params, _SETTINGS_KEY: main, _CHOICE_KEY: choice}
+
+
+# Private parameters that carry cross-validation's decisions to the fits (never shown as parameters).
+_SETTINGS_KEY = "_glm_cv_settings"
+_CHOICE_KEY = "_glm_cv_choice"
+
+
+def cross_validated_settings(settings, params):
+    """``settings`` as cross-validation set them for a fold model or the main model."""
+    decided = params.get(_SETTINGS_KEY)
+    return replace(settings, **decided) if decided else settings
+
+
+def cross_validation_choice(params):
+    """The folds' glm_cv.Choice behind a cross-validated main model, or None."""
+    return params.get(_CHOICE_KEY)
+
+
+def run_solver(data, settings, monitor, predictor_of, transform=None, params=None):
+    """Fit with the monitor told of every iteration; ``transform`` maps a layout X to the solver's X.
+    ``params`` may carry cross-validation's choice (its lambda_1se is reported)."""
     transform = transform or (lambda X: X)
     X, y, w = usable(np.asarray(data.X, dtype=float), np.asarray(data.y), np.asarray(data.w, dtype=float))
     X = transform(X)
@@ -575,6 +628,9 @@ def run_solver(data, settings, monitor, predictor_of, transform=None):
 
     solution = glm_solver.fit(X, y, w, settings, valid=valid, on_iteration=on_iteration)
     solution.iterations = state["iteration"]
+    choice = cross_validation_choice(params or {})
+    if choice is not None:
+        solution.lambda_1se = choice.lambda_1se
     return solution
 
 

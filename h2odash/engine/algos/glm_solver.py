@@ -167,6 +167,8 @@ class Settings:
     prior: float = -1.0
     nclasses: int = 1
     penalties: list = field(default_factory=list)   # [(column indices, S)] GAM smoothing penalties
+    selected: int = None        # the submodel to keep, when cross-validation chose it (else H2O's pick)
+    resumable: bool = False     # keep the data so that cross-validation can extend the path (Solution.extend)
 
     @property
     def multinomial(self):
@@ -178,9 +180,9 @@ class Submodel:
     lambda_value: float
     alpha: float
     beta: np.ndarray            # (p + 1,) or (k, p + 1); intercept first
-    iterations: int
-    train_deviance: float
-    valid_deviance: float = None
+    iterations: int             # IRLS iterations of this alpha's path so far (H2O-3 counts per alpha)
+    train_deviance: float       # mean deviance per training row (H2O-3's avgDev)
+    valid_deviance: float = None    # mean deviance per validation row
 
 
 @dataclass
@@ -198,6 +200,18 @@ class Solution:
     dispersion: float = None
     lambda_min_ratio: float = None
     nlambdas: int = None
+    lambdas: list = None            # the path every alpha went down
+    intercept_shift: float = 0.0    # added to the kept intercept (binomial prior)
+    extend: object = None           # (alpha, count) -> that alpha's submodels, fitted on to count (resumable fits)
+    lambda_1se: float = None        # cross-validation's one-standard-error lambda
+
+    def select(self, index):
+        """Keep submodel ``index``: its coefficients become the model's."""
+        sub = self.submodels[index]
+        beta = sub.beta.copy()
+        if self.intercept_shift:
+            beta[..., 0] += self.intercept_shift
+        self.beta, self.lambda_value, self.alpha, self.best_index = beta, sub.lambda_value, sub.alpha, index
 
 
 class Stop(Exception):
@@ -600,77 +614,33 @@ def _fit(X, y, w, settings, valid, on_iteration):
         vX = valid[0] if not dropped else valid[0][:, np.setdiff1d(np.arange(X.shape[1]), dropped)]
         valid_problem = (vX, valid[1], valid[2])
 
-    null = problem.null_beta()
-    gradient = problem.gradient(null)
-    penalized_gradient = _without_smoothing_columns(gradient, settings)
-    lambda_max_raw = float(np.abs(penalized_gradient).max()) if penalized_gradient.size else 0.0
-    nobs = int(np.count_nonzero(w > 0))
-    lambda_min_ratio = settings.lambda_min_ratio
-    best_sub, submodels, total_iterations = None, [], 0
-    lambda_max = None
-    nlambdas_used = None
+    path = _Path(problem, valid_problem, settings, on_iteration)
+    submodels, total_iterations = [], 0
     for alpha in settings.alphas:
-        lmax = lambda_max_raw / max(1e-2, alpha)
-        lambda_max = lmax if lambda_max is None else lambda_max
-        ratio = lambda_min_ratio
-        if ratio == -1:
-            ratio = 1e-4 if (nobs >> 4) > X.shape[1] else 1e-2
-            if alpha == 0:
-                ratio *= 1e-2
-        lambda_min_ratio_used = ratio
-        if settings.lambdas is not None:
-            lambdas = list(settings.lambdas)
-        elif settings.lambda_search:
-            n = settings.nlambdas if settings.nlambdas != -1 else (30 if alpha == 0 else 100)
-            nlambdas_used = n
-            lambdas = list(lmax * np.power(ratio, np.arange(n) / max(n - 1, 1)))
-        else:
-            lambdas = [10 * ratio * lmax]
-        max_iterations = settings.max_iterations
-        if max_iterations == -1:
-            max_iterations = 10 * len(lambdas) if settings.lambda_search else 50
-        objective_epsilon = settings.objective_epsilon
-        if objective_epsilon == -1:
-            objective_epsilon = 1e-4 if settings.lambda_search else (1e-6 if lambdas[0] == 0 else 1e-4)
-        path = []
-        beta = null
-        budget = max_iterations
-        lam = lambdas[0]
         try:
-            for lam in lambdas:
-                if budget <= 0:
-                    break
-                beta, iterations, eta = _irls(problem, beta.copy(), lam, alpha, budget, on_iteration,
-                                              objective_epsilon, settings.beta_epsilon)
-                budget -= iterations
-                total_iterations += iterations
-                sub = Submodel(lam, alpha, beta.copy(), total_iterations, problem.deviance(beta, eta=eta))
-                if valid_problem is not None:
-                    sub.valid_deviance = problem.deviance(beta, *valid_problem)
-                path.append(sub)
-                if settings.lambda_search and settings.early_stopping and _path_flat(path):
-                    break
+            fitted = path.run(alpha)
         except Stop as stop:
-            beta = stop.args[0]
-            path.append(Submodel(lam, alpha, beta.copy(), total_iterations, problem.deviance(beta)))
-            if valid_problem is not None:
-                path[-1].valid_deviance = problem.deviance(beta, *valid_problem)
-            submodels.extend(path)
-            best_sub = _better(best_sub, _pick(path, valid_problem is not None), valid_problem is not None)
+            fitted = stop.args[1]
+            submodels.extend(fitted)
+            total_iterations += fitted[-1].iterations if fitted else 0
             break
-        submodels.extend(path)
-        best_sub = _better(best_sub, _pick(path, valid_problem is not None), valid_problem is not None)
+        submodels.extend(fitted)
+        total_iterations += fitted[-1].iterations if fitted else 0
 
-    beta = best_sub.beta
+    if settings.selected is not None and settings.selected < len(submodels):
+        best = settings.selected
+    else:
+        best = best_submodel(submodels)
+    shift = 0.0
     if settings.prior > 0 and settings.family == "binomial" and settings.intercept:
         ymu = problem.ymu
-        beta = beta.copy()
-        beta[0] += -np.log(ymu * (1 - settings.prior) / (settings.prior * (1 - ymu)))
-    solution = Solution(beta, best_sub.lambda_value, best_sub.alpha, lambda_max, total_iterations, submodels,
-                        submodels.index(best_sub), dropped, lambda_min_ratio=lambda_min_ratio_used,
-                        nlambdas=nlambdas_used)
+        shift = -np.log(ymu * (1 - settings.prior) / (settings.prior * (1 - ymu)))
+    solution = Solution(None, None, None, path.lambda_max, total_iterations, submodels, best, dropped,
+                        lambda_min_ratio=path.lambda_min_ratio, nlambdas=path.nlambdas, lambdas=path.lambdas,
+                        intercept_shift=shift)
+    solution.select(best)
     if settings.compute_p_values:
-        covariance, dispersion, distribution = wald_statistics(problem, beta, settings)
+        covariance, dispersion, distribution = wald_statistics(problem, solution.beta, settings)
         if dropped:
             full = np.zeros((X.shape[1] + 1, X.shape[1] + 1))
             keep = np.concatenate([[0], np.setdiff1d(np.arange(X.shape[1]), dropped) + 1])
@@ -679,10 +649,165 @@ def _fit(X, y, w, settings, valid, on_iteration):
         solution.covariance, solution.distribution = covariance, distribution
         solution.dispersion = dispersion
     if dropped:
-        solution.beta = _reinsert(solution.beta, dropped, X.shape[1], 0.0)
         for sub in submodels:
             sub.beta = _reinsert(sub.beta, dropped, X.shape[1], 0.0)
+        solution.select(best)
+    if settings.resumable:
+        solution.extend = lambda alpha, count: _extend(solution, path, alpha, count, dropped, X.shape[1])
     return solution
+
+
+def lambda_path(X, y, w, settings):
+    """The lambdas a fit of these rows goes down (cross-validation shares the main model's)."""
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _Path(_Problem(X, y, w, settings), None, settings, None).lambdas
+
+
+def best_submodel(submodels):
+    """H2O-3's pick along a path (GLMModel.pickBestModel): a later submodel wins when its training
+    deviance is lower and its validation deviance, if any, is no higher. Without validation rows
+    that is the last submodel of the best alpha."""
+    best = 0
+    for i, sub in enumerate(submodels):
+        ahead = submodels[best]
+        valid, valid_best = _or_nan(sub.valid_deviance), _or_nan(ahead.valid_deviance)
+        if not valid > valid_best and sub.train_deviance < ahead.train_deviance:
+            best = i
+    return best
+
+
+def _or_nan(value):
+    return np.nan if value is None else value
+
+
+class _Path:
+    """The regularization path of one fit: the lambdas every alpha goes down, and the IRLS fits
+    along them. It outlives the fit when cross-validation may need a fold's path extended."""
+
+    HISTORY = 5     # H2O-3 stops a path when the last 5 relative deviance improvements are flat
+
+    def __init__(self, problem, valid_problem, settings, on_iteration):
+        self.problem, self.valid_problem, self.settings = problem, valid_problem, settings
+        self.on_iteration = on_iteration
+        self.null = problem.null_beta()
+        penalized_gradient = _without_smoothing_columns(problem.gradient(self.null), settings)
+        lambda_max_raw = float(np.abs(penalized_gradient).max()) if penalized_gradient.size else 0.0
+        nobs = int(np.count_nonzero(problem.w > 0))
+        self.nobs = max(nobs, 1)
+        # As in H2O-3 one path serves every alpha: lambda_max and the default ratio follow the first alpha.
+        first = settings.alphas[0]
+        self.lambda_max = lambda_max_raw / max(1e-2, first)
+        ratio = settings.lambda_min_ratio
+        if ratio == -1:
+            ratio = 1e-4 if (nobs >> 4) > problem.p else 1e-2
+            if first == 0:
+                ratio *= 1e-2
+        self.lambda_min_ratio = ratio
+        self.nlambdas = None
+        if settings.lambdas is not None:
+            self.lambdas = [float(v) for v in settings.lambdas]
+        elif settings.lambda_search:
+            n = settings.nlambdas if settings.nlambdas != -1 else (30 if first == 0 else 100)
+            self.nlambdas = n
+            self.lambdas = list(self.lambda_max * np.power(ratio, np.arange(n) / max(n - 1, 1)))
+        else:
+            self.lambdas = [10 * ratio * self.lambda_max]
+        self.max_iterations = settings.max_iterations
+        if self.max_iterations == -1:
+            self.max_iterations = 10 * len(self.lambdas) if settings.lambda_search else 50
+        self.objective_epsilon = settings.objective_epsilon
+        if self.objective_epsilon == -1:
+            self.objective_epsilon = 1e-4 if settings.lambda_search else (1e-6 if self.lambdas[0] == 0 else 1e-4)
+        self.null_train = problem.deviance(self.null) / self.nobs
+        self.null_valid = self._valid_deviance(self.null)
+        self.last = {}      # alpha -> its last submodel's coefficients (on the fitted columns)
+
+    def _valid_deviance(self, beta):
+        if self.valid_problem is None:
+            return None
+        vX, vy, vw = self.valid_problem
+        return self.problem.deviance(beta, vX, vy, vw) / max(int(np.count_nonzero(vw > 0)), 1)
+
+    def run(self, alpha):
+        """Submodels of ``alpha`` from the null model down the lambdas; stops early as H2O-3 does
+        when the training deviance (or, with validation rows, the validation deviance) stopped
+        improving. Raises Stop(beta, submodels so far) when the monitor says stop."""
+        lambda_search = self.settings.lambda_search
+        old_train = self.null_train if lambda_search else np.nan
+        old_valid = _or_nan(self.null_valid) if lambda_search else np.nan
+        train_gains, valid_gains = [0.0] * self.HISTORY, [0.0] * self.HISTORY
+        submodels = []
+        for lam in self.lambdas:
+            done = submodels[-1].iterations if submodels else 0
+            if done >= self.max_iterations:
+                break
+            try:
+                sub = self._submodel(alpha, lam, submodels[-1] if submodels else None, self.max_iterations - done)
+            except Stop as stop:
+                beta = stop.args[0]
+                submodels.append(Submodel(lam, alpha, beta.copy(), done, self.problem.deviance(beta) / self.nobs,
+                                          self._valid_deviance(beta)))
+                raise Stop(beta, submodels) from None
+            slot = (len(submodels)) % self.HISTORY
+            submodels.append(sub)
+            train_gains[slot] = (old_train - sub.train_deviance) / old_train
+            valid = _or_nan(sub.valid_deviance)
+            valid_gains[slot] = (old_valid - valid) / old_valid
+            old_train, old_valid = sub.train_deviance, valid
+            if self.settings.early_stopping and lam < self.lambda_max and sub.iterations >= self.HISTORY:
+                if _java_max(train_gains) < 1e-4:
+                    break
+                if self.valid_problem is not None and _java_max(valid_gains) < 0:
+                    break
+        return submodels
+
+    def _submodel(self, alpha, lam, previous, budget):
+        """The fit at (lambda, alpha), warm-started from the previous submodel of the path."""
+        done = previous.iterations if previous is not None else 0
+        if lam >= self.lambda_max and lam * alpha > 0:
+            # At or above lambda_max the L1 penalty keeps every coefficient at zero (H2O-3 does not iterate).
+            beta, iterations = self.null, 0
+            train = self.null_train
+        else:
+            start = self.last[alpha] if previous is not None else self.null
+            if budget > 0:
+                beta, iterations, eta = _irls(self.problem, start.copy(), lam, alpha, budget, self.on_iteration,
+                                              self.objective_epsilon, self.settings.beta_epsilon)
+                train = self.problem.deviance(beta, eta=eta) / self.nobs
+            else:
+                beta, iterations = start, 0
+                train = self.problem.deviance(beta) / self.nobs
+        self.last[alpha] = beta
+        return Submodel(lam, alpha, beta.copy(), done + iterations, train, self._valid_deviance(beta))
+
+
+def _java_max(values):
+    """Java's ArrayUtils.maxValue: NaN in the first slot wins (H2O-3's path never stops then)."""
+    result = values[0]
+    for v in values[1:]:
+        result = max(result, v)     # keeps result unless v > result, as Java's loop does
+    return result
+
+
+def _extend(solution, path, alpha, count, dropped, p):
+    """Fit ``alpha``'s path of ``solution`` on to ``count`` submodels, as H2O-3 does for a fold
+    that stopped before the lambda the other folds reached; returns that alpha's submodels."""
+    own = [i for i, sub in enumerate(solution.submodels) if sub.alpha == alpha]
+    chosen = solution.submodels[solution.best_index]
+    where = own[-1] + 1 if own else len(solution.submodels)
+    previous = solution.submodels[own[-1]] if own else None
+    path.on_iteration = None    # the fold's monitor is done with; its deadline must not cut this short
+    added = []
+    for lam in path.lambdas[len(own):count]:
+        done = previous.iterations if previous is not None else 0
+        sub = path._submodel(alpha, lam, previous, path.max_iterations - done)
+        previous = sub
+        if dropped:
+            sub.beta = _reinsert(sub.beta, dropped, p, 0.0)
+        added.append(sub)
+    solution.submodels[where:where] = added
+    solution.best_index = next(i for i, sub in enumerate(solution.submodels) if sub is chosen)
+    return [sub for sub in solution.submodels if sub.alpha == alpha]
 
 
 def _without_columns(settings, keep):
@@ -711,25 +836,3 @@ def _reinsert(values, dropped, p, fill):
     out[..., 0] = values[..., 0]
     out[..., keep] = values[..., 1:]
     return out
-
-
-def _path_flat(path, rounds=3, tolerance=1e-4):
-    """Lambda search's own early stop: the deviance it watches stopped improving."""
-    if len(path) <= rounds:
-        return False
-    score = [s.valid_deviance if s.valid_deviance is not None else s.train_deviance for s in path]
-    before, now = score[-rounds - 1], score[-1]
-    return (before - now) <= tolerance * abs(before)
-
-
-def _pick(path, by_validation):
-    if by_validation:
-        return min(path, key=lambda s: s.valid_deviance)
-    return path[-1]
-
-
-def _better(a, b, by_validation):
-    if a is None:
-        return b
-    key = (lambda s: s.valid_deviance) if by_validation else (lambda s: s.train_deviance)
-    return b if key(b) < key(a) else a
