@@ -745,6 +745,7 @@ class _Path:
                 sub = self._submodel(alpha, lam, submodels[-1] if submodels else None, self.max_iterations - done)
             except Stop as stop:
                 beta = stop.args[0]
+                self.last[alpha] = beta
                 submodels.append(Submodel(lam, alpha, beta.copy(), done, self.problem.deviance(beta) / self.nobs,
                                           self._valid_deviance(beta)))
                 raise Stop(beta, submodels) from None
