@@ -172,3 +172,27 @@ def test_with_several_alphas_only_alphas_some_fold_picked_compete():
     assert choice.alpha == 1.0 and choice.lambda_value == 0.25
     assert {alpha for alpha, _, _, _ in choice.deviances} == {1.0}
     assert choice.fold_indices == [4, 4]
+
+
+def test_a_fold_stopped_by_its_deadline_is_fitted_on_to_the_chosen_lambda(engine, monkeypatch):
+    from h2odash.engine.algos.base import Monitor
+
+    # Every fit's monitor says stop at its first iteration: the folds stop at the path's top.
+    def impatient(self, done, total, predict=None, unit="number_of_trees"):
+        return False
+
+    monkeypatch.setattr(Monitor, "iteration", impatient)
+    model = train(engine, "CAPSULE", family="binomial", lambda_search=True)
+    choice = glm.cross_validation_choice(model.params)
+    folds = [engine.model(key).fitted for key in model.cross_validation_models]
+    assert all(f.solution.lambda_value == choice.lambda_value for f in folds)
+    assert all(f.solution.extend is None for f in folds)     # the folds' rows are let go
+
+
+def test_gam_folds_keep_their_own_penalty(engine):
+    job = engine.train("gam", {"training_frame": "prostate", "response_column": "VOL", "ignored_columns": ["ID"],
+                               "gam_columns": ["PSA"], "lambda_search": True, "nfolds": 3, "seed": 1})
+    assert job.wait(120) and job.status == "DONE", job.exception
+    model = engine.model(job.dest_key)
+    assert glm.cross_validation_choice(model.params) is None    # H2O-3's GAM has no cross-validated choice
+    assert model.cross_validation_metrics["MSE"] > 0
