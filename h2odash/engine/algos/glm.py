@@ -422,7 +422,7 @@ class GLMFitted(Fitted):
             rows.append(("lambda_search", "string",
                          (f"nlambda = {sol.nlambdas}, lambda.max = {java_double(sol.lambda_max)}, "
                          f"lambda.min = {java_double(min(lambdas))}, "
-                         f"lambda.1se = {java_double(sol.lambda_1se or sol.lambda_value)}")))
+                         f"lambda.1se = {java_double(sol.lambda_1se if sol.lambda_1se is not None else -1.0)}")))
         rows += [("number_of_predictors_total", "int", len(self.names)),
                  ("number_of_active_predictors", "int", active),
                  ("number_of_iterations", "int", int(sol.iterations)),
@@ -494,7 +494,8 @@ class GLMFitted(Fitted):
             "lambda_best": float(sol.lambda_value),
             "alpha_best": float(sol.alpha),
             "best_submodel_index": int(sol.best_index),
-            "lambda_1se": float(sol.lambda_1se if sol.lambda_1se is not None else sol.lambda_value),
+            # As in H2O-3: chosen by cross-validation only; -1 without it.
+            "lambda_1se": float(sol.lambda_1se if sol.lambda_1se is not None else -1.0),
             "lambda_max": float(sol.lambda_max) if self.lambda_search else -1.0,
             "lambda_min": float(min(s.lambda_value for s in sol.submodels)) if self.lambda_search else -1.0,
             "dispersion": float(sol.dispersion) if sol.dispersion is not None else 0.0,

@@ -196,3 +196,10 @@ def test_gam_folds_keep_their_own_penalty(engine):
     model = engine.model(job.dest_key)
     assert glm.cross_validation_choice(model.params) is None    # H2O-3's GAM has no cross-validated choice
     assert model.cross_validation_metrics["MSE"] > 0
+
+
+def test_lambda_1se_is_reported_only_with_cross_validation(engine):
+    job = engine.train("glm", {"training_frame": "prostate", "response_column": "CAPSULE", "ignored_columns": ["ID"],
+                               "lambda_search": True})
+    assert job.wait(120) and job.status == "DONE", job.exception
+    assert engine.model(job.dest_key).extra_output["lambda_1se"] == -1.0      # as H2O-3 reports it
