@@ -609,6 +609,10 @@ def _fit(X, y, w, settings, valid, on_iteration):
             keep = np.setdiff1d(np.arange(X.shape[1]), found)
             settings = _without_columns(settings, keep)
             problem = _Problem(X[:, keep], y, w, settings)
+            if on_iteration is not None:
+                # The live history scores the model on all columns: the dropped ones weigh 0.
+                report, width = on_iteration, X.shape[1]
+                on_iteration = lambda beta: report(_reinsert(beta, dropped, width, 0.0))  # noqa: E731
     valid_problem = None
     if valid is not None:
         vX = valid[0] if not dropped else valid[0][:, np.setdiff1d(np.arange(X.shape[1]), dropped)]

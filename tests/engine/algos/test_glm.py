@@ -214,6 +214,20 @@ def test_collinear_columns_are_refused_for_p_values_or_removed():
     assert np.isfinite(table.column("p_value")[1])
 
 
+def test_removed_collinear_columns_still_let_the_live_history_score_every_column():
+    """While fitting without a collinear column, each scored iteration predicts from all the
+    columns (the dropped one weighing 0), as the training frame has them."""
+    rng, x1, x2, _, eta = regression_data(seed=7)
+    frame = make_frame({"x1": x1, "x2": x2, "x3": x1 + 2 * x2, "y": eta + rng.normal(size=len(eta))})
+    params = glm.ALGORITHM.parameters.resolve({"training_frame": frame.key, "response_column": "y"})
+    X = glm.ALGORITHM.layout(frame, build_spec(frame, "y"), params)
+    scored = []
+    monitor = Monitor(scorer=lambda predict: scored.append(np.asarray(predict(X))) or {}, score_each_iteration=True)
+    fitted, _X = train(glm.ALGORITHM, frame, "y", monitor=monitor, remove_collinear_columns=True, **{"lambda": [0.0]})
+    assert scored and scored[-1].shape == (len(eta),)
+    assert np.allclose(scored[-1], fitted.predict(X))
+
+
 # --- families, options --------------------------------------------------------------------------
 
 def _iris_frame():
