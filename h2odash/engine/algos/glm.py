@@ -418,10 +418,10 @@ class GLMFitted(Fitted):
         rows = [("family", "string", s.family), ("link", "string", s.link),
                 ("regularization", "string", regularization_text(sol.alpha, sol.lambda_value))]
         if self.lambda_search:
-            lambdas = [sub.lambda_value for sub in sol.submodels]
+            # H2O-3's summary calls the chosen lambda (lambda_best) "lambda.min", as glmnet does.
             rows.append(("lambda_search", "string",
                          (f"nlambda = {sol.nlambdas}, lambda.max = {java_double(sol.lambda_max)}, "
-                         f"lambda.min = {java_double(min(lambdas))}, "
+                         f"lambda.min = {java_double(sol.lambda_value)}, "
                          f"lambda.1se = {java_double(sol.lambda_1se if sol.lambda_1se is not None else -1.0)}")))
         rows += [("number_of_predictors_total", "int", len(self.names)),
                  ("number_of_active_predictors", "int", active),

@@ -300,8 +300,34 @@ def test_lambda_search_picks_and_reports_a_lambda():
     assert lambdas == sorted(lambdas, reverse=True) and lambdas[0] == pytest.approx(output["lambda_max"])
     summary = {name: value for name, _, value in fitted.summary()}
     assert summary["lambda_search"].startswith("nlambda = 20, lambda.max = ")
+    # H2O-3's summary names the chosen lambda "lambda.min" (not the path's smallest).
     # At lambda_max every coefficient is zero.
     np.testing.assert_allclose(fitted.solution.submodels[0].beta[1:], 0.0, atol=1e-12)
+
+
+def test_lambda_search_summary_names_the_chosen_lambda_lambda_min():
+    """As H2O-3's summary: "lambda.min" is the lambda picked on the validation rows, not the
+    path's smallest."""
+    rng = np.random.default_rng(11)
+    n, p = 120, 30
+    Xraw = rng.normal(size=(2 * n, p))
+    y = Xraw[:, 0] + rng.normal(scale=2.0, size=2 * n)
+    columns = {f"x{i}": Xraw[:, i] for i in range(p)}
+    train_frame = make_frame({k: v[:n] for k, v in columns.items()} | {"y": y[:n]}, key="t")
+    valid_frame = make_frame({k: v[n:] for k, v in columns.items()} | {"y": y[n:]}, key="v")
+    spec = build_spec(train_frame, "y")
+    params = glm.ALGORITHM.parameters.resolve({"training_frame": "t", "response_column": "y", "lambda_search": True,
+                                               "nlambdas": 30})
+    def laid_out(frame):
+        return TrainingSet(glm.ALGORITHM.layout(frame, spec, params), response_values(frame, spec),
+                           weight_values(frame, spec), spec)
+    data = laid_out(train_frame)
+    data.valid = laid_out(valid_frame)
+    fitted = glm.ALGORITHM.fit(data, params, None)
+    output = fitted.output()
+    assert output["lambda_best"] > output["lambda_min"]
+    summary = {name: value for name, _, value in fitted.summary()}
+    assert f"lambda.min = {glm.java_double(output['lambda_best'])}," in summary["lambda_search"]
 
 
 def test_standardize_does_not_change_unregularized_predictions():
