@@ -4,19 +4,16 @@ import json
 
 import pytest
 
-from h2odash.engine import Engine
 from h2odash.engine.automl import AutoMLSpec, start_automl
 from h2odash.engine.errors import InvalidArgument
 from h2odash.engine.frames import Frame
 from h2odash.engine.grid import start_grid
-from tests.engine.algos.training_sets import frame_of, prostate
+from tests.engine.algos.training_sets import prostate_engine
 
 
 @pytest.fixture(scope="module")
 def engine():
-    eng = Engine()
-    frame = frame_of(prostate(), enums=("CAPSULE",))
-    eng.store.put("prostate", Frame("prostate", frame.table, frame.types))
+    eng = prostate_engine()
     yield eng
     eng.shutdown()
 

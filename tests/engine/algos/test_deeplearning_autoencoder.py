@@ -215,7 +215,7 @@ def test_validation_frame_is_scored_too():
                                           **{**SMALL, "score_each_iteration": True})
     data.valid = data.__class__(data.X[:100], None, data.w[:100], data.spec)
     recorder = Recorder()
-    fitted = DL.fit(data, params, recorder)
+    DL.fit(data, params, recorder)
     assert {"validation_rmse", "validation_mse"} <= set(recorder.rows[-1])
 
 

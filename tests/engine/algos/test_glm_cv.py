@@ -5,21 +5,18 @@ import math
 import numpy as np
 import pytest
 
-from h2odash.engine import Engine
 from h2odash.engine.algos import glm, glm_cv
 from h2odash.engine.algos.glm_solver import Submodel
 from h2odash.engine.frames import Frame
 from h2odash.engine.model_data import build_spec, response_values
-from tests.engine.algos.training_sets import frame_of, prostate
+from tests.engine.algos.training_sets import prostate_engine
 
 FOLDS = 5
 
 
 @pytest.fixture(scope="module")
 def engine():
-    eng = Engine()
-    frame = frame_of(prostate(), enums=("CAPSULE",))
-    eng.store.put("prostate", Frame("prostate", frame.table, frame.types))
+    eng = prostate_engine()
     yield eng
     eng.shutdown()
 

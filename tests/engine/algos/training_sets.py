@@ -5,7 +5,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from h2odash.engine import Engine
 from h2odash.engine.algos.base import Monitor, TrainingSet
+from h2odash.engine.frames import Frame
 from h2odash.engine.model_data import build_spec, frame_from_columns, response_values, weight_values
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
@@ -55,6 +57,14 @@ def fit(algorithm, df, response, enums=(), ignored=(), monitor=None, **given):
 
 def prostate():
     return pd.read_csv(DATA_DIR / "prostate.csv")
+
+
+def prostate_engine():
+    """An Engine holding prostate.csv as frame "prostate", CAPSULE categorical."""
+    engine = Engine()
+    frame = frame_of(prostate(), enums=("CAPSULE",))
+    engine.store.put("prostate", Frame("prostate", frame.table, frame.types))
+    return engine
 
 
 def xor_frame(n=2000, seed=0):
