@@ -361,7 +361,9 @@ class _Runner:
         self.deadline = self.started + runtime if runtime else None
         self.seed = self.spec.seed if self.spec.seed not in (None, -1) else int(
             np.random.default_rng().integers(0, 2**31 - 1))
-        self.nfolds = 5 if self.spec.nfolds == -1 else self.spec.nfolds
+        # nfolds -1 means 5 folds, unless a fold column deals the folds (then 0, as in H2O-3).
+        default_folds = 0 if self.spec.fold_column else 5
+        self.nfolds = default_folds if self.spec.nfolds == -1 else self.spec.nfolds
         n_ensembles = sum(1 for s in run.steps if s.kind == "ensemble")
         self.planned = (self.spec.max_models + n_ensembles) if self.spec.max_models else None
         self.counters = {}

@@ -2,6 +2,7 @@
 
 import json
 
+import pyarrow as pa
 import pytest
 
 from h2odash.engine.automl import AutoMLSpec, start_automl
@@ -68,6 +69,22 @@ def test_the_glm_step_searches_lambda_unhindered_by_the_runs_stopping_criteria(e
     expected = engine.store.find(direct.dest_key).cross_validation_metrics
     assert glm.params["stopping_rounds"] == 0
     assert scored["AUC"] == pytest.approx(expected["AUC"], abs=1e-12)
+
+
+def test_a_fold_column_deals_the_folds_of_every_model(engine):
+    prostate = engine.store.get("prostate", Frame)
+    ids = prostate.table.column("ID").to_numpy()
+    with_folds = prostate.table.append_column("fold", pa.array(ids % 3))
+    engine.store.put("prostate_folds", Frame("prostate_folds", with_folds, [*prostate.types, "int"]))
+    run, job = start_automl(engine, _spec(training_frame="prostate_folds", nfolds=-1, fold_column="fold",
+                                          ignored_columns=("ID",)))
+    assert job.wait(180) and job.status == "DONE", job.exception
+    assert any("Folds from column 'fold'" in e.message for e in run.events())
+    models = [m for m, _ in run.leaderboard().rows]
+    base = [m for m in models if m.algo != "stackedensemble"]
+    assert len(base) == 3 and all(m.params["fold_column"] == "fold" and not m.params["nfolds"] for m in base)
+    ensemble = next(m for m in models if m.algo == "stackedensemble")
+    assert ensemble.params["metalearner_fold_column"] == "fold"
 
 
 def test_a_failing_model_is_logged_and_the_run_goes_on(engine, monkeypatch):
