@@ -49,6 +49,38 @@ def booster_predict(booster, X, spec, rounds=None, linear=False):
     return booster.inplace_predict(X, iteration_range=iteration_range)
 
 
+# UBJSON's typed-array markers: element types and count types, as numpy dtypes.
+_UBJ_TYPES = {b"i": ">i1", b"U": ">u1", b"I": ">i2", b"l": ">i4", b"L": ">i8"}
+
+
+def _child_arrays(booster):
+    """Every tree's left and right child indices (-1 at leaves), read from the model's binary
+    (UBJSON) form without decoding the rest: parsing the JSON form of a 50-tree, depth-20 forest
+    took ~0.27 s a tree, a tenth of growing it."""
+    raw = bytes(booster.save_raw("ubj"))
+    found = {key: _typed_arrays(raw, key) for key in (b"left_children", b"right_children")}
+    if found[b"left_children"] is None or found[b"right_children"] is None:
+        return [(np.asarray(t["left_children"]), np.asarray(t["right_children"])) for t in _trees_of(booster)]
+    return list(zip(found[b"left_children"], found[b"right_children"]))
+
+
+def _typed_arrays(raw, key):
+    """The integer arrays stored under ``key``, in order; None when one is not a typed array."""
+    arrays, start = [], raw.find(key)
+    while start >= 0:
+        at = start + len(key)
+        if raw[at:at + 2] != b"[$" or raw[at + 3:at + 4] != b"#":
+            return None
+        element, count_type = _UBJ_TYPES.get(raw[at + 2:at + 3]), _UBJ_TYPES.get(raw[at + 4:at + 5])
+        if element is None or count_type is None:
+            return None
+        width = np.dtype(count_type).itemsize
+        count = int(np.frombuffer(raw, count_type, 1, at + 5)[0])
+        arrays.append(np.frombuffer(raw, element, count, at + 5 + width).astype(np.int64))
+        start = raw.find(key, at + 5 + width + count * np.dtype(element).itemsize)
+    return arrays
+
+
 def _trees_of(booster):
     model = json.loads(booster.save_raw("json"))["learner"]["gradient_booster"]
     if "gbtree" in model:      # dart wraps a gbtree
@@ -59,11 +91,8 @@ def _trees_of(booster):
 def tree_shapes(booster):
     """Depth and leaf count of every tree in ``booster`` (empty for linear boosters)."""
     depths, leaves = [], []
-    for tree in _trees_of(booster):
-        left = np.asarray(tree["left_children"], dtype=np.int64)
-        right = np.asarray(tree["right_children"], dtype=np.int64)
-        is_leaf = left < 0
-        leaves.append(int(is_leaf.sum()))
+    for left, right in _child_arrays(booster):
+        leaves.append(int((left < 0).sum()))
         # Walk level by level: depth of the deepest node reached.
         frontier, depth = np.array([0]), 0
         while True:

@@ -1,6 +1,7 @@
 """The tree learners (GBM on LightGBM, DRF and XGBoost on XGBoost): shapes, reproducibility,
 accuracy, distributions, constraints, stopping, unseen levels and H2O-3's declarations."""
 
+import json
 import time
 
 import numpy as np
@@ -107,6 +108,32 @@ def test_summary_and_importances_name_h2o_columns_and_predictors(algo):
     importances = fitted.variable_importances()
     assert sorted(name for name, _ in importances) == sorted(data.spec.names)
     assert importances[0][1] == max(value for _, value in importances) > 0
+
+
+@pytest.mark.parametrize("algo", ["drf", "xgboost"])
+def test_tree_shapes_read_from_the_binary_model_match_its_json_form(algo):
+    """Depths and leaf counts come from the child arrays of the model's UBJSON; here they are
+    recounted from XGBoost's own JSON dump of every tree."""
+    fitted, _ = fit_capsule(algo, ntrees=7, max_depth=6, seed=3)
+    boosters = fitted.boosters if algo == "drf" else [fitted.booster]
+    expected_depths, expected_leaves = [], []
+    for booster in boosters:
+        for dumped in booster.get_dump(dump_format="json"):
+            tree = json.loads(dumped)
+            expected_depths.append(_depth_of(tree))
+            expected_leaves.append(_leaves_of(tree))
+    values = dict((name, value) for name, _, value in fitted.summary())
+    assert values["max_depth"] == max(expected_depths) and values["min_depth"] == min(expected_depths)
+    assert values["min_leaves"] == min(expected_leaves) and values["max_leaves"] == max(expected_leaves)
+    assert values["mean_leaves"] == pytest.approx(np.mean(expected_leaves))
+
+
+def _depth_of(node):
+    return 0 if "leaf" in node else 1 + max(_depth_of(child) for child in node["children"])
+
+
+def _leaves_of(node):
+    return 1 if "leaf" in node else sum(_leaves_of(child) for child in node["children"])
 
 
 @pytest.mark.parametrize("distribution", ["AUTO", "gaussian", "poisson", "gamma", "tweedie", "laplace", "quantile",
