@@ -221,11 +221,13 @@ def _cross_validate(engine, algorithm, model, main_data, X_all, y_all, w_all, ro
 
     def fit_fold(fold):
         inside, outside = rows[folds != fold], rows[folds == fold]
-        holdout_rows = TrainingSet(_take(X_all, outside), y_all[outside], w_all[outside], spec)
-        # As in H2O-3, a fold model stops early on its holdout rows, not on its training rows.
-        stops_on = holdout_rows if params.get("stopping_rounds") else None
-        sees = holdout_rows if algorithm.folds_see_holdout else stops_on
-        data = TrainingSet(_take(X_all, inside), y_all[inside], w_all[inside], spec, sees)
+        # As in H2O-3, a fold model stops early on its holdout rows, not on its training rows;
+        # the holdout is laid out here only when the fit reads it.
+        stops = bool(params.get("stopping_rounds"))
+        holdout_rows = (TrainingSet(_take(X_all, outside), y_all[outside], w_all[outside], spec)
+                        if stops or algorithm.folds_see_holdout else None)
+        stops_on = holdout_rows if stops else None
+        data = TrainingSet(_take(X_all, inside), y_all[inside], w_all[inside], spec, holdout_rows)
         monitor = _monitor(model, params, data, stops_on, job, fold / n_fits, 1 / n_fits, deadline, live=False)
         return algorithm.fit(data, fold_params, monitor)
 
