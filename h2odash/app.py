@@ -144,6 +144,7 @@ def run(port: int = DEFAULT_PORT, host: str = "127.0.0.1", h2o: str | None = Non
         Seconds after which the kernel of a closed tab is shut down.
     """
     try:
+        from tornado.web import HTTPError
         from voila.app import Voila
     except ImportError:
         print("h2odash app needs Voilà: pip install 'h2odash[app]'", file=sys.stderr)
@@ -187,7 +188,17 @@ def run(port: int = DEFAULT_PORT, host: str = "127.0.0.1", h2o: str | None = Non
         os.environ.update(kernel_env)
         where = f"http://{host}:{port}/" + (f"?token={'<secret>'}" if token else "")
         print(f"h2odash app: dashboard at {where}", flush=True)
-        Voila.launch_instance(argv=[str(notebook)], config=voila_config(host, port, token, pool_size, cull_idle_secs))
+        try:
+            Voila.launch_instance(argv=[str(notebook)], config=voila_config(host, port, token, pool_size,
+                                                                             cull_idle_secs))
+        except HTTPError as exc:
+            # Voilà's stop races its kernel pool: a kernel still being started to refill the pool
+            # when the stop signal arrives is unknown to the manager that shuts all kernels
+            # down, which then raises 404. Requests never raise out of launch_instance; only
+            # that shutdown does, and the app did stop.
+            if exc.status_code != 404:
+                raise
+            print(f"h2odash app: stopped while a kernel was starting ({exc.log_message})", file=sys.stderr)
         return 0
     finally:
         if engine is not None:
