@@ -9,7 +9,10 @@ from .downloads import csv_link, figure_data
 
 
 class ChartBox(widgets.VBox):
-    """Holds one Plotly FigureWidget at a time, plus its CSV download link.
+    """One live Plotly figure, made once and redrawn in place, plus its CSV download link.
+
+    A new figure widget per view costs the browser a new plot and the kernel a new comm; a box
+    keeps its one figure for life, so showing another model only changes the figure's data.
 
     Parameters
     ----------
@@ -19,16 +22,17 @@ class ChartBox(widgets.VBox):
 
     def __init__(self, filename: str = "chart.csv"):
         self.filename = filename
-        self.figure = None
+        self.figure = charts.live_figure()
         self.data: pd.DataFrame | None = None
         self.link = widgets.HTML()
-        super().__init__([self.link])
+        super().__init__([self.figure, self.link])
+        self.add_class("h2odash-chart")
 
     def show(self, fig, data: pd.DataFrame | None = None, filename: str | None = None) -> None:
-        """Show ``fig``; ``data`` is the table behind it (default: the figure's own points)."""
-        self.figure = fig
+        """Draw ``fig`` (a figure from :mod:`charts`) in this box's figure; ``data`` is the table
+        behind it (default: the figure's own points)."""
+        charts.redraw(self.figure, fig)
         self.filename = filename or self.filename
-        self.children = [fig, self.link]
         self.refresh_link(data)
 
     def fill(self, series: charts.Series, data: pd.DataFrame | None = None, filename: str | None = None,
@@ -44,6 +48,6 @@ class ChartBox(widgets.VBox):
         self.link.value = csv_link(self.data, self.filename, f"Download data (CSV): {self.filename}")
 
     def clear(self) -> None:
-        self.figure, self.data = None, None
+        charts.redraw(self.figure, charts.figure(""))
+        self.data = None
         self.link.value = ""
-        self.children = [self.link]

@@ -1,9 +1,11 @@
-"""Plotly figure factories: pure functions from H2O API dicts to ``FigureWidget`` objects.
+"""Plotly figure factories: pure functions from H2O API dicts to plain ``go.Figure`` objects.
 
-Nothing here talks to a server, so every chart can be unit-tested from a captured answer.
-Figures get explicit heights: a FigureWidget without one collapses inside an ipywidgets box.
-Live charts are updated with :func:`set_series`, which changes data inside ``batch_update()``
-so that a background thread sends one message per refresh.
+Nothing here talks to a server, so every chart can be unit-tested from a captured answer. A
+factory's figure is drawn into a live widget that exists once per chart (:func:`redraw`, used
+by :class:`~h2odash.ui.chartbox.ChartBox`): new widgets per view are what made model views slow.
+Figures get explicit heights (a figure widget without one collapses inside an ipywidgets box)
+and no width, so they fill their panel. Live charts are updated with :func:`set_series`, which
+changes data inside ``batch_update()`` so that a background thread sends one message per refresh.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from .figure_widget import Figure
 from .tables import components_table, two_dim_table
 
 HEIGHT = 320
@@ -25,12 +28,32 @@ _METRIC_PREFIXES = ("training_", "validation_")
 _BOOKKEEPING_COLUMNS = ("samples", "step_size")
 
 
-def figure(title: str, x_title: str = "", y_title: str = "", height: int = HEIGHT) -> go.FigureWidget:
-    """An empty FigureWidget with the dashboard's layout."""
-    return go.FigureWidget(layout=dict(
-        title=dict(text=title, font=dict(size=14)), height=height, margin=dict(l=50, r=20, t=40, b=40),
-        xaxis=dict(title=dict(text=x_title)), yaxis=dict(title=dict(text=y_title)),
-        legend=dict(orientation="h", y=-0.2), template="plotly_white"))
+def _layout(title: str, x_title: str, y_title: str, height: int) -> dict:
+    # The legend sits above the plot, right of the title, so it never covers an axis title.
+    return dict(title=dict(text=title, font=dict(size=14), x=0.01, xanchor="left"), height=height,
+                autosize=True, margin=dict(l=60, r=20, t=56, b=44),
+                xaxis=dict(title=dict(text=x_title)), yaxis=dict(title=dict(text=y_title)),
+                legend=dict(orientation="h", x=1, xanchor="right", y=1.02, yanchor="bottom"),
+                template="plotly_white")
+
+
+def figure(title: str, x_title: str = "", y_title: str = "", height: int = HEIGHT) -> go.Figure:
+    """An empty figure with the dashboard's layout."""
+    return go.Figure(layout=_layout(title, x_title, y_title, height))
+
+
+def live_figure(height: int = HEIGHT) -> Figure:
+    """An empty figure widget to draw figures into with :func:`redraw`."""
+    fig = Figure(layout=_layout("", "", "", height))
+    return fig
+
+
+def redraw(target: go.FigureWidget, source: go.Figure) -> None:
+    """Make the live figure ``target`` show ``source``: its traces and its layout, in one batch."""
+    with target.batch_update():
+        target.data = ()
+        target.add_traces(source.data)
+        target.layout = source.layout
 
 
 Series = Mapping[str, tuple[Sequence, Sequence]]
@@ -49,7 +72,7 @@ def set_series(fig: go.FigureWidget, series: Series, mode: str = "lines+markers"
 
 
 # -- frames -------------------------------------------------------------------------------
-def column_chart(column: dict, height: int = HEIGHT) -> go.FigureWidget:
+def column_chart(column: dict, height: int = HEIGHT) -> go.Figure:
     """A histogram (numeric column) or a bar chart of level counts (categorical column).
 
     Reads the ``histogram_bins``/``histogram_base``/``histogram_stride`` that
@@ -122,7 +145,7 @@ def scoring_history_x_title(table: dict | None) -> str:
     return next((c for c in _PROGRESS_COLUMNS if c in frame.columns), "duration (s)")
 
 
-def scoring_history_chart(table: dict | None = None, height: int = HEIGHT) -> go.FigureWidget:
+def scoring_history_chart(table: dict | None = None, height: int = HEIGHT) -> go.Figure:
     """Training (and validation) metrics against training progress; grows with :func:`set_series`."""
     fig = figure("Scoring history", scoring_history_x_title(table), "metric", height)
     set_series(fig, scoring_history_series(table))
@@ -141,7 +164,7 @@ def roc_series(curves: Mapping[str, pd.DataFrame]) -> dict[str, tuple[list, list
     return series
 
 
-def roc_chart(curves: Mapping[str, pd.DataFrame] | None = None, height: int = HEIGHT) -> go.FigureWidget:
+def roc_chart(curves: Mapping[str, pd.DataFrame] | None = None, height: int = HEIGHT) -> go.Figure:
     """ROC curves, overlaid, with the diagonal of a random guess."""
     fig = figure("ROC", "false positive rate", "true positive rate", height)
     fig.add_scatter(x=[0, 1], y=[0, 1], mode="lines", name="random", line=dict(dash="dot", color="grey"))
@@ -167,7 +190,7 @@ def precision_recall_series(table: pd.DataFrame) -> dict[str, tuple[list, list]]
     return {"precision": (points["recall"].tolist(), points["precision"].tolist())}
 
 
-def precision_recall_chart(table: pd.DataFrame | None = None, height: int = HEIGHT) -> go.FigureWidget:
+def precision_recall_chart(table: pd.DataFrame | None = None, height: int = HEIGHT) -> go.Figure:
     fig = figure("Precision-recall", "recall", "precision", height)
     set_series(fig, precision_recall_series(pd.DataFrame() if table is None else table), mode="lines")
     return fig
@@ -182,21 +205,21 @@ def gains_lift_series(table: pd.DataFrame) -> dict[str, tuple[list, list]]:
             "cumulative capture rate": (fraction, table["cumulative_capture_rate"].tolist())}
 
 
-def gains_lift_chart(table: pd.DataFrame | None = None, height: int = HEIGHT) -> go.FigureWidget:
+def gains_lift_chart(table: pd.DataFrame | None = None, height: int = HEIGHT) -> go.Figure:
     fig = figure("Gains / lift", "cumulative data fraction", "", height)
     set_series(fig, gains_lift_series(pd.DataFrame() if table is None else table))
     return fig
 
 
 def bar_chart(title: str, labels: Sequence, values: Sequence, value_title: str = "",
-              height: int = HEIGHT) -> go.FigureWidget:
+              height: int = HEIGHT) -> go.Figure:
     """Horizontal bars, largest on top (variable importance, coefficients, leaderboards)."""
     fig = figure(title, value_title, "", height)
     fig.add_bar(x=list(values)[::-1], y=[str(v) for v in labels][::-1], orientation="h", name=value_title)
     return fig
 
 
-def variable_importance_chart(table: dict | None, top: int = 20, height: int = HEIGHT) -> go.FigureWidget:
+def variable_importance_chart(table: dict | None, top: int = 20, height: int = HEIGHT) -> go.Figure:
     """Scaled variable importances, top ``top`` variables."""
     frame = two_dim_table(table).head(top)
     if frame.empty:
@@ -204,7 +227,7 @@ def variable_importance_chart(table: dict | None, top: int = 20, height: int = H
     return bar_chart("Variable importance", frame["variable"], frame["scaled_importance"], "scaled importance", height)
 
 
-def coefficients_chart(table: dict | None, height: int = HEIGHT) -> go.FigureWidget:
+def coefficients_chart(table: dict | None, height: int = HEIGHT) -> go.Figure:
     """GLM standardized coefficients (or raw ones when not standardized), by magnitude."""
     frame = two_dim_table(table)
     if frame.empty:
@@ -222,7 +245,7 @@ def residual_series(predicted: Sequence[float], actual: Sequence[float]) -> dict
 
 
 def residuals_chart(predicted: Sequence[float] = (), actual: Sequence[float] = (),
-                    height: int = HEIGHT) -> go.FigureWidget:
+                    height: int = HEIGHT) -> go.Figure:
     fig = figure("Residuals", "predicted", "actual - predicted", height)
     # The trace exists from the start so its marker style survives being filled by set_series.
     fig.add_scatter(x=[], y=[], mode="markers", name="residual", marker=dict(size=4, opacity=0.6))
@@ -257,7 +280,7 @@ def confusion_matrix_cells(table: dict | None) -> pd.DataFrame:
     return cells
 
 
-def confusion_matrix_heatmap(height: int = HEIGHT) -> go.FigureWidget:
+def confusion_matrix_heatmap(height: int = HEIGHT) -> go.Figure:
     """An empty heatmap of actual (rows) against predicted (columns) class; see :func:`set_heatmap`."""
     fig = figure("Confusion matrix", "predicted", "actual", height)
     fig.add_heatmap(z=[], x=[], y=[], colorscale="Blues", texttemplate="%{z}", name="count")
@@ -281,7 +304,7 @@ def hit_ratio_series(table: dict | None) -> dict[str, tuple[list, list]]:
     return {"hit ratio": (pd.to_numeric(frame["k"]).tolist(), pd.to_numeric(frame["hit_ratio"]).tolist())}
 
 
-def hit_ratio_chart(table: dict | None = None, height: int = HEIGHT) -> go.FigureWidget:
+def hit_ratio_chart(table: dict | None = None, height: int = HEIGHT) -> go.Figure:
     """How often the actual class is among the model's k most likely classes."""
     fig = figure("Top-k hit ratios", "k", "hit ratio", height)
     set_series(fig, hit_ratio_series(table))
@@ -298,12 +321,12 @@ def cluster_sizes(centroid_stats: dict | None) -> tuple[list[str], list[float]]:
     return [f"cluster {name}" for name in names], pd.to_numeric(frame["size"]).tolist()
 
 
-def cluster_sizes_chart(height: int = HEIGHT) -> go.FigureWidget:
+def cluster_sizes_chart(height: int = HEIGHT) -> go.Figure:
     """An empty bar chart of rows per cluster; fill it with :func:`set_bars` and :func:`cluster_sizes`."""
     return bar_chart("Cluster sizes", [], [], "rows", height)
 
 
-def scree_chart(importance: dict | None, height: int = HEIGHT) -> go.FigureWidget:
+def scree_chart(importance: dict | None, height: int = HEIGHT) -> go.Figure:
     """The proportion of variance of each component (bars) and their cumulative proportion (line),
     from H2O's importance of components (PCA, GLRM)."""
     fig = figure("Importance of components", "component", "proportion of variance", height)
@@ -318,7 +341,7 @@ def scree_chart(importance: dict | None, height: int = HEIGHT) -> go.FigureWidge
     return fig
 
 
-def variable_splits_chart(table: dict | None, top: int = 20, height: int = HEIGHT) -> go.FigureWidget:
+def variable_splits_chart(table: dict | None, top: int = 20, height: int = HEIGHT) -> go.Figure:
     """How often an isolation forest split on each variable, most split on top."""
     frame = two_dim_table(table)
     if frame.empty:
