@@ -17,6 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from .figure_widget import Figure
+from .metric_names import base_name, higher_is_better, metric_label
 from .tables import components_table, two_dim_table
 
 HEIGHT = 320
@@ -26,6 +27,7 @@ _METRIC_PREFIXES = ("training_", "validation_")
 # Numeric columns of a scoring history that describe the solver, not how well the model fits
 # (GLRM's step size dwarfed by its objective would only flatten the chart).
 _BOOKKEEPING_COLUMNS = ("samples", "step_size")
+_HISTORY_COLOUR, _MARK_COLOUR, _BASELINE = "#1f77b4", "#d62728", dict(dash="dot", color="grey")
 
 
 def _layout(title: str, x_title: str, y_title: str, height: int) -> dict:
@@ -145,10 +147,61 @@ def scoring_history_x_title(table: dict | None) -> str:
     return next((c for c in _PROGRESS_COLUMNS if c in frame.columns), "duration (s)")
 
 
-def scoring_history_chart(table: dict | None = None, height: int = HEIGHT) -> go.Figure:
-    """Training (and validation) metrics against training progress; grows with :func:`set_series`."""
-    fig = figure("Scoring history", scoring_history_x_title(table), "metric", height)
-    set_series(fig, scoring_history_series(table))
+def scoring_history_by_metric(table: dict | None) -> dict[str, dict[str, tuple[list, list]]]:
+    """``metric -> {"training"|"validation"|"": (x, y)}``: the scoring history's series paired by
+    metric (``training_logloss`` and ``validation_logloss`` under ``logloss``); unsupervised
+    histories' unprefixed metrics come under ``""``."""
+    paired: dict[str, dict[str, tuple[list, list]]] = {}
+    for column, points in scoring_history_series(table).items():
+        part = next((p[:-1] for p in _METRIC_PREFIXES if column.startswith(p)), "")
+        paired.setdefault(base_name(column), {})[part] = points
+    return paired
+
+
+# The metric a scoring history opens on, when the model has it: what training minimises.
+_HISTORY_PREFERENCE = ("logloss", "deviance", "rmse", "objective", "within_cluster_sum_of_squares",
+                       "mean_anomaly_score", "auc")
+
+
+def default_history_metric(metrics: Sequence[str], stopping_metric: str | None = None) -> str | None:
+    """The stopping metric when the history has it, else the first of what training minimises."""
+    wanted = (stopping_metric or "").lower()
+    for name in ((wanted,) if wanted and wanted != "auto" else ()) + _HISTORY_PREFERENCE:
+        if name in metrics:
+            return name
+    return next(iter(metrics), None)
+
+
+def best_iteration(points: tuple[list, list], metric: str) -> tuple[float, float] | None:
+    """Where a series reaches its best value (the first time), by the metric's direction."""
+    x, y = points
+    better = higher_is_better(metric)
+    if not y or better is None:
+        return None
+    values = np.asarray(y, dtype=float)
+    if np.isnan(values).all():
+        return None
+    index = int(np.nanargmax(values) if better else np.nanargmin(values))
+    return x[index], y[index]
+
+
+def scoring_history_chart(table: dict | None = None, metric: str | None = None, height: int = HEIGHT) -> go.Figure:
+    """One metric of a scoring history against training progress: training solid, validation
+    dashed in the same colour, the best iteration (on validation data when there is some) starred."""
+    paired = scoring_history_by_metric(table)
+    metric = metric if metric in paired else default_history_metric(list(paired))
+    label = metric_label(metric) if metric else "metric"
+    fig = figure(f"Scoring history: {label}" if metric else "Scoring history", scoring_history_x_title(table),
+                 label, height)
+    parts = paired.get(metric, {})
+    for part, (x, y) in parts.items():
+        fig.add_scatter(x=x, y=y, name=part or label, mode="lines+markers", marker=dict(size=4),
+                        line=dict(color=_HISTORY_COLOUR, dash="dash" if part == "validation" else "solid"))
+    judged = "validation" if "validation" in parts else next(iter(parts), None)
+    best = best_iteration(parts[judged], metric) if judged is not None else None
+    if best is not None:
+        fig.add_scatter(x=[best[0]], y=[best[1]], mode="markers", name=f"best ({judged or label}) at {best[0]:g}",
+                        marker=dict(symbol="star", size=14, color=_MARK_COLOUR))
     return fig
 
 
@@ -190,9 +243,36 @@ def precision_recall_series(table: pd.DataFrame) -> dict[str, tuple[list, list]]
     return {"precision": (points["recall"].tolist(), points["precision"].tolist())}
 
 
+def positive_rate(table: pd.DataFrame) -> float | None:
+    """The share of actual positives (a precision-recall curve's chance level), from the counts in
+    a thresholds_and_metric_scores table."""
+    if table.empty or not {"tps", "fns", "fps", "tns"} <= set(table.columns):
+        return None
+    row = table.iloc[0]
+    total = float(row["tps"] + row["fns"] + row["fps"] + row["tns"])
+    return float(row["tps"] + row["fns"]) / total if total else None
+
+
 def precision_recall_chart(table: pd.DataFrame | None = None, height: int = HEIGHT) -> go.Figure:
+    """Precision against recall, with the chance level (the share of positives) dotted."""
+    table = pd.DataFrame() if table is None else table
     fig = figure("Precision-recall", "recall", "precision", height)
-    set_series(fig, precision_recall_series(pd.DataFrame() if table is None else table), mode="lines")
+    fig.update_yaxes(range=[0, 1.02])
+    baseline = positive_rate(table)
+    if baseline is not None:
+        fig.add_scatter(x=[0, 1], y=[baseline, baseline], mode="lines", name=f"chance ({baseline:.2f})",
+                        line=_BASELINE)
+    set_series(fig, precision_recall_series(table), mode="lines")
+    return fig
+
+
+def precision_recall_overlay(curves: Mapping[str, pd.DataFrame], height: int = HEIGHT) -> go.Figure:
+    """Several models' precision-recall curves on one chart."""
+    fig = figure("Precision-recall", "recall", "precision", height)
+    fig.update_yaxes(range=[0, 1.02])
+    for name, table in curves.items():
+        (x, y), = precision_recall_series(table).values()
+        fig.add_scatter(x=x, y=y, name=name, mode="lines")
     return fig
 
 
@@ -206,8 +286,19 @@ def gains_lift_series(table: pd.DataFrame) -> dict[str, tuple[list, list]]:
 
 
 def gains_lift_chart(table: pd.DataFrame | None = None, height: int = HEIGHT) -> go.Figure:
-    fig = figure("Gains / lift", "cumulative data fraction", "", height)
-    set_series(fig, gains_lift_series(pd.DataFrame() if table is None else table))
+    """Cumulative lift (left axis, 1 = no better than chance) and cumulative capture rate (right
+    axis, 0 to 1) against the fraction of rows targeted, best-scored first."""
+    fig = figure("Gains / lift", "fraction of rows targeted (highest scores first)", "cumulative lift", height)
+    fig.update_layout(yaxis2=dict(title=dict(text="cumulative capture rate"), overlaying="y", side="right",
+                                  range=[0, 1.02], showgrid=False), margin=dict(r=60))
+    series = gains_lift_series(pd.DataFrame() if table is None else table)
+    if series:
+        x, lift = series["cumulative lift"]
+        _, capture = series["cumulative capture rate"]
+        fig.add_scatter(x=x, y=lift, name="cumulative lift", mode="lines+markers", line=dict(color=_HISTORY_COLOUR))
+        fig.add_scatter(x=x, y=capture, name="capture rate", mode="lines+markers", yaxis="y2",
+                        line=dict(color="#ff7f0e"))
+        fig.add_scatter(x=[0, 1], y=[1, 1], name="chance", mode="lines", line=_BASELINE)
     return fig
 
 
@@ -225,6 +316,23 @@ def variable_importance_chart(table: dict | None, top: int = 20, height: int = H
     if frame.empty:
         return bar_chart("Variable importance", [], [], "scaled importance", height)
     return bar_chart("Variable importance", frame["variable"], frame["scaled_importance"], "scaled importance", height)
+
+
+def variable_importance_overlay(tables: Mapping[str, dict | None], top: int = 15,
+                                height: int = HEIGHT) -> go.Figure:
+    """Scaled variable importances of several models side by side: the ``top`` variables by their
+    mean importance across the models, most important on top."""
+    frames = {name: two_dim_table(table) for name, table in tables.items()}
+    frames = {name: frame.set_index("variable")["scaled_importance"] for name, frame in frames.items() if not frame.empty}
+    fig = figure("Variable importance", "scaled importance", "", max(height, 24 * top + 90))
+    if not frames:
+        return fig
+    joined = pd.DataFrame(frames).fillna(0.0)
+    joined = joined.loc[joined.mean(axis=1).sort_values(ascending=False).index[:top]]
+    for name in joined.columns:
+        fig.add_bar(y=[str(v) for v in joined.index[::-1]], x=joined[name].tolist()[::-1], name=name, orientation="h")
+    fig.update_layout(barmode="group")
+    return fig
 
 
 def coefficients_chart(table: dict | None, height: int = HEIGHT) -> go.Figure:

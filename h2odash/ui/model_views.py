@@ -16,6 +16,7 @@ import pandas as pd
 
 from . import charts
 from .chartbox import ChartBox
+from .history_view import ScoringHistoryView
 from .metric_charts import Tabs
 from .tablebox import TableBox
 from .tables import components_table, two_dim_table
@@ -28,7 +29,7 @@ class OutputChart:
     key: str                                       # in the model's output
     tab: str
     download: str                                  # the CSV's name, after the model id
-    chart: Callable[[dict], object]                # table -> FigureWidget
+    chart: Callable[[dict], object]                # table -> go.Figure
     data: Callable[[dict], pd.DataFrame] = two_dim_table  # table -> what the CSV holds
 
 
@@ -39,7 +40,6 @@ OUTPUT_CHARTS = (
     OutputChart("importance", "Importance of components", "importance_of_components", charts.scree_chart,
                 components_table),
     OutputChart("variable_splits", "Variable splits", "variable_splits", charts.variable_splits_chart),
-    OutputChart("scoring_history", "Scoring history", "scoring_history", charts.scoring_history_chart),
     OutputChart("coefficients_table", "Coefficients", "coefficients", charts.coefficients_chart),
 )
 
@@ -61,12 +61,15 @@ class ModelOutputViews:
     """The charts and tables of one model's output, each with its CSV download, by output key
     (``charts["scoring_history"]``, ``tables["centers"]``...).
 
-    :meth:`show` makes figures, so it runs on a callback's thread (the Models panel's).
+    Every box is made once and redrawn for each model.
     """
 
     def __init__(self):
         self.charts = {item.key: ChartBox(f"{item.download}.csv") for item in OUTPUT_CHARTS}
+        self.history = ScoringHistoryView()
+        self.charts["scoring_history"] = self.history.chart
         self.tables = {key: TableBox(f"{key}.csv") for key, *_ in OUTPUT_TABLES}
+        self._pages: dict[tuple[int, ...], widgets.VBox] = {}  # tables sharing a tab, made once
 
     def show(self, model_id: str, output: dict) -> Tabs:
         """Fill every view the output has data for; return their tabs, charts first."""
@@ -82,7 +85,14 @@ class ModelOutputViews:
             box = self.charts[item.key]
             box.show(fig, data=item.data(table), filename=f"{model_id}_{item.download}.csv")
             tabs.append((item.tab, box))
-        return tabs
+        return tabs + self._show_history(model_id, output)
+
+    def _show_history(self, model_id: str, output: dict) -> Tabs:
+        table = output.get("scoring_history")
+        if not isinstance(table, dict) or not charts.scoring_history_series(table):
+            return []  # PCA's history lists only iterations
+        self.history.show(table, filename=f"{model_id}_scoring_history.csv")
+        return [("Scoring history", self.history)]
 
     def _show_tables(self, model_id: str, output: dict) -> Tabs:
         pages: dict[str, list[TableBox]] = {}
@@ -94,4 +104,10 @@ class ModelOutputViews:
             frame = frame.rename(columns={"": first_column})
             self.tables[key].show(frame, filename=f"{model_id}_{key}.csv", caption=caption)
             pages.setdefault(tab, []).append(self.tables[key])
-        return [(tab, boxes[0] if len(boxes) == 1 else widgets.VBox(boxes)) for tab, boxes in pages.items()]
+        return [(tab, boxes[0] if len(boxes) == 1 else self._page(boxes)) for tab, boxes in pages.items()]
+
+    def _page(self, boxes: list[TableBox]) -> widgets.VBox:
+        key = tuple(id(box) for box in boxes)
+        if key not in self._pages:
+            self._pages[key] = widgets.VBox(boxes)
+        return self._pages[key]

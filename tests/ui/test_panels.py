@@ -126,7 +126,7 @@ def test_journey_train_watch_open_and_score(client, server_kind, slow_training_c
     models = ModelsPanel(client)
     assert model_id in models.models.options
     models.models.value = (model_id,)
-    assert "AUC" in models.metrics.value
+    assert "AUC" in models.card.value
     assert {"ROC", "Precision-recall", "Gains/lift", "Variable importance", "Scoring history"} <= set(models.tab_titles)
     view = models.metric_charts
     roc = next(t for t in view.roc.figure.data if t.name == model_id)
@@ -141,7 +141,7 @@ def test_journey_train_watch_open_and_score(client, server_kind, slow_training_c
     models.refresh()
     models.models.value = (model_id, second)
     assert len([t for t in view.roc.figure.data if t.name in (model_id, second)]) == 2
-    assert second in models.metrics.value
+    assert second in models.comparison.table.value
 
     predict = PredictPanel(client)
     predict.model.value = model_id

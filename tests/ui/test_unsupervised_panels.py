@@ -63,8 +63,12 @@ def check_glrm(models: ModelsPanel, model: dict) -> None:
 
 
 def check_autoencoder(models: ModelsPanel, model: dict) -> None:
-    history = models.output_views.charts["scoring_history"].figure
-    assert any(trace.name == "training_mse" for trace in history.data)
+    history = models.output_views.history
+    assert "mse" in [
+        value for _, value in history.metric.options]
+    history.metric.value = "mse"
+    assert [trace.name for trace in history.figure.data][0] == "training"
+    assert "MSE" in history.figure.layout.title.text
 
 
 @dataclass(frozen=True)
@@ -215,10 +219,11 @@ def test_comparing_a_supervised_and_an_unsupervised_model(client, data_dir, fram
     models.models.value = (gbm, kmeans)
     assert not models.status.is_error, models.status.value
     assert "Comparing 2 models" in models.title.value
-    table = csv_of_link(models.metrics_download.value).set_index("metric")
-    assert table.loc["AUC", f"{gbm} training"] > 0.5 and pd.isna(table.loc["AUC", f"{kmeans} training"])
-    assert table.loc["tot_withinss", f"{kmeans} training"] > 0 and pd.isna(table.loc["tot_withinss", f"{gbm} training"])
-    assert models.tab_titles == ["ROC (overlay)"]
+    table = csv_of_link(models.metrics_download.value).set_index("model_id")
+    assert table.loc[gbm, "AUC"] > 0.5 and pd.isna(table.loc[kmeans, "AUC"])
+    assert table.loc[kmeans, "tot_withinss"] > 0 and pd.isna(table.loc[gbm, "tot_withinss"])
+    assert models.tab_titles == ["Summary", "ROC (overlay)", "Precision-recall (overlay)",
+                                 "Variable importance (overlay)"]
     assert [t.name for t in models.metric_charts.roc.figure.data if t.name != "random"] == [gbm]
 
 

@@ -51,7 +51,8 @@ def test_kmeans_view_has_cluster_sizes_centers_and_its_history():
     assert "standardized" in standardized.caption.value and len(standardized.data) == 3
     assert "<table" in centers.table.value and decode_link(centers.link.value).startswith("centroid,sepallength")
     history = tabs["Scoring history"].figure
-    wcss = next(t for t in history.data if t.name == "within_cluster_sum_of_squares")
+    assert tabs["Scoring history"].metric.value == "within_cluster_sum_of_squares"
+    wcss = next(t for t in history.data if t.name == "within-cluster SS")
     assert list(wcss.x) == list(range(1, 11)) and wcss.y[0] > wcss.y[-1]  # the NaN first row left out
     assert history.layout.xaxis.title.text == "iterations"
 
@@ -109,7 +110,7 @@ def test_metrics_of_each_category_and_a_mixed_comparison():
     assert {"mean_score", "mean_normalized_score"} <= set(scalar_metrics(forest["output"]["training_metrics"]))
     assert "MSE" not in scalar_metrics(pca["output"]["training_metrics"])  # H2O writes "NaN"
     table = metrics_table({"gbm": gbm, "km": kmeans, "iso": forest, "pca": pca}).set_index("metric")
-    assert list(table.columns) == ["gbm training", "gbm cross-validation", "km training", "iso training", "pca training"]
+    assert list(table.columns) == ["gbm cross-validation", "gbm training", "km training", "iso training", "pca training"]
     assert table.loc["AUC", "gbm training"] > 0.9 and pd.isna(table.loc["AUC", "km training"])
     assert table.loc["tot_withinss", "km training"] == pytest.approx(158.145, abs=1e-3)
     assert table.loc["mean_score", "iso training"] == pytest.approx(5.9689, abs=1e-4)

@@ -18,13 +18,16 @@ OpenModel = Callable[[str], None]
 class Panel(widgets.VBox):
     """Base of the dashboard's panels (a VBox: usable alone in a cell, in Voilà or in a test).
 
-    Subclasses lay out their widgets, then call ``super().__init__(client, children)``.
+    Subclasses lay out their widgets, then call ``super().__init__(client, children)``. A panel
+    places ``self.status`` among its children right under the controls that report to it, so
+    what a click caused shows where the user is looking; without a place it goes last.
     """
 
     def __init__(self, client: H2OClient, children=()):
         self.client = client
         self.pollers: list[Poller] = []
-        super().__init__(list(children) + [self.status])
+        children = list(children)
+        super().__init__(children if self.status in children else children + [self.status])
         # Stable hooks for browser tests and custom CSS: h2odash-frames, h2odash-train...
         self.add_class("h2odash-" + type(self).__name__.removesuffix("Panel").lower())
         self.status.add_class("h2odash-panel-status")
