@@ -2,7 +2,11 @@
 
 ``GET /3/ModelBuilders/{algo}`` lists every parameter with its type, default, allowed values
 and level (``critical``, ``secondary``, ``expert``). :class:`ParameterForm` turns that into
-widgets: common (critical) parameters on top, the others folded in an Accordion, enums as
+widgets, each with its one-line help beside it: the data choices and the few parameters that
+matter most for the algorithm (:data:`KEY_PARAMETERS`) on top, the others folded in an
+Accordion (parameters the server says it does not implement last, under Expert), parameters
+that only mean something for one family or distribution (Tweedie powers...) hidden until that
+family or distribution is chosen, enums as
 dropdowns, frames and columns as pickers filled from the server. Only values the user changed
 are sent, so the server's defaults apply to the rest, as in H2O Flow.
 
@@ -12,6 +16,7 @@ unsupervised algorithms (k-means, PCA, isolation forest...) and deep learning wi
 """
 from __future__ import annotations
 
+import html
 import json
 from typing import Any, Iterable
 
@@ -21,8 +26,32 @@ import ipywidgets as widgets
 _LEADING = ("model_id", "training_frame", "validation_frame", "response_column", "ignored_columns")
 _ADVANCED_LEVELS = (("secondary", "Advanced"), ("expert", "Expert"))
 _NUMBER_TYPES = {"int": int, "long": int, "double": float, "float": float}
-_LAYOUT = widgets.Layout(width="420px")
-_STYLE = {"description_width": "180px"}
+_FIELD_WIDTH = 230  # px, beside the label
+# What matters most for each algorithm, shown right under the data choices.
+KEY_PARAMETERS = {
+    "gbm": ("ntrees", "max_depth", "learn_rate", "sample_rate", "col_sample_rate", "min_rows", "distribution"),
+    "drf": ("ntrees", "max_depth", "mtries", "sample_rate", "min_rows"),
+    "xgboost": ("ntrees", "max_depth", "learn_rate", "sample_rate", "col_sample_rate_per_tree", "reg_lambda",
+                "reg_alpha", "distribution"),
+    "glm": ("family", "alpha", "lambda", "lambda_search", "standardize"),
+    "gam": ("family", "gam_columns", "num_knots", "alpha", "lambda"),
+    "deeplearning": ("autoencoder", "hidden", "epochs", "activation", "l1", "l2"),
+    "naivebayes": ("laplace",),
+    "stackedensemble": ("base_models", "metalearner_algorithm", "metalearner_nfolds"),
+    "kmeans": ("k", "estimate_k", "standardize", "init"),
+    "pca": ("k", "transform", "pca_method"),
+    "svd": ("nv", "transform", "svd_method"),
+    "glrm": ("k", "loss", "regularization_x", "regularization_y", "gamma_x", "gamma_y", "transform"),
+    "isolationforest": ("ntrees", "max_depth", "sample_size", "mtries"),
+}
+# Shown after every algorithm's key parameters: how the model is checked and made repeatable.
+_CLOSING = ("nfolds", "seed")
+# Parameters that mean something only for some values of another: name -> (that other, its values).
+ONLY_FOR = {
+    "tweedie_variance_power": ("family", ("tweedie",)), "tweedie_link_power": ("family", ("tweedie",)),
+    "theta": ("family", ("negativebinomial",)), "tweedie_power": ("distribution", ("tweedie",)),
+    "quantile_alpha": ("distribution", ("quantile",)), "huber_alpha": ("distribution", ("huber",)),
+}
 
 Column = tuple[str, str]  # (name, H2O column type: "enum", "int", "real", "string"...)
 
@@ -67,6 +96,15 @@ def _parse_list(text: str, item_type: str) -> list:
     return [convert(item) for item in items]
 
 
+def _with_help(field: widgets.Widget, help_text: str) -> widgets.Widget:
+    """A field with its one-line explanation to its right (not only on hover)."""
+    if not help_text:
+        return field
+    note = widgets.HTML(f"<span style='color:#666;font-size:12px;line-height:1.2'>{html.escape(help_text)}</span>",
+                        layout=widgets.Layout(flex="1 1 auto", margin="0 0 0 8px"))
+    return widgets.HBox([field, note], layout=widgets.Layout(align_items="center"))
+
+
 class ParameterForm(widgets.VBox):
     """A form for one algorithm's parameters.
 
@@ -80,39 +118,66 @@ class ParameterForm(widgets.VBox):
         self.algo = builder.get("algo", "")
         self.parameters = {p["name"]: p for p in builder.get("parameters") or []}
         self.fields: dict[str, widgets.Widget] = {}
+        self.rows: dict[str, widgets.Widget] = {}  # each field with its help, as laid out
         self.column_types: dict[str, str] = {}
         self.column_levels: dict[str, int] = {}
         self.response_kind = widgets.HTML().add_class("h2odash-model-kind")
         self.unsupervised_kind = unsupervised_kind(builder)
+        # Wide enough for the longest name: a truncated label hides which parameter it is.
+        self.label_width = f"{max((len(n) for n in self.parameters), default=10) * 7.5 + 12:.0f}px"
         for name, spec in self.parameters.items():
             field = self._field(spec)
             if field is not None:
                 field.tooltip = spec.get("help") or ""
                 self.fields[name] = field
+                self.rows[name] = _with_help(field, spec.get("help") or "")
         for name in ("response_column", "autoencoder"):
             if name in self.fields:
                 self.fields[name].observe(self._on_response_change, names="value")
-        common = [self.fields[n] for n in _LEADING if n in self.fields]
-        common += [f for n, f in self.fields.items()
-                   if n not in _LEADING and self.parameters[n].get("level") == "critical"]
-        anchor = next((self.fields[n] for n in ("response_column", "training_frame") if n in self.fields), None)
-        common.insert(common.index(anchor) + 1 if anchor in common else 0, self.response_kind)
+        for name, (controller, _values) in ONLY_FOR.items():
+            if name in self.fields and controller in self.fields:
+                self.fields[controller].observe(self._on_controller_change, names="value")
+        common = self._leading_names()
+        shown = [self.rows[n] for n in common]
+        anchor = next((self.rows[n] for n in ("response_column", "training_frame") if n in common), None)
+        shown.insert(shown.index(anchor) + 1 if anchor in shown else 0, self.response_kind)
+        rest = [n for n in self.fields if n not in common]
+        unimplemented = [n for n in rest if "not implemented" in (self.parameters[n].get("help") or "")]
         sections, titles = [], []
         for level, title in _ADVANCED_LEVELS:
-            members = [f for n, f in self.fields.items()
-                       if n not in _LEADING and self.parameters[n].get("level") == level]
+            members = [n for n in rest if n not in unimplemented and (self.parameters[n].get("level") == level or (
+                level == "secondary" and self.parameters[n].get("level") == "critical"))]
+            if level == "expert":
+                members += unimplemented
             if members:
-                sections.append(widgets.VBox(members))
+                sections.append(widgets.VBox([self.rows[n] for n in members]))
                 titles.append(f"{title} ({len(members)})")
         self.advanced = widgets.Accordion(children=sections, titles=tuple(titles))
         self.advanced.selected_index = None
-        super().__init__(common + ([self.advanced] if sections else []))
+        super().__init__(shown + ([self.advanced] if sections else []))
+        self.add_class("h2odash-parameter-form")
         self._on_response_change()
+        self._on_controller_change()
+
+    def _leading_names(self) -> list[str]:
+        """The data choices, the algorithm's key parameters, then folds and seed."""
+        key = KEY_PARAMETERS.get(self.algo)
+        if key is None:  # an algorithm this form does not know: the server's critical ones
+            key = tuple(n for n, p in self.parameters.items() if p.get("level") == "critical")
+        names = [n for n in (*_LEADING, *key, *_CLOSING) if n in self.fields]
+        return list(dict.fromkeys(names))
+
+    def _on_controller_change(self, change=None) -> None:
+        for name, (controller, values) in ONLY_FOR.items():
+            if name in self.rows and controller in self.fields:
+                applies = str(self.fields[controller].value).lower() in values
+                self.rows[name].layout.display = "" if applies else "none"
 
     # -- building -----------------------------------------------------------------------
     def _field(self, spec: dict) -> widgets.Widget | None:
         kind, name, default = spec.get("type", ""), spec["name"], spec.get("default_value")
-        common = dict(description=name, layout=_LAYOUT, style=_STYLE)
+        common = dict(description=name, layout=widgets.Layout(width=f"calc({self.label_width} + {_FIELD_WIDTH}px)"),
+                      style={"description_width": self.label_width})
         if kind == "Key<Frame>":
             return widgets.Dropdown(options=[("", None)], value=None, **common)
         if kind == "VecSpecifier":
@@ -145,8 +210,10 @@ class ParameterForm(widgets.VBox):
                 field.options = [("", None)] + [(f, f) for f in frame_ids]
                 field.value = keep
 
-    def set_columns(self, columns: Iterable[Column], levels: dict[str, int] | None = None) -> None:
-        """Offer the training frame's columns in every column picker."""
+    def set_columns(self, columns: Iterable[Column], levels: dict[str, int] | None = None,
+                    ignore: Iterable[str] = ()) -> None:
+        """Offer the training frame's columns in every column picker; ``ignore`` (id-like columns)
+        is proposed in ignored_columns, where the user can take it back."""
         columns = list(columns)
         self.column_types = dict(columns)
         self.column_levels = dict(levels or {})
@@ -162,7 +229,23 @@ class ParameterForm(widgets.VBox):
                 keep = field.value if field.value in names else None
                 field.options = [("", None)] + [(n, n) for n in names]
                 field.value = keep
+        ignored = self.fields.get("ignored_columns")
+        if isinstance(ignored, widgets.SelectMultiple):
+            ignored.value = tuple(dict.fromkeys([*ignored.value, *(c for c in ignore if c in names)]))
         self._on_response_change()
+
+    def _offer_predictors(self) -> None:
+        """The response is what the model predicts, never a column to ignore or use: keep it out
+        of ignored_columns' options."""
+        ignored = self.fields.get("ignored_columns")
+        if not isinstance(ignored, widgets.SelectMultiple):
+            return
+        response = self.fields["response_column"].value if self.needs_response else None
+        names = [c for c in self.column_types if c != response]
+        if list(ignored.options) != names:
+            keep = tuple(v for v in ignored.value if v in names)
+            ignored.options = names
+            ignored.value = keep
 
     @property
     def autoencoder(self) -> bool:
@@ -175,6 +258,7 @@ class ParameterForm(widgets.VBox):
         return "response_column" in self.fields and self.unsupervised_kind is None and not self.autoencoder
 
     def _on_response_change(self, change=None) -> None:
+        self._offer_predictors()
         response = self.fields.get("response_column")
         if response is not None:
             # Without a response to learn (an autoencoder), the picker is greyed out and its choice not sent.

@@ -71,18 +71,28 @@ def test_form_from_reference_metadata_sends_only_changes():
     builder = reference("modelbuilders/gbm.json")["model_builders"]["gbm"]
     form = ParameterForm(builder)
     assert form.values() == {}
-    assert "ntrees" in [getattr(w, "description", "") for w in form.children]          # common: shown
-    assert "histogram_type" not in [getattr(w, "description", "") for w in form.children]  # advanced: folded
+    assert form.rows["ntrees"] in form.children                # a key parameter: shown
+    assert form.rows["histogram_type"] not in form.children    # advanced: folded
+    names = {id(row): name for name, row in form.rows.items()}
+    shown = [names[id(child)] for child in form.children if id(child) in names]
+    assert shown[:4] == ["model_id", "training_frame", "validation_frame", "response_column"]
+    assert shown.index("ntrees") < shown.index("max_depth") < shown.index("learn_rate") < shown.index("nfolds")
+    # the help is written beside the field, and the label is wide enough for the longest name
+    assert builder["parameters"][0]["help"][:20] in form.rows["model_id"].children[1].value
+    longest = max(len(p["name"]) for p in builder["parameters"])
+    assert float(form.label_width.removesuffix("px")) >= 7 * longest
     form.set_frames(["train"])
     form.set_value("training_frame", "train")
-    form.set_columns([("CAPSULE", "enum"), ("AGE", "int")], {"CAPSULE": 2})
+    form.set_columns([("CAPSULE", "enum"), ("AGE", "int"), ("ID", "int")], {"CAPSULE": 2}, ignore=["ID"])
+    assert form.fields["ignored_columns"].value == ("ID",)  # proposed, not hidden
     form.set_value("response_column", "AGE")
+    assert "AGE" not in form.fields["ignored_columns"].options  # the response is never a predictor choice
     assert "regression" in form.response_kind.value
     form.set_value("response_column", "CAPSULE")
     assert "classification" in form.response_kind.value
     form.set_value("ntrees", 7)
     form.set_value("histogram_type", "Random")
-    assert form.values() == {"training_frame": "train", "response_column": "CAPSULE", "ntrees": 7,
+    assert form.values() == {"training_frame": "train", "response_column": "CAPSULE", "ntrees": 7, "ignored_columns": ["ID"],
                              "histogram_type": "Random"}
 
 
@@ -96,3 +106,4 @@ def test_multinomial_confusion_heatmap_and_hit_ratios_from_h2o3():
     assert list(fig.data[0].z[2]) == [0, 1, 49] and list(fig.data[0].y) == list(cells.index)
     assert charts.hit_ratio_series(metrics["hit_ratio_table"]) == {"hit ratio": ([1, 2, 3], [0.97333336, 1.0, 1.0])}
     assert charts.confusion_matrix_cells(None).empty and charts.hit_ratio_series(None) == {}
+

@@ -14,6 +14,7 @@ from h2odash.ui import (
     TrainPanel,
 )
 from h2odash.ui.downloads import decode_link
+from h2odash.ui.forms import ParameterForm
 
 from .conftest import wait_until
 
@@ -217,3 +218,15 @@ def test_dashboard_tabs_and_status_line(client, server_kind):
     assert expected in dashboard["Cluster"].facts.value
     dashboard.tabs.selected_index = 3  # showing a tab re-reads the server
     dashboard.close()
+
+
+def test_glm_form_shows_tweedie_powers_only_for_the_tweedie_family(client):
+    builder = client.model_builder("glm")
+    form = ParameterForm(builder)
+    hidden = [n for n in ("tweedie_variance_power", "tweedie_link_power", "theta") if n in form.rows]
+    assert hidden and all(form.rows[n].layout.display == "none" for n in hidden)
+    form.set_value("family", "tweedie")
+    assert form.rows["tweedie_variance_power"].layout.display == ""
+    assert form.rows["theta"].layout.display == "none"
+    form.set_value("family", "binomial")
+    assert form.rows["tweedie_variance_power"].layout.display == "none"

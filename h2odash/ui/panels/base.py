@@ -1,6 +1,7 @@
 """What every panel shares: the client, a status line, background work and cleanup."""
 from __future__ import annotations
 
+import re
 from typing import Callable
 
 import ipywidgets as widgets
@@ -83,9 +84,38 @@ def model_ids(client: H2OClient) -> list[str]:
 
 def frame_columns(client: H2OClient, frame_id: str) -> tuple[list[tuple[str, str]], dict[str, int]]:
     """A frame's ``(name, type)`` columns and the number of levels of its categorical ones."""
-    columns = client.frame(frame_id, row_count=0)["columns"]
+    return frame_facts(client, frame_id)[:2]
+
+
+# A column named like a row key: ID, row_id, customer_id, index, uuid...
+_ID_NAME = re.compile(r"(?i)^(.*[_ ])?(id|ids|key|uuid|guid|index|row|rownum|row_?number)$")
+
+
+def id_like_columns(columns: list[dict], rows: int) -> list[str]:
+    """Columns that identify rows rather than describe them, so a model must not learn from them
+    (or predict them): named like an id, of type uuid, integers that count the rows (no missing
+    value, max - min + 1 = rows), or a category with a level per row. ``columns`` as
+    ``GET /3/Frames/{id}`` lists them."""
+    found = []
+    for column in columns:
+        name, kind = column.get("label", ""), column.get("type")
+        missing = column.get("missing_count") or 0
+        lo, hi = (column.get("mins") or [None])[0], (column.get("maxs") or [None])[0]
+        counts_rows = (kind == "int" and not missing and rows > 20 and lo is not None and hi is not None
+                       and float(hi) - float(lo) + 1 == rows)
+        level_per_row = kind == "enum" and rows > 20 and len(column.get("domain") or []) == rows
+        if kind == "uuid" or counts_rows or level_per_row or (_ID_NAME.match(name) and kind != "enum"):
+            found.append(name)
+    return found
+
+
+def frame_facts(client: H2OClient, frame_id: str) -> tuple[list[tuple[str, str]], dict[str, int], list[str]]:
+    """:func:`frame_columns` plus the frame's id-like columns (:func:`id_like_columns`)."""
+    frame = client.frame(frame_id, row_count=0)
+    columns = frame["columns"]
     return ([(c["label"], c.get("type")) for c in columns],
-            {c["label"]: len(c["domain"]) for c in columns if c.get("domain")})
+            {c["label"]: len(c["domain"]) for c in columns if c.get("domain")},
+            id_like_columns(columns, int(frame.get("rows") or 0)))
 
 
 def set_options(dropdown: widgets.Dropdown, options: list[str], blank: bool = False) -> None:

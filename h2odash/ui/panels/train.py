@@ -1,6 +1,11 @@
 """Train: pick an algorithm, fill the form generated from its parameters, and watch the model
 learn: a progress bar and a scoring-history chart that grows while the job runs; then a button
-opens the new model in the Models panel."""
+opens the new model in the Models panel. A grid search over a few hyper-parameters starts from
+the same form.
+
+Train stays disabled until the form names a training frame (and a response, for a supervised
+algorithm); while a model trains the button says so. Id-like columns of the training frame are
+proposed as ignored columns."""
 from __future__ import annotations
 
 import contextlib
@@ -11,10 +16,10 @@ import traitlets
 
 from h2odash.client import H2OClient, H2OJobError, H2ONotFoundError
 
-from .. import charts
-from ..chartbox import ChartBox
 from ..forms import ParameterForm
-from .base import OpenModel, Panel, frame_columns, frame_ids
+from ..grid_search import GridSearchBox
+from ..history_view import ScoringHistoryView
+from .base import OpenModel, Panel, frame_facts, frame_ids
 
 RUNNING = ("CREATED", "RUNNING")
 
@@ -55,14 +60,18 @@ class TrainPanel(Panel):
         self.job_label = widgets.Label()
         self.open_button = widgets.Button(description="Open model", icon="external-link", disabled=True,
                                           layout=widgets.Layout(display="" if open_model else "none"))
-        self.history = ChartBox("scoring_history.csv").add_class("h2odash-scoring-history")
+        self.history = ScoringHistoryView()
+        self.grid = GridSearchBox(client, self._grid_parameters, open_model=open_model)
+        self.grid_section = widgets.Accordion(children=[self.grid], titles=("Grid search",))
+        self.grid_section.selected_index = None
         self.algorithm.observe(self._on_algorithm_selected, names="value")
         self.train_button.on_click(self._on_train)
         self.cancel_button.on_click(self._on_cancel)
         self.open_button.on_click(self._on_open)
         super().__init__(client, [self.algorithm, self.form_box,
                                   widgets.HBox([self.train_button, self.cancel_button, self.open_button]),
-                                  widgets.HBox([self.progress, self.job_label]), self.history])
+                                  self.status, widgets.HBox([self.progress, self.job_label]), self.history,
+                                  self.grid_section])
         self.guarded(self._load_builders)
 
     def _load_builders(self) -> None:
@@ -84,19 +93,56 @@ class TrainPanel(Panel):
         self.form_box.children = [self.form]
         if "training_frame" in self.form.fields:
             self.form.fields["training_frame"].observe(self._on_training_frame_selected, names="value")
+        for name in ("training_frame", "response_column", "autoencoder"):
+            if name in self.form.fields:
+                self.form.fields[name].observe(self._update_train_button, names="value")
         self.refresh()
         # Switching algorithm keeps the data choices the user already made, when still offered.
         if previous is not None:
-            for name in ("training_frame", "validation_frame", "response_column"):
+            for name in ("training_frame", "validation_frame", "response_column", "ignored_columns"):
                 if name in previous.fields and name in self.form.fields:
                     with contextlib.suppress(traitlets.TraitError):
                         self.form.set_value(name, previous.fields[name].value)
+        self.grid.set_algorithm(change["new"])
+        self._update_train_button()
 
     def _on_training_frame_selected(self, change) -> None:
         if change["new"] is None:
             self.form.set_columns([])
             return
-        self.guarded(lambda: self.form.set_columns(*frame_columns(self.client, change["new"])))
+
+        def load():
+            columns, levels, id_like = frame_facts(self.client, change["new"])
+            self.form.set_columns(columns, levels, ignore=id_like)
+            if id_like:
+                self.status.info(f"Ignoring {', '.join(id_like)}: id-like columns identify rows and would "
+                                 "only teach the model noise (take them out of ignored_columns to use them).")
+        self.guarded(load)
+
+    def _missing_choice(self) -> str | None:
+        """What the form still needs before it can train, in words (None: ready)."""
+        if self.form is None:
+            return "an algorithm"
+        if "training_frame" in self.form.fields and self.form.fields["training_frame"].value is None:
+            return "a training frame"
+        if self.form.needs_response and self.form.fields["response_column"].value is None:
+            return "a response column"
+        return None
+
+    def _update_train_button(self, change=None) -> None:
+        if self.state.job_status in RUNNING and self.state.job is not None:
+            return  # busy: the button comes back when the job ends
+        missing = self._missing_choice()
+        self.train_button.disabled = missing is not None
+        self.train_button.tooltip = f"Choose {missing} first." if missing else "Train a model with these parameters."
+
+    def _grid_parameters(self) -> tuple[str, dict]:
+        """The algorithm and the form's parameters, for a grid search (raises ValueError with
+        what is missing)."""
+        missing = self._missing_choice()
+        if missing:
+            raise ValueError(f"Choose {missing} in the form above first.")
+        return self.algorithm.value, self.form.values()
 
     # -- training -------------------------------------------------------------------------
     def _on_train(self, _button) -> None:
@@ -111,9 +157,8 @@ class TrainPanel(Panel):
             self.status.error("Choose a training frame.")
             return
         algorithm = self.algorithm.value
-        self.train_button.disabled = True
-        # Widgets are created here, on the callback; the background thread only fills them.
-        self.history.show(charts.scoring_history_chart(), filename="scoring_history.csv")
+        self._busy(True)
+        self.history.clear()
         self.progress.value, self.progress.bar_style = 0.0, ""
         self.open_button.disabled = True
         self.status.info("Submitting…")
@@ -122,14 +167,23 @@ class TrainPanel(Panel):
             # The POST itself can take seconds on a busy server: it too stays off the callback.
             try:
                 job = self.client.train(algorithm, training_frame, wait=False, **params)
-            finally:
-                self.train_button.disabled = False
+            except Exception:
+                self._busy(False)
+                raise
             self._watch(job)
         self.in_background(submit)
 
+    def _busy(self, busy: bool) -> None:
+        self.train_button.description = "Training…" if busy else "Train"
+        self.train_button.icon = "spinner" if busy else "play"
+        if busy:
+            self.train_button.disabled = True
+        else:
+            self.state.job_status = None
+            self._update_train_button()
+
     def _watch(self, job: dict) -> None:
         self.state = TrainingState(builders=self.state.builders, job=job, model_id=(job.get("dest") or {}).get("name"))
-        self.history.filename = f"{self.state.model_id}_scoring_history.csv"
         self.cancel_button.disabled = False
         self.status.info(f"Training {self.state.model_id}…")
         self.poll(self._watch_job, interval=0.3)
@@ -147,6 +201,8 @@ class TrainPanel(Panel):
         if status in RUNNING:
             return False
         self.cancel_button.disabled = True
+        self._busy(False)
+        self.state.job_status = status
         if status == "DONE":
             self.progress.bar_style = "success"
             self.open_button.disabled = False
@@ -168,12 +224,7 @@ class TrainPanel(Panel):
         except H2ONotFoundError:  # not stored yet (or the job failed before it was)
             return 0
         table = (model.get("output") or {}).get("scoring_history")
-        series = charts.scoring_history_series(table)
-        fig = self.history.figure
-        charts.set_series(fig, series)
-        fig.layout.xaxis.title.text = charts.scoring_history_x_title(table)
-        self.history.refresh_link()
-        return max((len(x) for x, _ in series.values()), default=0)
+        return self.history.show(table, filename=f"{self.state.model_id}_scoring_history.csv")
 
     def _on_cancel(self, _button) -> None:
         if self.state.job is not None:
