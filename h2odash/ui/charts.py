@@ -307,6 +307,7 @@ def bar_chart(title: str, labels: Sequence, values: Sequence, value_title: str =
     """Horizontal bars, largest on top (variable importance, coefficients, leaderboards)."""
     fig = figure(title, value_title, "", height)
     fig.add_bar(x=list(values)[::-1], y=[str(v) for v in labels][::-1], orientation="h", name=value_title)
+    fig.update_yaxes(automargin=True)  # long model ids push the plot right instead of being cut
     return fig
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 
 from . import charts
 from .chartbox import ChartBox
+from .metric_names import metric_label
 from .tables import to_html, two_dim_table
 
 
@@ -74,6 +75,14 @@ class LeaderboardView(widgets.VBox):
         self._set_rows([(f"{rank}. {model_id}   {metric} {value:.4g}", model_id)
                         for rank, (model_id, value) in enumerate(zip(board["model_id"], board[metric]), start=1)])
         charts.set_bars(self.chart.figure, metric, board["model_id"], board[metric])
+        # Bars from zero would all look alike (AUCs of 0.80 to 0.82): the axis spans the spread.
+        values = pd.to_numeric(board[metric], errors="coerce").dropna()
+        if len(values):
+            low, high = float(values.min()), float(values.max())
+            pad = (high - low) * 0.15 or abs(high) * 0.01 or 0.01
+            self.chart.figure.layout.xaxis.range = [low - pad, high + pad]
+        self.chart.figure.layout.xaxis.title.text = metric_label(metric)
+        self.chart.figure.layout.height = max(charts.HEIGHT, 26 * len(board) + 90)
         self.chart.filename = f"{automl_id}_leaderboard.csv"
         self.chart.refresh_link(board)
 

@@ -195,12 +195,24 @@ def test_cancel_stops_training(client, slow_training_csv, frame_name):
     train.close()
 
 
-def test_automl_panel_matches_the_server(client):
+def test_automl_panel_matches_the_server(client, data_dir, frame_name):
+    prostate = client.import_frame(str(data_dir / "prostate.csv"), destination_frame=frame_name("aml_form"),
+                                   column_types={"CAPSULE": "enum"})
     panel = AutoMLPanel(client)
     routes = {r["url_pattern"] for r in client.endpoints()}
     has_automl = "/99/AutoMLBuilder" in routes
     assert panel.available == has_automl
+    assert panel.start_button.disabled  # nothing chosen yet
+    panel.frame.value = prostate
+    # the response starts blank, never the first column (prostate's is its row id), and ID is ignored
+    assert panel.response.value is None and panel.start_button.disabled
+    assert panel.ignored_columns.value == ("ID",)
+    panel.response.value = "CAPSULE"
+    assert "CAPSULE" not in panel.ignored_columns.options
     assert panel.start_button.disabled == (not has_automl)
+    assert "cross-validated (5-fold)" in panel.metrics_note.value
+    panel.leaderboard_frame.value = prostate
+    assert prostate in panel.metrics_note.value
     if not has_automl:
         assert "no AutoML" in panel.availability.value
         panel.start_button.disabled = False  # even if clicked, it explains instead of failing
