@@ -36,7 +36,32 @@ export default {
 };
 """
 
-_FIGURE_ESM = _SHARED_PROMISE + "export default await g.__h2odashPlotly;\n"
+# Plotly's anywidget view sizes a figure once, when drawn: one drawn in a hidden tab stays at
+# plotly's default 700 px. Figures are made "responsive" (they resize on the window's resize
+# event), and a ResizeObserver raises that event when a figure's element changes width: a tab
+# shown, a panel widened.
+_FIGURE_ESM = _SHARED_PROMISE + """
+const plotlyWidget = await g.__h2odashPlotly;
+export default () => {
+  const widget = plotlyWidget();
+  return {
+    initialize: widget.initialize,
+    render(context) {
+      const cleanup = widget.render(context);
+      let width = context.el.clientWidth;
+      const observer = new ResizeObserver(() => {
+        const now = context.el.clientWidth;
+        if (now > 0 && now !== width) {
+          width = now;
+          window.dispatchEvent(new Event("resize"));
+        }
+      });
+      observer.observe(context.el);
+      return () => { observer.disconnect(); if (cleanup) cleanup(); };
+    },
+  };
+};
+"""
 
 
 class PlotlyBundle(anywidget.AnyWidget):
@@ -65,3 +90,4 @@ class Figure(go.FigureWidget):
     def __init__(self, *args, **kwargs):
         ensure_bundle()
         super().__init__(*args, **kwargs)
+        self._config = {**self._config, "responsive": True, "displaylogo": False}

@@ -185,6 +185,8 @@ class MetricCharts:
         self.confusion.value = (f"<b>At threshold {threshold:.2f}</b>: {scores}"
                                 f"<div style='margin-top:4px'>Confusion matrix (rows: actual, columns: predicted)"
                                 f"</div>{to_html(matrix)}")
-        row = table.iloc[(table["threshold"] - threshold).abs().argmin()]
+        # The row the confusion matrix counts: the lowest listed threshold at or above the chosen one.
+        above = table[table["threshold"] >= threshold]
+        row = above.loc[above["threshold"].idxmin()] if len(above) else table.loc[table["threshold"].idxmax()]
         charts.mark_point(self.roc.figure, "threshold", float(row["fpr"]), float(row["tpr"]))
         charts.mark_point(self.precision_recall.figure, "threshold", float(row["recall"]), float(row["precision"]))

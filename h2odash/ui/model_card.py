@@ -63,6 +63,7 @@ def cross_validation_summary(output: dict) -> pd.DataFrame:
     if table.empty:
         return table
     table = table.rename(columns={"": "metric"})
+    table = table[pd.to_numeric(table["mean"], errors="coerce").notna()]  # H2O lists AIC as NaN for trees
     table["metric"] = table["metric"].map(metric_label)
     folds = [c for c in table.columns if c.startswith("cv_")]
     for column in ["mean", "sd", *folds]:

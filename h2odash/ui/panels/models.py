@@ -120,7 +120,7 @@ class ModelsPanel(Panel):
         self.refresh_button = widgets.Button(description="Refresh", icon="refresh")
         self.models = widgets.SelectMultiple(description="Models", rows=8, layout=widgets.Layout(width="560px"))
         self.show_all = widgets.Checkbox(description="show cross-validation models and metalearners", value=False,
-                                         indent=False)
+                                         indent=False, layout=widgets.Layout(width="480px"))
         self.delete_button = widgets.Button(description="Delete", button_style="danger", icon="trash", disabled=True)
         self.confirm_box = ConfirmBox(self._on_delete_confirmed)
         self.metric_set = MetricSetPicker(self._on_metric_set)
