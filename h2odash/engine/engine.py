@@ -2,6 +2,7 @@
 
 import os
 import re
+import stat
 import tempfile
 import time
 import uuid
@@ -18,10 +19,15 @@ from h2odash.engine.store import Store
 
 
 class ImportResult:
-    """What an import found: files imported, their raw keys, paths that failed, keys replaced."""
+    """What an import found: files imported, their raw keys, paths that failed, keys replaced.
+
+    ``missing`` lists the given paths that do not exist; ``fails`` lists those and the files of a
+    folder that could not be read (dangling links, no permission), which the import skips.
+    """
 
     def __init__(self):
         self.files, self.destination_frames, self.fails, self.dels = [], [], [], []
+        self.missing = []
 
 
 class Engine:
@@ -60,16 +66,22 @@ class Engine:
             path = _local_path(given)
             self._check_allowed(path, given)
             if not os.path.exists(path):
+                result.missing.append(given)
                 result.fails.append(given)
                 continue
             found = _files_under(path, matcher, self.MAX_FILES_PER_IMPORT)
             for file_path in found:
                 self._check_allowed(file_path, file_path)
             for file_path in found:
-                key = "nfs:/" + file_path if file_path.startswith("/") else "nfs://" + file_path
+                try:
+                    raw = _readable_raw_file(file_path)
+                except OSError:
+                    result.fails.append(file_path)
+                    continue
+                key = raw.key
                 if key in self.store:
                     result.dels.append(key)
-                self.store.put(key, RawFile(key, file_path))
+                self.store.put(key, raw)
                 result.files.append(file_path)
                 result.destination_frames.append(key)
         return result
@@ -306,6 +318,17 @@ def _compile_pattern(pattern):
         return re.compile(pattern)
     except re.error as exc:
         raise InvalidArgument("pattern", f"pattern is not a valid regular expression: {exc}.")
+
+
+def _readable_raw_file(file_path):
+    """A raw frame for a file this process can read, or ``OSError`` (a dangling link, no
+    permission, a pipe or device that opening could block on)."""
+    if not stat.S_ISREG(os.stat(file_path).st_mode):
+        raise OSError(f"{file_path} is not a regular file")
+    if not os.access(file_path, os.R_OK):
+        raise PermissionError(f"{file_path} is not readable")
+    key = "nfs:/" + file_path if file_path.startswith("/") else "nfs://" + file_path
+    return RawFile(key, file_path)
 
 
 def _files_under(path, matcher, limit):

@@ -31,9 +31,14 @@ def import_files_multi(call):
 def _refuse_missing(result):
     # Like H2O-3, a path that does not exist fails the whole import (404), so a typo is
     # never mistaken for an empty folder.
-    if result.fails:
-        missing = result.fails[0]
+    if result.missing:
+        missing = result.missing[0]
         raise NotFound(f"File {missing} does not exist.", {"argument": "path", "name": missing})
+    # Unreadable files of a folder are skipped and listed in ``fails`` (as H2O-3 lists them);
+    # when nothing at all could be read, the import is refused saying which.
+    if result.fails and not result.files:
+        shown = ", ".join(result.fails[:10]) + (f" and {len(result.fails) - 10} more" if len(result.fails) > 10 else "")
+        raise InvalidArgument("path", f"Could not read {len(result.fails)} file(s): {shown}.")
 
 
 async def post_file(call):
