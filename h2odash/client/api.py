@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import os
+import uuid
 from typing import Any, Iterable, Mapping
 
 import numpy as np
@@ -425,21 +426,63 @@ class H2OClient:
         return table
 
     def split_frame(self, frame_id: str, ratios: Iterable[float], destination_frames: Iterable[str] | None = None,
-                    timeout: float | None = None) -> list[str]:
-        """Split a frame's rows at random (``POST /3/SplitFrame``) and wait; returns the part ids.
+                    seed: int | None = None, timeout: float | None = None) -> list[str]:
+        """Split a frame's rows at random into parts, wait, and return every part's id in order.
 
-        ``ratios`` are the fractions of all but the last part, e.g. ``[0.8]`` for 80/20.
-        (H2O-3's SplitFrame takes no seed, so neither does this.)
+        Parameters
+        ----------
+        frame_id : str
+            The frame to split.
+        ratios : list of float
+            The fractions of every part but the last, e.g. ``[0.8]`` for 80/20 (H2O's ``ratios``);
+            fractions of every part adding up to 1 (``[0.8, 0.2]``) are accepted too.
+        destination_frames : list of str, optional
+            One name per part; default :func:`split_part_names` (``prostate_train.hex``,
+            ``prostate_test.hex``; three parts: train, valid, test).
+        seed : int, optional
+            Makes the split reproducible; without one each split differs.
+
+        Returns
+        -------
+        list of str
+            The id of every part.
+
+        Notes
+        -----
+        The embedded engine splits at ``POST /3/SplitFrame`` (with ``seed``). Real H2O-3's
+        SplitFrame takes no seed and cuts each chunk into consecutive blocks, so a file sorted
+        by its response would give biased parts; there this method draws one uniform number
+        per row with Rapids, as h2o-py's ``H2OFrame.split_frame`` does.
         """
-        destination_frames = list(destination_frames) if destination_frames else None
-        answer = self.connection.post("/3/SplitFrame", dataset=frame_id, ratios=list(ratios),
-                                      destination_frames=destination_frames)
-        job = answer.get("job") or answer
-        done = self.wait_job(job, timeout=timeout)
-        if destination_frames:
-            return list(destination_frames)
-        names = answer.get("destination_frames") or []
-        return [n["name"] for n in names] if names else [done["dest"]["name"]]
+        ratios = split_part_ratios(ratios)
+        names = list(destination_frames) if destination_frames else split_part_names(frame_id, len(ratios) + 1)
+        if len(names) != len(ratios) + 1:
+            raise ValueError(f"{len(ratios) + 1} parts need {len(ratios) + 1} destination frames, got {names}")
+        if self.engine_kind() == "embedded":
+            answer = self.connection.post("/3/SplitFrame", dataset=frame_id, ratios=ratios,
+                                          destination_frames=names, seed=seed)
+            self.wait_job(answer.get("job") or answer, timeout=timeout)
+        else:
+            self._split_with_runif(frame_id, ratios, names, seed)
+        return names
+
+    def _split_with_runif(self, frame_id: str, ratios: list[float], names: list[str], seed: int | None) -> None:
+        """h2o-py's split: a uniform draw per row (``h2o.runif``), then one row selection per part."""
+        draw = f"h2odash_split_{uuid.uuid4().hex}"
+        frame = _rapids_key(frame_id)
+        self.rapids(f"(tmp= {draw} (h2o.runif {frame} {-1 if seed is None else int(seed)}))")
+        try:
+            edges = [float(sum(ratios[:i])) for i in range(len(ratios) + 1)]
+            for i, name in enumerate(names):
+                if i == 0:
+                    rows = f"(<= {draw} {edges[1]!r})"
+                elif i == len(names) - 1:
+                    rows = f"(> {draw} {edges[i]!r})"
+                else:
+                    rows = f"(& (> {draw} {edges[i]!r}) (<= {draw} {edges[i + 1]!r}))"
+                self.rapids(f"(assign {_rapids_key(name)} (rows {frame} {rows}))")
+        finally:
+            self.rapids(f"(rm {draw})")
 
     def rapids(self, expression: str) -> dict:
         """Evaluate a Rapids expression (``POST /99/Rapids``); returns the server's answer."""
@@ -645,6 +688,37 @@ class H2OClient:
         """
         return wait_for_job(self.job, job_id_of(job_or_id), progress=progress,
                             poll_interval=poll_interval, timeout=timeout)
+
+
+def split_part_ratios(ratios: Iterable[float]) -> list[float]:
+    """The fractions of every part but the last, as H2O's SplitFrame takes them.
+
+    ``[0.8]`` stays ``[0.8]``; fractions of every part adding up to 1 (``[0.8, 0.2]``) lose
+    their last one. Raises ``ValueError`` when a fraction is not in (0, 1) or they add up to
+    more than 1, or to 1 with a single fraction (which leaves no second part).
+    """
+    ratios = [float(r) for r in ratios]
+    total = sum(ratios)
+    if not ratios or not all(0 < r < 1 for r in ratios) or total > 1 + 1e-9:
+        raise ValueError(f"ratios are fractions in (0, 1) adding up to at most 1, got {ratios}")
+    if abs(total - 1) <= 1e-9:
+        ratios = ratios[:-1]
+    if not ratios:
+        raise ValueError(f"ratios {ratios} leave no second part")
+    return ratios
+
+
+# Default names of split parts: two parts train/test, three train/valid/test.
+_PART_ROLES = {2: ("train", "test"), 3: ("train", "valid", "test")}
+
+
+def split_part_names(frame_id: str, parts: int) -> list[str]:
+    """Names for the parts of a split of ``frame_id``: ``prostate.hex`` -> ``prostate_train.hex``,
+    ``prostate_test.hex``; three parts add ``_valid``; more are ``_part0``, ``_part1``...
+    (H2O-3 keeps a ``.hex`` suffix last the same way)."""
+    stem, suffix = (frame_id[:-4], ".hex") if frame_id.endswith(".hex") else (frame_id, "")
+    roles = _PART_ROLES.get(parts) or [f"part{i}" for i in range(parts)]
+    return [f"{stem}_{role}{suffix}" for role in roles]
 
 
 def _as_list(keys: str | Iterable[str]) -> list[str]:
