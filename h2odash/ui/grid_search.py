@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import math
+from copy import deepcopy
 import re
 import time
 from collections.abc import Callable
@@ -20,12 +21,12 @@ from dataclasses import dataclass, field
 import ipywidgets as widgets
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from h2odash.client import H2OClient, H2OJobError, H2ONotFoundError
 
 from .downloads import csv_link
 from .feedback import StatusLine
+from .figure_widget import Figure
 from .poller import Poller
 from .sortable_table import SortableTable, higher_is_better
 from .tables import scalar_metrics, two_dim_table
@@ -237,12 +238,12 @@ def grid_table(grid: dict, hyper_names: list[str], types: dict[str, str] | None 
 
 
 # -- the parallel-coordinates chart -----------------------------------------------------------
-def parcoords_figure(height: int = 360) -> go.FigureWidget:
-    """An empty parallel-coordinates chart (one ``Parcoords`` trace), filled by :func:`set_parcoords`."""
-    fig = go.FigureWidget(layout=dict(height=height, margin=dict(l=70, r=70, t=70, b=30), template="plotly_white",
-                                      title=dict(text="Hyper-parameters and metric", font=dict(size=14))))
-    fig.add_parcoords(dimensions=[], line=dict(color=[], colorscale="Viridis"))
-    return fig
+def parcoords_figure(height: int = 360) -> Figure:
+    """The empty parallel-coordinates chart of a grid box, filled by :func:`set_parcoords`.
+    Made once per box: a new figure widget per refresh would cost the browser a new plot each time."""
+    return Figure(layout=dict(height=height, autosize=True, margin=dict(l=70, r=70, t=90, b=30),
+                              template="plotly_white", xaxis=dict(visible=False), yaxis=dict(visible=False),
+                              title=dict(text="", font=dict(size=14), y=0.98, yanchor="top")))
 
 
 def parcoords_dimensions(table: pd.DataFrame, hyper_names: list[str], metric: str) -> tuple[list[dict], list[float]]:
@@ -268,19 +269,35 @@ def parcoords_dimensions(table: pd.DataFrame, hyper_names: list[str], metric: st
     return dimensions, colours
 
 
-def set_parcoords(fig: go.FigureWidget, table: pd.DataFrame, hyper_names: list[str], metric: str | None) -> None:
-    """Show ``table`` in the chart made by :func:`parcoords_figure`, in place (any thread)."""
-    trace = fig.data[0]
+def set_parcoords(fig: Figure, table: pd.DataFrame, hyper_names: list[str], metric: str | None) -> None:
+    """Show ``table`` in the chart made by :func:`parcoords_figure`, in one batch (any thread).
+
+    The figure's one ``Parcoords`` trace is replaced, not restyled: a page draws a parcoords trace
+    sent whole every time, but not one restyled after it had no dimensions (checked in Voilà,
+    plotly 7, chromium).
+    """
     with fig.batch_update():
-        if metric is None or table.empty:
-            trace.dimensions = []
-            trace.line = dict(color=[], colorscale="Viridis", showscale=False)
-            return
-        dimensions, colours = parcoords_dimensions(table, hyper_names, metric)
-        trace.dimensions = dimensions
-        # Best models in bright yellow whichever way the metric improves.
-        trace.line = dict(color=colours, colorscale="Viridis", reversescale=higher_is_better(metric) is False,
-                          showscale=True, colorbar=dict(title=dict(text=metric), thickness=12))
+        fig.data = ()
+        fig.layout.title.text = f"Hyper-parameters and {metric}: one line per model" if metric else ""
+        if metric is not None and not table.empty:
+            dimensions, colours = parcoords_dimensions(table, hyper_names, metric)
+            # Best models in bright yellow whichever way the metric improves.
+            fig.add_parcoords(dimensions=dimensions, line=dict(
+                color=colours, colorscale="Viridis", reversescale=higher_is_better(metric) is False, showscale=True,
+                colorbar=dict(title=dict(text=metric), thickness=12)))
+    keep_page_state(fig)
+
+
+def keep_page_state(fig: Figure) -> None:
+    """Store the figure's traces and layout in its synced widget state.
+
+    Plotly sends trace changes as one-off messages that only pages already showing the figure
+    receive; the synced state is written at construction and when the figure itself is displayed,
+    never when it is a child of a box. A grid that finished before its page loaded (Voilà runs the
+    cell first) or a figure in a tab opened later would otherwise show an empty chart.
+    """
+    fig._widget_data = deepcopy(fig._data)
+    fig._widget_layout = deepcopy(fig._layout_obj._props)
 
 
 # -- the widget ---------------------------------------------------------------------------------
@@ -373,7 +390,6 @@ class GridSearchBox(widgets.VBox):
         self.results.add_class("h2odash-grid-results")
         self.download = widgets.HTML()
         self.figure = parcoords_figure()
-        self.chart = widgets.Box([self.figure], layout=widgets.Layout(width="100%"))
         self.add_button.on_click(self._on_add_row)
         self.strategy.observe(self._on_strategy, names="value")
         self.max_models.observe(self._update_count, names="value")
@@ -381,11 +397,11 @@ class GridSearchBox(widgets.VBox):
         self.cancel_button.on_click(self._on_cancel)
         super().__init__([
             widgets.HTML("<b>Hyper-parameters</b> <span style='color:#666'>(values separated by commas)</span>"),
-            self.rows_box, self.add_button,
+            self.rows_box, widgets.HBox([self.add_button]),
             widgets.HBox([self.strategy, self.random_box, self.count]),
             widgets.HBox([self.start_button, self.cancel_button]), self.status,
             widgets.HBox([self.progress, self.job_label]),
-            self.caption, self.results, self.download, self.chart,
+            self.caption, self.results, self.download, self.figure,
         ])
         self.add_class("h2odash-grid")
         if algo is None:
@@ -589,22 +605,19 @@ class GridSearchBox(widgets.VBox):
 
     def _finish(self, job: dict, grid: dict | None) -> None:
         self._set_busy(False)
-        count = len(self.state.table)
-        failures = [str(f) for f in (grid or {}).get("failure_details") or [] if f]
-        failed = f"; {len(failures)} failed: {failures[0]}" if failures else ""
         status = job.get("status")
-        if status == "DONE":
-            self.progress.bar_style = "success"
-            if count == 0 and failures:
-                self.status.error(f"Grid {self.state.grid_id}: every model failed: {failures[0]}")
-            else:
-                self.status.info(f"Grid {self.state.grid_id}: {count} model{'s' if count != 1 else ''}{failed}.")
-        elif status == "CANCELLED":
-            self.progress.bar_style = "warning"
-            self.status.info(f"Grid {self.state.grid_id} was cancelled; {count} model{'s' if count != 1 else ''} kept.")
-        else:
-            self.progress.bar_style = "danger"
+        self.progress.bar_style = {"DONE": "success", "CANCELLED": "warning"}.get(status, "danger")
+        models = f"{len(self.state.table)} model{'s' if len(self.state.table) != 1 else ''}"
+        failures = [str(f) for f in (grid or {}).get("failure_details") or [] if f]
+        if status not in ("DONE", "CANCELLED"):
             self.status.error(H2OJobError(job))
+        elif status == "CANCELLED":
+            self.status.info(f"Grid {self.state.grid_id} was cancelled; {models} kept.")
+        elif failures and self.state.table.empty:
+            self.status.error(f"Every model of grid {self.state.grid_id} failed: {failures[0]}")
+        else:
+            failed = f"; {len(failures)} failed: {failures[0]}" if failures else ""
+            self.status.info(f"Done: {models}{failed}.")
 
     def _set_busy(self, busy: bool) -> None:
         self.start_button.disabled = busy

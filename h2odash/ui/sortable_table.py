@@ -163,9 +163,9 @@ class SortableTable(widgets.VBox):
         self.sort_picker = widgets.Dropdown(description="Sort by", options=[("(as listed)", None)],
                                             layout=widgets.Layout(width="260px"), style={"description_width": "60px"})
         self.direction = widgets.ToggleButtons(options=[("▲ ascending", True), ("▼ descending", False)],
-                                               style={"button_width": "100px"})
+                                               style={"button_width": "110px"})
         self.table = widgets.HTML().add_class("h2odash-sortable")
-        self.open_picker = widgets.Dropdown(description=open_label, options=[], layout=widgets.Layout(width="380px"))
+        self.open_picker = widgets.Dropdown(description=open_label, options=[], layout=widgets.Layout(width="460px"))
         self.open_button = widgets.Button(description=open_label, icon="external-link", disabled=True,
                                           layout=widgets.Layout(width="auto"))
         open_row = widgets.HBox([self.open_picker, self.open_button],
@@ -215,7 +215,7 @@ class SortableTable(widgets.VBox):
         self.open_button.disabled = not keys
 
     @property
-    def keys(self) -> list[str]:
+    def row_keys(self) -> list[str]:
         """The row keys (first column) in the order shown."""
         return [] if self.frame.empty else [str(k) for k in self.frame.iloc[:, 0]]
 

@@ -12,8 +12,10 @@ from h2odash.ui.grid_search import (
     hyper_values,
     metrics_source,
     parcoords_dimensions,
+    parcoords_figure,
     parse_values,
     searchable,
+    set_parcoords,
 )
 
 from .conftest import wait_until
@@ -103,6 +105,20 @@ def test_enum_hyper_parameters_are_coded_dimensions():
     assert metric["label"] == "auc" and metric["values"] == colours == [0.8, 0.7, 0.9]
 
 
+def test_the_chart_is_sent_whole_and_kept_in_the_pages_state():
+    fig = parcoords_figure()
+    table = pd.DataFrame({"model_id": ["a", "b"], "max_depth": [3, 5], "rmse": [0.4, 0.3]})
+    set_parcoords(fig, table, ["max_depth"], "rmse")
+    set_parcoords(fig, table.iloc[:1], ["max_depth"], "rmse")  # a refresh replaces the one trace
+    assert len(fig.data) == 1 and [list(d.values) for d in fig.data[0].dimensions] == [[3.0], [0.4]]
+    assert fig.data[0].line.reversescale  # lower RMSE is better: the best models drawn brightest
+    # Voilà loads the page after the cell ran: the synced state, not a missed message, must hold the chart.
+    assert [d["values"] for d in fig._widget_data[0]["dimensions"]] == [[3.0], [0.4]]
+    assert fig._widget_layout["title"]["text"].startswith("Hyper-parameters and rmse")
+    set_parcoords(fig, pd.DataFrame(), [], None)
+    assert fig.data == () and fig._widget_data == []
+
+
 # -- on both servers ----------------------------------------------------------------------------
 @pytest.fixture
 def prostate(client, data_dir, frame_name):
@@ -153,6 +169,7 @@ def test_a_two_by_two_gbm_grid_fills_the_table_and_the_chart(client, prostate):
     assert list(dimensions[2].values) == list(shown["logloss"]) == list(box.figure.data[0].line.color)
     assert len(box.figure.data) == 1
 
+    assert "_model_module" in box.get_state() and "_model_module" in box.rows[0].get_state()
     box.results.open_picker.value = table["model_id"][0]
     box.results.open_button.click()
     assert opened == [table["model_id"][0]]

@@ -128,10 +128,10 @@ def test_open_lists_the_row_keys_in_the_order_shown():
     opened = []
     frame = models_frame(5)
     table = SortableTable(frame, sort_by="rmse", on_open=opened.append)
-    assert list(table.open_picker.options) == list(table.frame["model_id"]) == table.keys
-    table.open_picker.value = table.keys[2]
+    assert list(table.open_picker.options) == list(table.frame["model_id"]) == table.row_keys
+    table.open_picker.value = table.row_keys[2]
     table.open_button.click()
-    assert opened == [table.keys[2]]
+    assert opened == [table.row_keys[2]]
     assert SortableTable(frame).children[-1].layout.display == "none"  # no on_open: no picker
     empty = SortableTable()
     assert empty.open_button.disabled and "(empty)" in empty.table.value
@@ -140,12 +140,15 @@ def test_open_lists_the_row_keys_in_the_order_shown():
 def test_a_hundred_rows_render_fast():
     frame = models_frame(100)
     table = SortableTable(frame)
-    timings = []
+    timings = {}
     for column in ("auc", "logloss", "max_depth", "model_id", "rmse"):
-        started = time.perf_counter()
-        table.sort_picker.value = column
-        timings.append(time.perf_counter() - started)
-    assert sorted(timings)[len(timings) // 2] < 0.05, timings
+        runs = []
+        for ascending in (True, False, True):  # the best of three: a busy machine only adds noise
+            started = time.perf_counter()
+            table.show(frame, sort_by=column, ascending=ascending)
+            runs.append(time.perf_counter() - started)
+        timings[column] = min(runs)
+    assert max(timings.values()) < 0.05, timings  # measured: about 2 ms
     assert len(re.findall("<tr>", table.table.value)) == 101
     assert len(table.table.value) < 40_000  # a small DOM: one cell per value, no per-cell styles
 
@@ -157,3 +160,10 @@ def test_max_rows_limits_the_page_not_the_sort():
     assert "first 10 of 30 rows" in table.table.value
     with pytest.raises(ValueError, match="no such column"):
         table.show(frame, sort_by="nope")
+
+
+def test_its_whole_state_reaches_the_page():
+    # A widget attribute named like an ipywidgets internal (``keys``) once emptied the state sent to
+    # the page, and Voilà refused the notebook.
+    state = SortableTable(models_frame(5), on_open=print).get_state()
+    assert state["_model_module"] == "@jupyter-widgets/controls" and len(state["children"]) == 3
