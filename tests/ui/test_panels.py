@@ -154,7 +154,7 @@ def test_journey_train_watch_open_and_score(client, server_kind, slow_training_c
     assert {"ROC", "Precision-recall"} <= set(predict.charts.titles)
     predict.download_button.click()
     wait_until(lambda: predict.download.value, 60, "the CSV download", predict)
-    assert decode_link(predict.download.value).splitlines()[0].replace('"', "").startswith("predict")
+    assert decode_link(predict.download.value).splitlines()[0].replace('"', "").startswith("row,actual label,predict")
 
     jobs = JobsPanel(client)
     assert model_id in jobs.table.value
