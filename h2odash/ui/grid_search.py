@@ -308,7 +308,8 @@ class HyperParameterRow(widgets.HBox):
                  on_remove: Callable[["HyperParameterRow"], None] | None = None):
         self.parameter = widgets.Dropdown(options=names, value=name if name in names else (names[0] if names else None),
                                      layout=widgets.Layout(width="220px"))
-        self.values = widgets.Text(value=values, placeholder="values, e.g. 3, 5, 7", layout=widgets.Layout(width="220px"))
+        self.values = widgets.Text(value=values, placeholder="values, e.g. 3, 5, 7",
+                                   layout=widgets.Layout(width="220px"))
         self.remove = widgets.Button(icon="times", tooltip="Remove this hyper-parameter",
                                      layout=widgets.Layout(width="34px"))
         self.error = widgets.HTML().add_class("h2odash-grid-value-error")
@@ -338,6 +339,7 @@ class GridState:
     source: str = ""
     # The most models listed while the job still ran: proof the table grew live.
     models_while_running: int = 0
+    cancel_requested: bool = False
     grid_read_at: float = 0.0
 
 
@@ -375,7 +377,8 @@ class GridSearchBox(widgets.VBox):
         self.strategy = widgets.Dropdown(description="Search", options=["Cartesian", "RandomDiscrete"],
                                          layout=widgets.Layout(width="240px"), style={"description_width": "60px"})
         self.max_models = widgets.BoundedIntText(value=10, min=1, max=100_000, description="max_models",
-                                                 layout=widgets.Layout(width="170px"), style={"description_width": "80px"})
+                                                 layout=widgets.Layout(width="170px"),
+                                                 style={"description_width": "80px"})
         self.seed = widgets.IntText(value=1, description="seed", layout=widgets.Layout(width="140px"),
                                     style={"description_width": "40px"})
         self.random_box = widgets.HBox([self.max_models, self.seed], layout=widgets.Layout(display="none"))
@@ -510,7 +513,8 @@ class GridSearchBox(widgets.VBox):
 
     def search_criteria(self) -> dict:
         if self.strategy.value == "RandomDiscrete":
-            return {"strategy": "RandomDiscrete", "max_models": int(self.max_models.value), "seed": int(self.seed.value)}
+            return {"strategy": "RandomDiscrete", "max_models": int(self.max_models.value),
+                    "seed": int(self.seed.value)}
         return {"strategy": "Cartesian"}
 
     # -- running --------------------------------------------------------------------------------
@@ -611,7 +615,9 @@ class GridSearchBox(widgets.VBox):
         failures = [str(f) for f in (grid or {}).get("failure_details") or [] if f]
         if status not in ("DONE", "CANCELLED"):
             self.status.error(H2OJobError(job))
-        elif status == "CANCELLED":
+        elif status == "CANCELLED" or self.state.cancel_requested:
+            # A server may end a cancelled grid DONE, its unbuilt models "failed" by the cancel.
+            self.progress.bar_style = "warning"
             self.status.info(f"Grid {self.state.grid_id} was cancelled; {models} kept.")
         elif failures and self.state.table.empty:
             self.status.error(f"Every model of grid {self.state.grid_id} failed: {failures[0]}")
@@ -626,6 +632,7 @@ class GridSearchBox(widgets.VBox):
 
     def _on_cancel(self, _button) -> None:
         if self.state.job is not None:
+            self.state.cancel_requested = True
             self._guarded(lambda: self.client.cancel_job(self.state.job))
 
     def _on_open(self, model_id: str) -> None:
