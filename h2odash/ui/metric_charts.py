@@ -168,7 +168,7 @@ class MetricCharts:
             return []
         self.roc.show(charts.roc_chart(curves), filename="roc_comparison.csv")
         self.precision_recall.show(charts.precision_recall_overlay(curves), filename="precision_recall_comparison.csv")
-        return [("ROC (overlay)", self.roc), ("Precision-recall (overlay)", self.precision_recall)]
+        return [("ROC", self.roc), ("Precision-recall", self.precision_recall)]
 
     def show_residuals(self, table: pd.DataFrame, name: str) -> None:
         """Draw the residuals chart from :func:`residuals_table`."""

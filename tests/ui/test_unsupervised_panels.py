@@ -226,8 +226,8 @@ def test_comparing_a_supervised_and_an_unsupervised_model(client, data_dir, fram
     table = csv_of_link(models.metrics_download.value).set_index("model_id")
     assert table.loc[gbm, "AUC"] > 0.5 and pd.isna(table.loc[kmeans, "AUC"])
     assert table.loc[kmeans, "tot_withinss"] > 0 and pd.isna(table.loc[gbm, "tot_withinss"])
-    assert models.tab_titles == ["Summary", "ROC (overlay)", "Precision-recall (overlay)",
-                                 "Variable importance (overlay)"]
+    assert models.tab_titles == ["Summary", "ROC", "Precision-recall",
+                                 "Variable importance"]
     assert [t.name for t in models.metric_charts.roc.figure.data if t.name != "random"] == [gbm]
 
 

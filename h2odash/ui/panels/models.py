@@ -32,6 +32,9 @@ from .base import Panel, model_ids
 _SET_WORDS = {"training_metrics": "training data", "validation_metrics": "validation data",
               "cross_validation_metrics": "cross-validation (each row scored by the model that did not see it)"}
 READY = "h2odash-model-view-ready"  # on the view once the kernel has drawn a model (browser checks use it)
+# Tab titles as wide as their words: a truncated "Variable importance (" names nothing.
+_TAB_STYLE = ("<style>.h2odash-model-view .lm-TabBar-tab{flex:0 0 auto!important;min-width:90px;"
+              "max-width:none!important}</style>")
 
 
 def _response_of(model: dict, category: str) -> str:
@@ -135,7 +138,8 @@ class ModelsPanel(Panel):
         self.importance_overlay = ChartBox("variable_importance_comparison.csv")
         self.summary = widgets.VBox([self.card, self.metrics_download])
         self.charts = ChartTabs()
-        self.view = widgets.VBox([self.title, self.metric_set, self.charts]).add_class("h2odash-model-view")
+        self.view = widgets.VBox([widgets.HTML(_TAB_STYLE), self.title, self.metric_set, self.charts])
+        self.view.add_class("h2odash-model-view")
         self.view.layout.display = "none"
 
         self.refresh_button.on_click(lambda _: self.refresh())
@@ -248,7 +252,7 @@ class ModelsPanel(Panel):
         if any(importances.values()):
             self.importance_overlay.show(charts.variable_importance_overlay(importances),
                                          filename="variable_importance_comparison.csv")
-            tabs.append(("Variable importance (overlay)", self.importance_overlay))
+            tabs.append(("Variable importance", self.importance_overlay))
         self.charts.show(tabs)
 
     def _comparison_page(self) -> widgets.VBox:
