@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from typing import Any, Iterable
 
 import ipywidgets as widgets
@@ -27,6 +28,9 @@ _LEADING = ("model_id", "training_frame", "validation_frame", "response_column",
 _ADVANCED_LEVELS = (("secondary", "Advanced"), ("expert", "Expert"))
 _NUMBER_TYPES = {"int": int, "long": int, "double": float, "float": float}
 _FIELD_WIDTH = 230  # px, beside the label
+INVALID = "h2odash-invalid"
+_INVALID_STYLE = (f"<style>.{INVALID} input,.{INVALID} select,.{INVALID} textarea"
+                  "{border:2px solid #b00020!important;background:#fff5f5}</style>")
 # What matters most for each algorithm, shown right under the data choices.
 KEY_PARAMETERS = {
     "gbm": ("ntrees", "max_depth", "learn_rate", "sample_rate", "col_sample_rate", "min_rows", "distribution"),
@@ -154,7 +158,9 @@ class ParameterForm(widgets.VBox):
                 titles.append(f"{title} ({len(members)})")
         self.advanced = widgets.Accordion(children=sections, titles=tuple(titles))
         self.advanced.selected_index = None
-        super().__init__(shown + ([self.advanced] if sections else []))
+        for field in self.fields.values():
+            field.observe(self._clear_mark, names="value")
+        super().__init__([widgets.HTML(_INVALID_STYLE)] + shown + ([self.advanced] if sections else []))
         self.add_class("h2odash-parameter-form")
         self._on_response_change()
         self._on_controller_change()
@@ -292,6 +298,7 @@ class ParameterForm(widgets.VBox):
                 try:
                     value = _parse_list(value, kind[:-2]) or None
                 except ValueError as exc:
+                    self.mark_invalid([name])
                     raise ValueError(f"{name}: cannot read {field.value!r} as a list of {kind[:-2]}") from exc
             elif isinstance(field, widgets.Text):
                 value = value.strip() or None
@@ -299,6 +306,24 @@ class ParameterForm(widgets.VBox):
                 continue
             chosen[name] = value
         return chosen
+
+    def mark_invalid(self, names: Iterable[str]) -> list[str]:
+        """Outline these fields in red (until they are edited); returns the ones the form has."""
+        marked = [n for n in names if n in self.fields]
+        for name in marked:
+            self.fields[name].add_class(INVALID)
+        return marked
+
+    def mark_named_in(self, message: str) -> list[str]:
+        """Outline the fields a server's error message names (``ntrees must be > 0``...)."""
+        # H2O-3 writes the field as "_ntrees"; the embedded engine as "ntrees".
+        return self.mark_invalid(n for n in self.fields if re.search(rf"(?<![\w.])_?{re.escape(n)}(?!\w)", message))
+
+    def invalid(self) -> list[str]:
+        return [n for n, f in self.fields.items() if INVALID in f._dom_classes]
+
+    def _clear_mark(self, change) -> None:
+        change["owner"].remove_class(INVALID)
 
     def set_value(self, name: str, value: Any) -> None:
         """Set one field (tests and callers that prefill a form use this)."""

@@ -242,3 +242,27 @@ def test_glm_form_shows_tweedie_powers_only_for_the_tweedie_family(client):
     assert form.rows["theta"].layout.display == "none"
     form.set_value("family", "binomial")
     assert form.rows["tweedie_variance_power"].layout.display == "none"
+
+
+def test_a_refused_parameter_is_outlined_and_its_error_shown_under_train(client, data_dir, frame_name):
+    prostate = client.import_frame(str(data_dir / "prostate.csv"), destination_frame=frame_name("refused"),
+                                   column_types={"CAPSULE": "enum"})
+    train = TrainPanel(client)
+    form = train.form
+    assert train.train_button.disabled  # no frame, no response yet
+    form.set_value("training_frame", prostate)
+    wait_until(lambda: form.fields["ignored_columns"].value == ("ID",), 30, "ID proposed as ignored", train)
+    assert train.train_button.disabled
+    form.set_value("response_column", "CAPSULE")
+    assert not train.train_button.disabled
+    form.set_value("ntrees", -5)
+    train.train_button.click()
+    wait_until(lambda: train.status.is_error, 60, "the server's refusal")
+    assert "ntrees" in form.invalid(), (form.invalid(), train.status.value)
+    children = list(train.children)
+    buttons = next(c for c in children if train.train_button in getattr(c, "children", ()))
+    assert children.index(train.status) == children.index(buttons) + 1  # right under the Train button
+    form.set_value("ntrees", 5)  # editing the field clears its mark
+    assert "ntrees" not in form.invalid()
+    wait_until(lambda: not train.train_button.disabled, 30, "Train enabled again", train)
+    train.close()

@@ -167,8 +167,9 @@ class TrainPanel(Panel):
             # The POST itself can take seconds on a busy server: it too stays off the callback.
             try:
                 job = self.client.train(algorithm, training_frame, wait=False, **params)
-            except Exception:
+            except Exception as exc:
                 self._busy(False)
+                self.form.mark_named_in(str(getattr(exc, "msg", "") or exc))
                 raise
             self._watch(job)
         self.in_background(submit)
@@ -212,6 +213,7 @@ class TrainPanel(Panel):
             self.status.info(f"Training of {self.state.model_id} was cancelled.")
         else:
             self.progress.bar_style = "danger"
+            self.form.mark_named_in(str(job.get("exception") or ""))
             self.status.error(H2OJobError(job))
         return True
 
