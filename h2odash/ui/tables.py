@@ -1,6 +1,7 @@
 """H2O tables as pandas DataFrames, and DataFrames as HTML for the panels."""
 from __future__ import annotations
 
+import html
 import math
 from typing import Any
 
@@ -110,3 +111,13 @@ def components_table(importance: dict | None) -> pd.DataFrame:
     by_component = frame.set_index(frame.columns[0]).T.apply(pd.to_numeric, errors="coerce")
     by_component.columns = [str(name).strip().lower().replace(" ", "_") for name in by_component.columns]
     return by_component.rename_axis("component").reset_index()
+
+
+def to_html_with_types(frame: pd.DataFrame, types: dict[str, str], max_rows: int = 200) -> str:
+    """:func:`to_html` with each column's type (``int``, ``enum``...) in a second header row."""
+    table = to_html(frame, max_rows)
+    if frame.empty or "</thead>" not in table:
+        return table
+    cells = "".join(f"<th class='h2odash-type'>{html.escape(str(types.get(name, '')))}</th>" for name in frame.columns)
+    row = f"<tr style='color:#777;font-weight:normal;font-style:italic'>{cells}</tr>"
+    return table.replace("</thead>", row + "</thead>", 1)

@@ -7,12 +7,13 @@ from h2odash.ui.frame_changes import part_names, split_ratios
 from .conftest import wait_until
 
 
-@pytest.mark.parametrize("text, ratios", [("0.8", [0.8]), ("0.7, 0.2", [0.7, 0.2]), (" 0.5 ;0.25 ", [0.5, 0.25])])
+@pytest.mark.parametrize("text, ratios", [("0.8", [0.8]), ("0.7, 0.2", [0.7, 0.2]), (" 0.5 ;0.25 ", [0.5, 0.25]),
+                                          ("0.8, 0.2", [0.8]), ("0.6, 0.4", [0.6])])
 def test_split_ratios_read_what_users_type(text, ratios):
     assert split_ratios(text) == ratios
 
 
-@pytest.mark.parametrize("text", ["", "abc", "0", "1.2", "0.6, 0.4", "-0.1"])
+@pytest.mark.parametrize("text", ["", "abc", "0", "1.2", "0.6, 0.5", "-0.1", "1"])
 def test_split_ratios_refuse_what_leaves_no_last_part(text):
     with pytest.raises(ValueError):
         split_ratios(text)
@@ -48,14 +49,15 @@ def test_split_makes_parts_whose_rows_add_up(prostate_in_panel, frame_name):
     assert rows[names[0]] + rows[names[1]] == 380
     assert 0.6 < rows[names[0]] / 380 < 0.9
     assert all(name in panel.frames_table.value for name in names)  # the list was refreshed
-    assert f"{names[0]} ({rows[names[0]]} rows)" in panel.status.value
+    assert f"{names[0]} ({rows[names[0]]} rows)" in panel.frame_status.value
 
 
 def test_split_with_bad_ratios_says_so_in_the_panel(prostate_in_panel):
     panel = prostate_in_panel
     panel.split.ratios.value = "0.6, 0.5"
     panel.split.button.click()
-    assert panel.status.is_error and "less than 1" in panel.status.value
+    assert panel.frame_status.is_error and "at most 1" in panel.frame_status.value
+    assert "h2odash-invalid" in panel.split.ratios._dom_classes   # the field at fault is marked
     assert not panel.state.split_parts
 
 
@@ -65,7 +67,7 @@ def test_change_a_column_to_enum_and_back(prostate_in_panel):
     assert panel.column_type.kind.value == "numeric"
     panel.column_type.kind.value = "enum"
     panel.column_type.button.click()
-    assert not panel.status.is_error, panel.status.value
+    assert not panel.column_status.is_error, panel.column_status.value
     capsule = next(c for c in panel.state.summary["columns"] if c["label"] == "CAPSULE")
     assert capsule["type"] == "enum" and len(capsule["domain"]) == 2
     assert "<td>enum</td>" in panel.column_summary.value and "<td>2</td>" in panel.column_summary.value

@@ -43,11 +43,12 @@ def test_pickers_default_to_the_newest_model_and_a_frame_with_its_columns(client
 def test_predictions_with_row_actual_inputs_and_a_download(client, scored_setup):
     panel = PredictPanel(client)
     panel.model.value, panel.frame.value = scored_setup["newer"], scored_setup["test"]
+    seen = []
+    panel.score_button.observe(lambda change: seen.append(change["new"]), names="description")
     panel.score_button.click()
-    assert panel.score_button.disabled and panel.score_button.description == "Scoring…"
     wait_until(lambda: "Predictions in frame" in panel.status.value, 120, "predictions", panel)
     wait_until(lambda: panel.score_button.description == "Score", 10, "the button back")
-    assert not panel.score_button.disabled
+    assert not panel.score_button.disabled and seen == ["Scoring…", "Score"]   # busy while it ran
     header = panel.preview.value.split("</thead>")[0]
     assert "<th>row</th>" in header and "<th>actual CAPSULE</th>" in header and "<th>predict</th>" in header
     assert "<th>AGE</th>" not in header

@@ -10,13 +10,15 @@ import ipywidgets as widgets
 import pandas as pd
 
 from h2odash import data as examples
-from h2odash.client import H2OClient, H2OJobError
+from h2odash.client import H2OClient
 
 from .. import charts
 from ..chartbox import ChartBox
 from ..confirm import ConfirmBox
+from ..busy import BusyButton, field_css, local_status, mark_invalid
+from ..column_overview import overview_html, rebinned
 from ..frame_changes import ColumnTypeControl, SplitControl
-from ..tables import human_bytes, to_html
+from ..tables import human_bytes, to_html, to_html_with_types
 from .base import Panel, set_options
 
 # Types a user can choose for a column before parsing (ParseSetup's own names).
@@ -25,6 +27,26 @@ COLUMN_TYPES = ["Numeric", "Enum", "String", "Time", "UUID"]
 # (prostate's CAPSULE is 0/1 but means "tumour penetrated the capsule": a class).
 EXAMPLES = {"prostate": ("prostate.csv", {"CAPSULE": "Enum"}), "iris": ("iris.csv", {})}
 PAGE_SIZE = 20
+# What the parse setup offers for the separator (None: the server's guess) and the header.
+SEPARATORS = [("guessed", None), ("comma ,", 44), ("tab", 9), ("semicolon ;", 59), ("pipe |", 124), ("space", 32)]
+SEPARATOR_CODES = {code for _, code in SEPARATORS if code is not None}
+HEADER_CHOICES = [("guess", 0), ("first line is the header", 1), ("no header: data from line 1", -1)]
+SETUP_PREVIEW_ROWS = 8
+
+
+def setup_names(setup: dict) -> list[str]:
+    """The column names a parse setup proposes (H2O-3 sends none for a file without header: C1, C2...)."""
+    names = list(setup.get("column_names") or [])
+    count = len(setup.get("column_types") or []) or int(setup.get("number_columns") or 0)
+    return names if len(names) == count else [f"C{i + 1}" for i in range(count)]
+
+
+def setup_preview_html(setup: dict) -> str:
+    """The first lines as the server would read them, under the proposed names and types."""
+    names, kinds = setup_names(setup), list(setup.get("column_types") or [])
+    rows = [list(row)[:len(names)] + [""] * (len(names) - len(row)) for row in (setup.get("data") or [])]
+    preview = pd.DataFrame(rows[:SETUP_PREVIEW_ROWS], columns=names)
+    return to_html_with_types(preview, dict(zip(names, kinds)))
 
 
 @dataclass
@@ -62,34 +84,52 @@ class FramesPanel(Panel):
         self.import_button = widgets.Button(description="Import")
         self.upload = widgets.FileUpload(accept=".csv,.tsv,.txt,.gz,.zip,.xlsx", multiple=False,
                                          description="Choose file")
-        self.upload_button = widgets.Button(description="Upload")
+        self.upload_button = widgets.Button(description="Upload", disabled=True)
         self.example = widgets.Dropdown(options=list(EXAMPLES), description="Example")
         self.example_button = widgets.Button(description="Load example")
-        # parse setup
+        self.importing = BusyButton(self.import_button, "Importing…")
+        self.uploading = BusyButton(self.upload_button, "Uploading…", ready=lambda: bool(self.upload.value))
+        self.loading_example = BusyButton(self.example_button, "Loading…")
+        # parse setup: how the file will be read, a preview, names and types
+        self.separator = widgets.Dropdown(options=SEPARATORS, description="Separator",
+                                          layout=widgets.Layout(width="240px"))
+        self.header = widgets.Dropdown(options=HEADER_CHOICES, description="Header",
+                                       layout=widgets.Layout(width="300px"))
+        self.setup_preview = widgets.HTML().add_class("h2odash-setup-preview")
         self.destination = widgets.Text(description="Frame name")
-        self.setup_columns = widgets.VBox()
+        self.setup_columns = widgets.Box(layout=widgets.Layout(flex_flow="row wrap"))
         self.parse_button = widgets.Button(description="Parse", button_style="primary")
+        self.parsing = BusyButton(self.parse_button, "Parsing…")
         self.setup_box = widgets.VBox(layout=widgets.Layout(display="none", border="1px solid #ddd", padding="4px"))
-        self.setup_box.children = [widgets.HTML("<b>Check the guessed names and types, then parse</b>"),
-                                   self.destination, self.setup_columns, self.parse_button]
+        self.setup_box.children = [widgets.HTML("<b>Check how the file will be read, then parse</b>"),
+                                   widgets.HBox([self.separator, self.header]), self.setup_preview,
+                                   self.destination, widgets.HTML("<i>Column names and types</i>"),
+                                   self.setup_columns, self.parse_button]
         # viewing a frame
         self.frame = widgets.Dropdown(description="Frame", options=[])
-        self.delete_button = widgets.Button(description="Delete", button_style="danger", icon="trash")
+        self.delete_button = widgets.Button(description="Delete", button_style="danger", icon="trash", disabled=True)
         self.confirm_box = ConfirmBox(self._on_delete_confirmed)
-        self.preview = widgets.HTML()
+        self.split = SplitControl()
+        self.splitting = BusyButton(self.split.button, "Splitting…", ready=lambda: self.state.selected is not None)
+        self.frame_status = local_status()
+        self.columns_overview = widgets.HTML().add_class("h2odash-columns")
+        self.preview = widgets.HTML().add_class("h2odash-frame-preview")
         self.previous_page = widgets.Button(description="◀ Previous", layout=widgets.Layout(width="110px"))
         self.next_page = widgets.Button(description="Next ▶", layout=widgets.Layout(width="110px"))
         self.page_label = widgets.Label()
         self.column = widgets.Dropdown(description="Column", options=[])
         self.column_summary = widgets.HTML()
         self.column_type = ColumnTypeControl()
+        self.column_status = local_status()
         self.column_chart = ChartBox("column.csv")
-        self.split = SplitControl()
 
         self.refresh_button.on_click(self._on_refresh)
         self.import_button.on_click(self._on_import)
         self.upload_button.on_click(self._on_upload)
+        self.upload.observe(lambda _: self.uploading.update(), names="value")
         self.example_button.on_click(self._on_load_example)
+        self.separator.observe(self._on_setup_hint, names="value")
+        self.header.observe(self._on_setup_hint, names="value")
         self.parse_button.on_click(self._on_parse)
         self.frame.observe(self._on_frame_selected, names="value")
         self.delete_button.on_click(self._on_delete)
@@ -98,19 +138,24 @@ class FramesPanel(Panel):
         self.column.observe(self._on_column_selected, names="value")
         self.column_type.button.on_click(self._on_change_type)
         self.split.button.on_click(self._on_split)
+        self.split.ratios.observe(lambda _: self.split.suggest_names(self.state.selected), names="value")
+        self._guessing = False
 
         super().__init__(client, [
+            field_css(),
             widgets.HBox([widgets.HTML("<h4 style='margin:4px'>Frames</h4>"), self.refresh_button]),
             self.frames_table,
             widgets.HTML("<h4 style='margin:4px'>Bring data in</h4>"),
             widgets.HBox([self.path, self.import_button]),
             widgets.HBox([self.upload, self.upload_button]),
             widgets.HBox([self.example, self.example_button]),
-            self.setup_box,
+            # under the setup while it is shown (its Parse button), else under the rows above
+            self.setup_box, self.status,
             widgets.HTML("<h4 style='margin:4px'>Look at a frame</h4>"),
-            widgets.HBox([self.frame, self.delete_button]), self.confirm_box, self.split,
+            widgets.HBox([self.frame, self.delete_button]), self.confirm_box, self.split, self.frame_status,
+            widgets.HTML("<b>Columns</b>"), self.columns_overview,
             widgets.HBox([self.previous_page, self.page_label, self.next_page]), self.preview,
-            self.column, self.column_summary, self.column_type, self.column_chart,
+            self.column, self.column_summary, self.column_type, self.column_status, self.column_chart,
         ])
         self.refresh()
 
@@ -135,6 +180,7 @@ class FramesPanel(Panel):
     # -- bringing data in -----------------------------------------------------------------
     def _on_import(self, _button) -> None:
         path = self.path.value.strip()
+        mark_invalid(self.path, not path)
         if not path:
             self.status.error("Type a path the server can read.")
             return
@@ -142,10 +188,11 @@ class FramesPanel(Panel):
 
         def work():
             answer = self.client.import_files(path)
-            if answer.get("fails") or not answer.get("destination_frames"):
-                raise ValueError(f"The server could not import {', '.join(map(str, answer.get('fails') or [path]))}")
-            self._show_setup(answer["destination_frames"])
-        self.in_background(work)
+            fails = [str(f) for f in answer.get("fails") or []]
+            if not answer.get("destination_frames"):
+                raise ValueError(f"The server could not import {', '.join(fails or [path])}")
+            self._show_setup(answer["destination_frames"], skipped=fails)
+        self.importing.run(self, work, self.status)
 
     def _on_upload(self, _button) -> None:
         if not self.upload.value:
@@ -157,32 +204,55 @@ class FramesPanel(Panel):
         def work():
             raw = self.client.upload_file(bytes(upload["content"]), destination_frame=upload["name"])
             self._show_setup([raw])
-        self.in_background(work)
+        self.uploading.run(self, work, self.status)
 
     def _on_load_example(self, _button) -> None:
         filename, types = EXAMPLES[self.example.value]
         self.status.info(f"Loading {filename}…")
+        destination = f"{self.example.value}.hex"
 
         def work():
             raw = self.client.upload_file(examples.path(filename), destination_frame=filename)
-            self._start_parse([raw], column_types=types,
-                              destination=f"{self.example.value}.hex")
-        self.in_background(work)
+            self._parse([raw], column_types=types, destination=destination)
+        self.loading_example.run(self, work, self.status)
 
-    def _show_setup(self, raw_keys: list[str]) -> None:
-        """Ask the server how it would parse the data, and let the user edit names and types."""
-        setup = self.client.parse_setup(raw_keys)
+    def _show_setup(self, raw_keys: list[str], skipped: list[str] | None = None, **hints) -> None:
+        """Ask the server how it would parse the data; show a preview and let the user change the
+        separator, the header, names and types."""
+        setup = self.client.parse_setup(raw_keys, **hints)
         self.state.raw_keys, self.state.setup = list(raw_keys), setup
-        self.destination.value = setup.get("destination_frame") or ""
+        if not hints:
+            self.destination.value = setup.get("destination_frame") or ""
+        self._guessing = True
+        try:
+            self.separator.value = setup.get("separator") if setup.get("separator") in SEPARATOR_CODES else None
+            self.header.value = setup.get("check_header") if setup.get("check_header") in (1, -1) else 0
+        finally:
+            self._guessing = False
+        kinds = setup.get("column_types") or []
+        names = setup_names(setup)
         rows = []
-        for name, kind in zip(setup.get("column_names") or [], setup.get("column_types") or []):
+        for name, kind in zip(names, kinds):
             options = COLUMN_TYPES if kind in COLUMN_TYPES else COLUMN_TYPES + [kind]
-            rows.append(widgets.HBox([widgets.Text(value=name, layout=widgets.Layout(width="200px")),
+            rows.append(widgets.HBox([widgets.Text(value=name, layout=widgets.Layout(width="160px")),
                                       widgets.Dropdown(options=options, value=kind,
-                                                       layout=widgets.Layout(width="140px"))]))
+                                                       layout=widgets.Layout(width="110px"))],
+                                     layout=widgets.Layout(margin="0 12px 2px 0")))
         self.setup_columns.children = rows
+        self.setup_preview.value = setup_preview_html(setup)
         self.setup_box.layout.display = "flex"
-        self.status.info(f"{len(rows)} columns guessed; edit them if needed, then Parse.")
+        note = f"{len(rows)} columns guessed; edit them if needed, then Parse."
+        if skipped:
+            shown = ", ".join(skipped[:5]) + (f" and {len(skipped) - 5} more" if len(skipped) > 5 else "")
+            note += f" Skipped {len(skipped)} unreadable file(s): {shown}."
+        self.status.info(note)
+
+    def _on_setup_hint(self, _change) -> None:
+        """The separator or header changed: ask the server to guess again with it."""
+        if self._guessing or not self.state.raw_keys:
+            return
+        hints = {"separator": self.separator.value, "check_header": self.header.value}
+        self.guarded(lambda: self._show_setup(self.state.raw_keys, **{k: v for k, v in hints.items() if v}))
 
     @property
     def setup_edits(self) -> tuple[list[str], list[str]]:
@@ -193,35 +263,33 @@ class FramesPanel(Panel):
 
     def _on_parse(self, _button) -> None:
         names, types = self.setup_edits
-        self.setup_box.layout.display = "none"
         raw_keys, setup = self.state.raw_keys, self.state.setup
-        self.in_background(lambda: self._start_parse(raw_keys, setup=setup, column_names=names,
-                                                     column_types=types,
-                                                     destination=self.destination.value.strip() or None))
-
-    def _start_parse(self, raw_keys, setup=None, column_names=None, column_types=None, destination=None) -> None:
-        job = self.client.parse(raw_keys, destination_frame=destination, setup=setup, column_names=column_names,
-                                column_types=column_types, wait=False)
+        destination = self.destination.value.strip() or None
         self.status.info("Parsing…")
 
-        def step() -> bool:
-            current = self.client.job(job)
-            if current["status"] in ("CREATED", "RUNNING"):
-                return False
-            if current["status"] != "DONE":
-                raise H2OJobError(current)
-            frame_id = (current.get("dest") or {}).get("name")
-            self._load_frames(select=frame_id)
-            self.status.info(f"Parsed {frame_id}.")
-            return True
-        self.poll(step, interval=0.2)
+        def work():
+            self._parse(raw_keys, setup=setup, column_names=names, column_types=types, destination=destination)
+            self.setup_box.layout.display = "none"
+        self.parsing.run(self, work, self.status)
+
+    def _parse(self, raw_keys, setup=None, column_names=None, column_types=None, destination=None) -> None:
+        """Parse on the calling (background) thread, reporting progress; then show the frame."""
+        def progress(job: dict) -> None:
+            self.status.info(f"Parsing… {100 * float(job.get('progress') or 0):.0f}%")
+        frame_id = self.client.parse(raw_keys, destination_frame=destination, setup=setup, column_names=column_names,
+                                     column_types=column_types, progress=progress)
+        self._load_frames(select=frame_id)
+        self.status.info(f"Parsed {frame_id}.")
 
     # -- looking at a frame ---------------------------------------------------------------
     def _on_frame_selected(self, change) -> None:
         self.state.selected, self.state.page, self.state.summary = change["new"], 0, None
         self.confirm_box.hide()
+        self.delete_button.disabled = change["new"] is None
+        self.splitting.update()
+        self.split.suggest_names(change["new"])
         if change["new"] is None:
-            self.preview.value, self.column_summary.value = "", ""
+            self.preview.value = self.column_summary.value = self.columns_overview.value = ""
             self.column.options = []
             self.column_chart.clear()
             return
@@ -231,6 +299,7 @@ class FramesPanel(Panel):
         frame_id = self.state.selected
         self.state.summary = self.client.frame_summary(frame_id)
         self.state.rows = int(self.state.summary.get("rows") or 0)
+        self.columns_overview.value = overview_html(self.state.summary)
         self._load_page()
         self.column.options = [c["label"] for c in self.state.summary["columns"]]
 
@@ -238,7 +307,8 @@ class FramesPanel(Panel):
         state = self.state
         offset = state.page * PAGE_SIZE
         rows = self.client.frame_preview(state.selected, row_offset=offset, row_count=PAGE_SIZE)
-        self.preview.value = to_html(rows)
+        types = {c["label"]: c.get("type") for c in (state.summary or {}).get("columns", [])}
+        self.preview.value = to_html_with_types(rows, types)
         last = min(offset + PAGE_SIZE, state.rows)
         self.page_label.value = f"rows {offset + 1}–{last} of {state.rows}" if state.rows else "no rows"
         self.previous_page.disabled = state.page == 0
@@ -264,13 +334,14 @@ class FramesPanel(Panel):
                  "levels": len(column.get("domain") or []) or None}
         self.column_summary.value = to_html(pd.DataFrame([facts]))
         self.column_type.show(column.get("type"))
-        self.column_chart.show(charts.column_chart(column), filename=f"{self.state.selected}_{column['label']}.csv")
+        shown = rebinned(column, summary.get("default_percentiles"))
+        self.column_chart.show(charts.column_chart(shown), filename=f"{self.state.selected}_{column['label']}.csv")
 
     # -- changing a frame -----------------------------------------------------------------
     def _on_change_type(self, _button) -> None:
         frame_id, label, kind = self.state.selected, self.column.value, self.column_type.kind.value
         if frame_id is None or label is None:
-            self.status.error("Choose a frame and a column.")
+            self.column_status.error("Choose a frame and a column.")
             return
 
         def change():
@@ -278,28 +349,34 @@ class FramesPanel(Panel):
             self.client.change_column_type(frame_id, label, kind)
             self._load_frame()
             self._show_column(label)
-            self.status.info(f"{label} is now {kind}.")
-        self.guarded(change)
+            self.column_status.info(f"{label} is now {kind}.")
+        try:
+            change()
+        except Exception as exc:
+            self.column_status.error(exc)
 
     def _on_split(self, _button) -> None:
         frame_id = self.state.selected
         if frame_id is None:
-            self.status.error("Choose a frame to split.")
+            self.frame_status.error("Choose a frame to split.")
             return
         try:
-            ratios, names = self.split.request()
+            ratios, names, seed = self.split.request()
         except ValueError as exc:
-            self.status.error(str(exc))
+            self.frame_status.error(str(exc))
             return
-        self.status.info(f"Splitting {frame_id}…")
+        self.frame_status.info(f"Splitting {frame_id}…")
 
         def work():
-            parts = self.client.split_frame(frame_id, ratios, names)
+            parts = self.client.split_frame(frame_id, ratios, names, seed=seed)
             self._load_frames(select=frame_id)
             self.state.split_parts = parts
             rows = {f["frame_id"]["name"]: f.get("rows") for f in self.state.frames}
-            self.status.info(f"Split {frame_id} into " + ", ".join(f"{p} ({rows.get(p)} rows)" for p in parts) + ".")
-        self.in_background(work)
+            described = [f"{p} ({rows.get(p)} rows)" for p in parts]
+            self.frame_status.info(f"Split {frame_id} ({self.state.rows} rows) into "
+                                   + ", ".join(described[:-1]) + f" and {described[-1]}"
+                                   + (f", seed {seed}." if seed is not None else ", no seed."))
+        self.splitting.run(self, work, self.frame_status)
 
     # -- deleting -------------------------------------------------------------------------
     def _on_delete(self, _button) -> None:
@@ -309,10 +386,9 @@ class FramesPanel(Panel):
 
     def _on_delete_confirmed(self, _button) -> None:
         frame_id = self.state.selected
-
-        def delete():
+        try:
             self.client.delete_frame(frame_id)
             self._load_frames()
-            self.status.info(f"Deleted {frame_id}.")
-        self.guarded(delete)
-
+            self.frame_status.info(f"Deleted {frame_id}.")
+        except Exception as exc:
+            self.frame_status.error(exc)
