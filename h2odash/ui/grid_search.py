@@ -19,7 +19,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import ipywidgets as widgets
-import numpy as np
 import pandas as pd
 
 from h2odash.client import H2OClient, H2OJobError, H2ONotFoundError
