@@ -179,7 +179,9 @@ def test_journey_from_example_data_to_predictions(app, page, artifacts, slow_csv
 
     # -- score a frame and see the predictions --------------------------------------------
     predict = journey.open_tab("Predict")
-    journey.field(predict, "Model").select_option(model_id)
+    # models are listed as "id · algorithm · metric · time", the newest first
+    model_picker = journey.field(predict, "Model")
+    model_picker.select_option(label=model_picker.locator("option", has_text=model_id).first.inner_text())
     journey.field(predict, "Frame").select_option("slow.hex")
     journey.button(predict, "Score").click()
     journey.wait_status(predict, r"Predictions in frame")

@@ -96,7 +96,7 @@ class FramesPanel(Panel):
         self.header = widgets.Dropdown(options=HEADER_CHOICES, description="Header",
                                        layout=widgets.Layout(width="300px"))
         self.setup_preview = widgets.HTML().add_class("h2odash-setup-preview")
-        self.destination = widgets.Text(description="Frame name")
+        self.destination = widgets.Text(description="Frame name", style={"description_width": "initial"})
         self.setup_columns = widgets.Box(layout=widgets.Layout(flex_flow="row wrap"))
         self.parse_button = widgets.Button(description="Parse", button_style="primary")
         self.parsing = BusyButton(self.parse_button, "Parsing…")

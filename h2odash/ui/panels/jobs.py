@@ -141,7 +141,8 @@ class JobsPanel(Panel):
         self.refresh_button = widgets.Button(description="Refresh", icon="refresh")
         self.running = widgets.Dropdown(description="Running", options=[], layout=widgets.Layout(width="460px"))
         self.cancel_button = widgets.Button(description="Cancel job", icon="stop", disabled=True)
-        self.result = widgets.Dropdown(description="Model made", options=[], layout=widgets.Layout(width="460px"))
+        self.result = widgets.Dropdown(description="Model made", options=[], layout=widgets.Layout(width="460px"),
+                                       style={"description_width": "initial"})
         self.open_button = widgets.Button(description="Open in Models", icon="external-link", disabled=True,
                                           layout=widgets.Layout(display="" if open_model else "none"))
         self.result_status = local_status()

@@ -16,7 +16,7 @@ from ..busy import BusyButton
 from ..downloads import csv_link
 from ..metric_charts import UNSUPERVISED_CATEGORIES, ChartTabs, MetricCharts, residuals_table
 from ..pickers import model_id as id_of_model
-from ..pickers import model_label, user_frames, user_models
+from ..pickers import is_internal_model, model_label, user_frames, user_models
 from ..prediction_table import DOWNLOAD_ROWS, download_table, prediction_table
 from ..tables import scalar_metrics, to_html
 from .base import Panel
@@ -85,6 +85,7 @@ class PredictPanel(Panel):
         self._listed_frames: list[dict] = []
         self._frames: list[str] = []
         self._loading = False
+        self._user_picked_model = False
         self.model = widgets.Dropdown(description="Model", layout=widgets.Layout(width="560px"))
         self.show_all = widgets.Checkbox(description="Show all (cross-validation models, internal frames)",
                                          indent=False, layout=widgets.Layout(width="auto"))
@@ -130,12 +131,15 @@ class PredictPanel(Panel):
         options = [(model_label(self.cache.models.get(id_of_model(m), m)), id_of_model(m)) for m in models]
         self._listed_frames = self.client.frames()
         self._frames = user_frames(self._listed_frames, show_all)
-        keep = self.model.value if self.model.value in [value for _, value in options] else None
+        # A model the user picked stays picked; a default moves on to the newest model.
+        chosen = self.model.value if self._user_picked_model else None
+        keep = chosen if chosen in [value for _, value in options] else None
         self._loading = True
         try:
             self.model.options = options
-            # The newest model by default, and a frame that has its columns.
-            self.model.value = keep or (options[0][1] if options else None)
+            # The newest model the user made by default (not a fold model), and a frame with its columns.
+            ids = [value for _, value in options]
+            self.model.value = keep or next((i for i in ids if not is_internal_model(i)), ids[0] if ids else None)
         finally:
             self._loading = False
         self._set_frames(self._frames_for(self.model.value))
@@ -174,6 +178,7 @@ class PredictPanel(Panel):
 
     def _on_model_selected(self, change) -> None:
         if not self._loading:
+            self._user_picked_model = change["new"] is not None
             self.guarded(lambda: self._set_frames(self._frames_for(change["new"])))
         self.scoring.update()
 
