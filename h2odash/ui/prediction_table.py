@@ -7,7 +7,7 @@ import pandas as pd
 from h2odash.client import H2OClient
 
 # A download link carries its CSV inside the page; beyond this many rows it holds the first ones.
-DOWNLOAD_ROWS = 100_000
+DOWNLOAD_ROWS = 50_000
 
 
 def prediction_table(predictions: pd.DataFrame, scored: pd.DataFrame | None, response: str | None,

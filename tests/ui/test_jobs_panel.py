@@ -36,7 +36,14 @@ def test_jobs_panel_says_what_each_job_did_and_opens_its_model(client, data_dir,
     job = next(j for j in client.jobs() if (j.get("dest") or {}).get("name") == model)
     row = re.search(rf"<td>Train GBM on {re.escape(frame)}</td>\s*<td>done</td>\s*<td>([^<]*)</td>\s*<td>([^<]*)</td>", html)
     assert row and row.group(2) == duration(job["msec"])   # how long, from the server's own msec
-    assert panel.result.value == model and not panel.open_button.disabled
+    assert panel.result.value == model and not panel.open_button.disabled   # the newest model made
+    newer = client.train("glm", frame, "CAPSULE", family="binomial")
+    panel.refresh()
+    assert panel.result.value == newer      # a default follows the newest model...
+    panel.result.value = model
+    client.train("glm", frame, "CAPSULE", family="binomial")
+    panel.refresh()
+    assert panel.result.value == model      # ...a model the user picked stays
     panel.open_button.click()
     assert opened == [model] and "Opened" in panel.result_status.value
     panel.close()
@@ -44,5 +51,5 @@ def test_jobs_panel_says_what_each_job_did_and_opens_its_model(client, data_dir,
 
 def test_without_open_model_the_open_button_is_hidden(client):
     panel = JobsPanel(client)
-    assert panel.open_button.layout.display == "none" and panel.open_button.disabled
+    assert panel.open_button.disabled and "none" in [box.layout.display for box in panel.children if panel.open_button in getattr(box, "children", ())]
     panel.close()

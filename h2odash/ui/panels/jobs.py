@@ -136,6 +136,7 @@ class JobsPanel(Panel):
         self.state = JobsState()
         self.interval = interval
         self.open_model = open_model
+        self._updating = self._picked_result = False
         self.table = widgets.HTML().add_class("h2odash-jobs-table")
         self.live = widgets.Checkbox(value=True, description="Update live", indent=False)
         self.refresh_button = widgets.Button(description="Refresh", icon="refresh")
@@ -143,17 +144,19 @@ class JobsPanel(Panel):
         self.cancel_button = widgets.Button(description="Cancel job", icon="stop", disabled=True)
         self.result = widgets.Dropdown(description="Model made", options=[], layout=widgets.Layout(width="460px"),
                                        style={"description_width": "initial"})
-        self.open_button = widgets.Button(description="Open in Models", icon="external-link", disabled=True,
-                                          layout=widgets.Layout(display="" if open_model else "none"))
+        self.open_button = widgets.Button(description="Open in Models", icon="external-link", disabled=True)
         self.result_status = local_status()
         self.refresh_button.on_click(lambda _: self.refresh())
         self.cancel_button.on_click(self._on_cancel)
         self.open_button.on_click(self._on_open)
-        self.result.observe(lambda _: self._update_open_button(), names="value")
+        self.result.observe(self._on_result_picked, names="value")
         self.live.observe(self._on_live, names="value")
         super().__init__(client, [widgets.HBox([self.refresh_button, self.live]),
                                   widgets.HBox([self.running, self.cancel_button]), self.status,
-                                  widgets.HBox([self.result, self.open_button]), self.result_status,
+                                  # without a way to open models, the table's result column says it all
+                                  widgets.HBox([self.result, self.open_button],
+                                               layout=widgets.Layout(display="" if open_model else "none")),
+                                  self.result_status,
                                   self.table])
         self.refresh()
         self._live_poller = self.poll(self._update, interval=self.interval)
@@ -181,11 +184,21 @@ class JobsPanel(Panel):
         self.cancel_button.disabled = not running
         results = self.state.finished_models
         if list(results) != [value for _, value in self.result.options]:
-            keep = self.result.value if self.result.value in results else None
-            self.result.options = [(name, name) for name in results]
-            self.result.value = keep or (results[0] if results else None)
+            # A model the user picked stays picked; otherwise the newest one is offered.
+            keep = self.result.value if self._picked_result and self.result.value in results else None
+            self._updating = True
+            try:
+                self.result.options = [(name, name) for name in results]
+                self.result.value = keep or (results[0] if results else None)
+            finally:
+                self._updating = False
         self._update_open_button()
         return not self.live.value
+
+    def _on_result_picked(self, change) -> None:
+        if not self._updating:
+            self._picked_result = change["new"] is not None
+        self._update_open_button()
 
     def _update_open_button(self) -> None:
         self.open_button.disabled = self.open_model is None or not self.result.value
