@@ -51,5 +51,6 @@ def test_jobs_panel_says_what_each_job_did_and_opens_its_model(client, data_dir,
 
 def test_without_open_model_the_open_button_is_hidden(client):
     panel = JobsPanel(client)
-    assert panel.open_button.disabled and "none" in [box.layout.display for box in panel.children if panel.open_button in getattr(box, "children", ())]
+    row = next(box for box in panel.children if panel.open_button in getattr(box, "children", ()))
+    assert row.layout.display == "none" and panel.open_button.disabled
     panel.close()
