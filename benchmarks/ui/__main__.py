@@ -3,21 +3,22 @@
 Starts an embedded engine and ``h2odash app`` on it, loads the prostate example in the Frames
 panel, trains a GBM, a GLM and a DRF (REST client) and a small AutoML (AutoML panel), then times,
 ``--repeat`` times each: opening a model, switching metric set, comparing three models, going
-from a leaderboard row to the model's view, and moving the threshold slider. Then it opens
+from the leaderboard's first row to the leader's view, and moving the threshold slider. Then it opens
 models until ``--opens`` views have been opened in the tab and measures everything again, with
 the page's JavaScript heap after a forced garbage collection.
 
 Prints a Markdown table on stdout (progress on stderr) and writes every sample, with what it cost
-(websocket bytes, widgets created, kernel busy time, browser main-thread time), to
+(websocket bytes, widgets created, kernel CPU and busy time, browser main-thread time, long
+tasks), browser console errors and screenshots of failed steps' pages, to
 ``benchmarks/results/ui-<timestamp>.json``.
 
 Examples
 --------
-Full run (5 samples per figure, 100 views, then the figures again; about 15–25 minutes here)::
+Full run (5 samples per figure, 100 views, then the figures again; 6–8 minutes here)::
 
     python -m benchmarks.ui
 
-Smoke test (one sample per figure, no long run; about 3 minutes)::
+Smoke test (one sample per figure, no long run; about 2 minutes)::
 
     python -m benchmarks.ui --quick
 
