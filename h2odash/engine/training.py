@@ -13,6 +13,7 @@ import numpy as np
 
 from h2odash.engine import algos, metrics
 from h2odash.engine.algos.base import Monitor, TrainingSet, default_stopping_metric, seed_of
+from h2odash.engine.algos.out_of_bag import OUT_OF_BAG, scored_rows
 from h2odash.engine.algos.trees import THREADS, threads_for
 from h2odash.engine.errors import InvalidArgument
 from h2odash.engine.frames import Frame
@@ -156,11 +157,7 @@ def _train(engine, algorithm, model, train, valid, job):
     _keep_fitted(model, fitted)
     job.update(msg="Scoring the model")
     if params.get("compute_metrics", True):
-        # A learner that kept its predictions on the training rows spares re-scoring them.
-        on_training = getattr(fitted, "training_predictions", None)
-        if on_training is None:
-            on_training = fitted.predict(data.X)
-        model.training_metrics = model_metrics(spec, params, y_all[rows], np.asarray(on_training), w_all[rows])
+        model.training_metrics = _training_metrics(spec, params, data, fitted)
         if spec.category == BINOMIAL:
             model.default_threshold = model.training_metrics.get("default_threshold", 0.5)
     if valid_set is not None:
@@ -168,6 +165,19 @@ def _train(engine, algorithm, model, train, valid, job):
                                                  valid_set.w)
     model.status = "DONE"
     model.end_time = int(time.time() * 1000)
+
+
+def _training_metrics(spec, params, data, fitted):
+    """Metrics on the training rows. A learner that kept its predictions on them spares
+    re-scoring them; a forest's are out-of-bag, and measured on the rows that have one."""
+    raw = getattr(fitted, "training_predictions", None)
+    if raw is None:
+        raw = fitted.predict(data.X)
+    raw = np.asarray(raw)
+    if not getattr(fitted, "out_of_bag", False):
+        return model_metrics(spec, params, data.y, raw, data.w)
+    scored = scored_rows(raw)
+    return {**model_metrics(spec, params, data.y[scored], raw[scored], data.w[scored]), "description": OUT_OF_BAG}
 
 
 def _train_unsupervised(engine, algorithm, model, train, valid, job):
@@ -316,9 +326,10 @@ def _assign_folds(train, spec, params, rows, y_all, classification):
 
 def _monitor(model, params, data, valid_set, job, start, share, deadline, live):
     """A Monitor that maps a fit's progress into the job's and scores into the model."""
-    sample = _sample(data, params.get("score_training_samples", HISTORY_SAMPLE_ROWS))
+    picked = _sample_rows(data.nrows, params.get("score_training_samples", HISTORY_SAMPLE_ROWS))
+    sample = _sample(data, picked)
     if valid_set is not None and params.get("score_validation_samples"):
-        valid_set = _sample(valid_set, params["score_validation_samples"])
+        valid_set = _sample(valid_set, _sample_rows(valid_set.nrows, params["score_validation_samples"]))
     spec = model.spec
 
     metric = params.get("stopping_metric", "AUTO")
@@ -327,13 +338,22 @@ def _monitor(model, params, data, valid_set, job, start, share, deadline, live):
     key, larger = _STOPPING_KEYS.get(metric, (None, False))
     prefix = "validation_" if valid_set is not None else "training_"
 
-    def scorer(predict):
+    def scorer(predict, training=None):
         if not live and valid_set is not None and key == "logloss" and spec.category != REGRESSION:
             # A fold model is scored only to stop early on its holdout: just the metric it watches.
             return {"validation_logloss": _logloss(valid_set, predict)}
-        row = _history_metrics(spec, params, "training", sample, predict) if live or valid_set is None else {}
+        row = {}
+        if live or valid_set is None:
+            if training is None:
+                row = _history_metrics(spec, params, "training", sample, np.asarray(predict(sample.X)))
+            else:
+                # A forest's out-of-bag predictions, on the sampled rows that have one.
+                raw = np.asarray(training())
+                raw = raw if picked is None else raw[picked]
+                scored = scored_rows(raw)
+                row = _history_metrics(spec, params, "training", sample, raw[scored], scored)
         if valid_set is not None:
-            row.update(_history_metrics(spec, params, "validation", valid_set, predict))
+            row.update(_history_metrics(spec, params, "validation", valid_set, np.asarray(predict(valid_set.X))))
         return row
 
     # Fold models are scored only to stop early (on their holdout); their rows stay unseen.
@@ -355,11 +375,18 @@ def _monitor(model, params, data, valid_set, job, start, share, deadline, live):
     )
 
 
-def _sample(data, rows):
-    """At most ``rows`` rows of a TrainingSet (fixed choice, so history rows compare); 0: all."""
-    if not rows or data.nrows <= rows:
+def _sample_rows(nrows, rows):
+    """At most ``rows`` of ``nrows`` row numbers (a fixed choice, so history rows compare);
+    None for all of them (also when ``rows`` is 0)."""
+    if not rows or nrows <= rows:
+        return None
+    return np.sort(np.random.default_rng(0).choice(nrows, int(rows), replace=False))
+
+
+def _sample(data, pick):
+    """The rows ``pick`` of a TrainingSet (all of it: None)."""
+    if pick is None:
         return data
-    pick = np.sort(np.random.default_rng(0).choice(data.nrows, int(rows), replace=False))
     return TrainingSet(_take(data.X, pick), data.y[pick], data.w[pick], data.spec)
 
 
@@ -371,9 +398,11 @@ def _logloss(data, predict):
     return metrics.logloss(probabilities[np.arange(len(data.y)), data.y.astype(np.int64)], data.w)
 
 
-def _history_metrics(spec, params, prefix, data, predict):
-    raw = np.asarray(predict(data.X))
-    scored = model_metrics(spec, params, data.y, raw, data.w)
+def _history_metrics(spec, params, prefix, data, raw, rows=None):
+    """A scoring-history row's metrics of predictions ``raw`` for the TrainingSet ``data`` (for
+    its rows marked in ``rows`` only, when given)."""
+    y, w = (data.y, data.w) if rows is None else (data.y[rows], data.w[rows])
+    scored = model_metrics(spec, params, y, raw, w)
     if spec.category == REGRESSION:
         fields = {"rmse": "RMSE", "mae": "mae", "deviance": "mean_residual_deviance"}
     else:
@@ -391,7 +420,7 @@ def model_metrics(spec, params, y, raw, w=None):
         return scored
     if spec.category == MULTINOMIAL:
         scored = metrics.multinomial(y, raw, spec.response_domain, w)
-        scored["classification_error"] = float(np.average(np.argmax(raw, axis=1) != y, weights=w))
+        scored["classification_error"] = _error_rate(y, np.argmax(raw, axis=1), None, w)
         scored.setdefault("AUC", float("nan"))
         scored.setdefault("pr_auc", float("nan"))
         return scored
@@ -404,8 +433,15 @@ def model_metrics(spec, params, y, raw, w=None):
     )
 
 
-def _error_rate(y, p1, threshold, w):
-    return float(np.average((p1 >= threshold).astype(int) != y, weights=w))
+def _error_rate(y, predicted, threshold, w):
+    """Weighted share of rows whose predicted class (p1 >= threshold for two classes, the given
+    labels when ``threshold`` is None) is wrong; NaN without rows (an out-of-bag forest of too
+    few trees)."""
+    labels = predicted if threshold is None else (predicted >= threshold).astype(int)
+    w = np.ones(len(y)) if w is None else np.asarray(w, dtype=np.float64)
+    if not w.sum() > 0:
+        return float("nan")
+    return float(np.average(labels != y, weights=w))
 
 
 def _take(X, rows):

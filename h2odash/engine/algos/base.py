@@ -51,8 +51,11 @@ class Monitor:
     score_each_iteration, every k with score_tree_interval, else at most ~10% of the time
     spent, and always at the end); when it is, ``scorer(predict)`` computes the training (and
     validation) metrics and a row is added to the model's scoring history, which clients see
-    while the job runs. ``iteration`` also moves job progress, raises the job's cancellation,
-    and returns False when training should stop (runtime limit or early stopping).
+    while the job runs. A forest also passes ``training``, a function giving its out-of-bag
+    predictions on every training row (NaN where no tree left the row out); the scorer then
+    gets ``scorer(predict, training)`` and takes the training metrics from those.
+    ``iteration`` also moves job progress, raises the job's cancellation, and returns False
+    when training should stop (runtime limit or early stopping).
     """
 
     def __init__(self, scorer=None, on_row=None, on_progress=None, check_cancelled=None, deadline=None,
@@ -81,8 +84,9 @@ class Monitor:
         self.best_done = None
         self.stopped_early = False
 
-    def iteration(self, done, total, predict=None, unit="number_of_trees"):
-        """Report that ``done`` of ``total`` iterations are complete; True means go on."""
+    def iteration(self, done, total, predict=None, unit="number_of_trees", training=None):
+        """Report that ``done`` of ``total`` iterations are complete; True means go on.
+        ``training``: the model so far's out-of-bag predictions on the training rows (a function)."""
         if self._check_cancelled is not None:
             self._check_cancelled()
         if self._on_progress is not None:
@@ -90,7 +94,7 @@ class Monitor:
         go_on = not self.out_of_time()
         if predict is not None and self._scorer is not None and (self._due(done, total) or not go_on):
             started = time.time()
-            metrics = self._scorer(predict)
+            metrics = self._scorer(predict) if training is None else self._scorer(predict, training)
             self._scoring_seconds += time.time() - started
             self._last_scored = done
             self._last_scored_at = time.time()
@@ -182,6 +186,13 @@ class Fitted:
     Supervised models implement :meth:`predict`. Unsupervised ones implement
     :meth:`predict_columns` (their predictions frame) and :meth:`metrics` instead.
     """
+
+    # Predictions on the training rows that the learner kept while fitting, in the order of its
+    # TrainingSet, sparing the framework a pass over them (GBM's summed scores); or a forest's
+    # out-of-bag predictions (NaN on rows no tree left out), which the training metrics are then
+    # computed from, on the rows that have one, as H2O-3 reports a forest's (out_of_bag.py).
+    training_predictions = None
+    out_of_bag = False
 
     def predict(self, X):
         """Raw predictions: shape (n,) for regression, (n, k) class probabilities otherwise."""

@@ -29,6 +29,7 @@ import pandas as pd
 
 from h2odash.engine.algos.base import Algorithm, Fitted, refuse_options, seed_of
 from h2odash.engine.algos.isolation_trees import Columns, Settings, grow_trees
+from h2odash.engine.algos.out_of_bag import OUT_OF_BAG
 from h2odash.engine.algos.trees import check_categorical_encoding, shared_tree_parameters, tree_summary
 from h2odash.engine.errors import InvalidArgument
 from h2odash.engine.model_data import ANOMALY_DETECTION
@@ -38,7 +39,6 @@ from h2odash.engine.tables import Table, col
 
 # Sampled rows grown per batch of trees (see _grown_trees).
 BATCH_ROWS = 1 << 16
-OUT_OF_BAG = "Metrics reported on Out-Of-Bag training samples"
 SCORED = "Isolation Forest Metrics"
 STOPPING_METRICS = ("AUTO", "deviance", "logloss", "MSE", "RMSE", "MAE", "RMSLE", "AUC", "AUCPR", "lift_top_group",
                     "misclassification", "mean_per_class_error", "anomaly_score", "AUUC", "ATE", "ATT", "ATC", "qini",

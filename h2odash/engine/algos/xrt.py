@@ -3,8 +3,9 @@
 H2O-3 draws, at each node, one random split threshold per candidate column instead of searching
 histogram bins. Neither XGBoost nor LightGBM's forest mode does quite that (LightGBM's
 ``extra_trees`` draws a random threshold but boosts); scikit-learn's ExtraTrees does exactly
-that, so this forest is grown there: the same ntrees, max_depth, min_rows, mtries and
-sample_rate as H2O's DRF (rows drawn with replacement, where H2O draws without). The model reads as a DRF model
+that, so its trees are grown there, one by one: the same ntrees, max_depth, min_rows, mtries and
+sample_rate as H2O's DRF, each tree on its own sample of rows drawn as H2O draws it. Training
+metrics are out-of-bag, as the DRF's (see out_of_bag.py). The model reads as a DRF model
 (algo "drf"), as H2O's XRT does. It is not in the ModelBuilders list: AutoML uses it.
 """
 
@@ -14,6 +15,7 @@ import numpy as np
 
 from h2odash.engine.algos.base import Fitted, seed_of
 from h2odash.engine.algos.drf import DRF
+from h2odash.engine.algos.out_of_bag import OutOfBag, in_bag
 from h2odash.engine.model_data import REGRESSION
 from h2odash.engine.parameters import ParameterSet
 
@@ -38,32 +40,46 @@ def _matrix(X):
 
 
 class XRTFitted(Fitted):
-    def __init__(self, forest, spec):
-        self.forest = forest
+    """Extremely randomized trees (scikit-learn's, each grown on its own rows); predictions
+    average theirs."""
+
+    out_of_bag = True
+
+    def __init__(self, trees, spec):
+        self.trees = list(trees)
         self.spec = spec
 
     @property
     def ntrees(self):
-        return len(self.forest.estimators_)
+        return len(self.trees)
 
     def predict(self, X):
         matrix = _matrix(X)
-        if self.spec.category == REGRESSION:
-            return self.forest.predict(matrix)
-        proba = np.zeros((len(matrix), self.spec.nclasses))
-        proba[:, self.forest.classes_.astype(int)] = self.forest.predict_proba(matrix)
-        return proba
+        return sum(_tree_predictions(tree, matrix, self.spec) for tree in self.trees) / max(len(self.trees), 1)
 
     def variable_importances(self):
-        return list(zip(self.spec.names, map(float, self.forest.feature_importances_)))
+        # As scikit-learn's forests: the trees' normalised importances averaged, then normalised.
+        split = [tree.feature_importances_ for tree in self.trees if tree.tree_.node_count > 1]
+        mean = np.mean(split, axis=0) if split else np.zeros(len(self.spec.names))
+        total = mean.sum()
+        return list(zip(self.spec.names, map(float, mean / total if total > 0 else mean)))
 
     def summary(self):
-        depths = [e.get_depth() for e in self.forest.estimators_]
-        leaves = [e.get_n_leaves() for e in self.forest.estimators_]
+        depths = [e.get_depth() for e in self.trees]
+        leaves = [e.get_n_leaves() for e in self.trees]
         return [("number_of_trees", "long", len(depths)), ("min_depth", "long", min(depths)),
                 ("max_depth", "long", max(depths)), ("mean_depth", "double", float(np.mean(depths))),
                 ("min_leaves", "long", min(leaves)), ("max_leaves", "long", max(leaves)),
                 ("mean_leaves", "double", float(np.mean(leaves)))]
+
+
+def _tree_predictions(tree, matrix, spec):
+    """One tree's predictions: values, or probabilities of every class (those its rows lacked: 0)."""
+    if spec.category == REGRESSION:
+        return tree.predict(matrix)
+    proba = np.zeros((len(matrix), spec.nclasses))
+    proba[:, tree.classes_.astype(int)] = tree.predict_proba(matrix)
+    return proba
 
 
 class XRT(DRF):
@@ -80,7 +96,7 @@ class XRT(DRF):
         params = {**self.parameters.defaults(), **params}
         if params.get("histogram_type") != "Random":
             return super().fit(data, {**params, "histogram_type": "AUTO"}, monitor)
-        from sklearn.ensemble import ExtraTreesClassifier, ExtraTreesRegressor
+        from sklearn.tree import ExtraTreeClassifier, ExtraTreeRegressor
 
         spec = data.spec
         p = len(spec.names)
@@ -89,25 +105,32 @@ class XRT(DRF):
             mtries = max(1, int(np.sqrt(p)) if spec.category != REGRESSION else p // 3)
         elif mtries == -2:
             mtries = p
-        ntrees = int(params["ntrees"])
-        options = dict(n_estimators=0, max_depth=params["max_depth"] or None,
-                       min_samples_leaf=max(1, int(params["min_rows"])), max_features=max(1, min(p, mtries)),
-                       bootstrap=params["sample_rate"] < 1, random_state=seed_of(params) % (2**32 - 1),
-                       warm_start=True, n_jobs=1)
-        if params["sample_rate"] < 1:
-            options["max_samples"] = float(params["sample_rate"])
-        forest = (ExtraTreesRegressor if spec.category == REGRESSION else ExtraTreesClassifier)(**options)
+        ntrees, seed, rate = int(params["ntrees"]), seed_of(params), float(params["sample_rate"])
+        tree_seeds = np.random.default_rng(seed).integers(0, 2**31 - 1, ntrees)
+        options = dict(max_depth=params["max_depth"] or None, min_samples_leaf=max(1, int(params["min_rows"])),
+                       max_features=max(1, min(p, mtries)))
+        grow = ExtraTreeRegressor if spec.category == REGRESSION else ExtraTreeClassifier
         matrix = _matrix(data.X)
         y = data.y if spec.category == REGRESSION else data.y.astype(int)
+        w = np.asarray(data.w, dtype=np.float64)
+        out_of_bag = OutOfBag(data.nrows, None if spec.category == REGRESSION else spec.nclasses)
         step = max(1, -(-ntrees // CHUNKS))
-        grown = 0
-        while grown < ntrees:
-            grown = min(ntrees, grown + step)
-            forest.set_params(n_estimators=grown)
-            forest.fit(matrix, y, sample_weight=data.w)
-            if not monitor.iteration(grown, ntrees, XRTFitted(forest, spec).predict):
+        trees = []
+        while len(trees) < ntrees:
+            for t in range(len(trees), min(ntrees, len(trees) + step)):
+                sample = in_bag(seed, t, data.nrows, rate)
+                if not sample.any():        # a tiny sample of tiny data: the tree grows on one row
+                    sample[t % data.nrows] = True
+                tree = grow(**options, random_state=int(tree_seeds[t]))
+                trees.append(tree.fit(matrix[sample], y[sample], sample_weight=w[sample]))
+                if not sample.all():
+                    out_of_bag.add(~sample, _tree_predictions(tree, matrix[~sample], spec))
+            if not monitor.iteration(len(trees), ntrees, XRTFitted(trees, spec).predict,
+                                     training=out_of_bag.predictions):
                 break
-        return XRTFitted(forest, spec)
+        fitted = XRTFitted(trees, spec)
+        fitted.training_predictions = out_of_bag.predictions()
+        return fitted
 
 
 ALGORITHM = XRT()

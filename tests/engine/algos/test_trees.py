@@ -251,7 +251,8 @@ def test_a_deadline_in_the_past_stops_after_the_first_trees(algo):
 @pytest.mark.parametrize("algo", TREES)
 def test_monitor_sees_every_tree_and_the_model_so_far(algo):
     rows = []
-    monitor = Monitor(scorer=lambda predict: {"p": predict(data.X)}, on_row=rows.append, score_each_iteration=True)
+    monitor = Monitor(scorer=lambda predict, training=None: {"p": predict(data.X)}, on_row=rows.append,
+                      score_each_iteration=True)
     _, _, params, data = prepared(get(algo), capsule(), "CAPSULE", enums=PROSTATE_ENUMS, ntrees=20, seed=1)
     fitted = get(algo).fit(data, params, monitor)
     assert rows[-1]["number_of_trees"] == 20
@@ -263,7 +264,7 @@ def test_monitor_sees_every_tree_and_the_model_so_far(algo):
 @pytest.mark.parametrize("algo", TREES)
 def test_early_stopping_keeps_the_trees_grown_so_far(algo):
     # A metric that never improves: H2O's rule stops after 2 * stopping_rounds scorings.
-    monitor = Monitor(scorer=lambda predict: {"m": 1.0}, stopping_rounds=2, stopping_metric="m",
+    monitor = Monitor(scorer=lambda predict, training=None: {"m": 1.0}, stopping_rounds=2, stopping_metric="m",
                       score_each_iteration=True)
     fitted, data = fit_capsule(algo, ntrees=50, seed=1, monitor=monitor)
     summary = dict((name, value) for name, _, value in fitted.summary())
