@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from .figure_widget import Figure
+from .figure_widget import Figure, keep_page_state
 from .metric_names import base_name, higher_is_better, metric_label
 from .tables import components_table, two_dim_table
 
@@ -50,12 +50,19 @@ def live_figure(height: int = HEIGHT) -> Figure:
     return fig
 
 
+def _kept(fig) -> None:
+    """After changing a live figure, store what it shows for views drawn later."""
+    if isinstance(fig, go.FigureWidget):
+        keep_page_state(fig)
+
+
 def redraw(target: go.FigureWidget, source: go.Figure) -> None:
     """Make the live figure ``target`` show ``source``: its traces and its layout, in one batch."""
     with target.batch_update():
         target.data = ()
         target.add_traces(source.data)
         target.layout = source.layout
+    _kept(target)
 
 
 Series = Mapping[str, tuple[Sequence, Sequence]]
@@ -71,6 +78,7 @@ def set_series(fig: go.FigureWidget, series: Series, mode: str = "lines+markers"
                 existing[name].x, existing[name].y = list(x), list(y)
             else:
                 fig.add_scatter(x=list(x), y=list(y), name=name, mode=mode)
+    _kept(fig)
 
 
 # -- frames -------------------------------------------------------------------------------
@@ -233,6 +241,7 @@ def mark_point(fig: go.FigureWidget, name: str, x: float, y: float) -> None:
             marks[0].x, marks[0].y = [x], [y]
         else:
             fig.add_scatter(x=[x], y=[y], name=name, mode="markers", marker=dict(size=12, symbol="x"))
+    _kept(fig)
 
 
 def precision_recall_series(table: pd.DataFrame) -> dict[str, tuple[list, list]]:
@@ -371,6 +380,7 @@ def set_bars(fig: go.FigureWidget, name: str, labels: Sequence, values: Sequence
         bars.name = name
         bars.x, bars.y = list(values)[::-1], [str(v) for v in labels][::-1]
         fig.layout.xaxis.title.text = name
+    _kept(fig)
 
 
 # -- multinomial models -------------------------------------------------------------------
@@ -403,6 +413,7 @@ def set_heatmap(fig: go.FigureWidget, cells: pd.DataFrame) -> None:
         heatmap = fig.data[0]
         heatmap.z = cells.to_numpy().tolist()
         heatmap.x, heatmap.y = [str(c) for c in cells.columns], [str(r) for r in cells.index]
+    _kept(fig)
 
 
 def hit_ratio_series(table: dict | None) -> dict[str, tuple[list, list]]:

@@ -11,6 +11,7 @@ page has not heard of yet).
 """
 from __future__ import annotations
 
+from copy import deepcopy
 from pathlib import Path
 
 import anywidget
@@ -36,19 +37,27 @@ export default {
 };
 """
 
-# Plotly's anywidget view sizes a figure once, when drawn: one drawn in a hidden tab stays at
+# A figure's model must not wait for plotly at load: anywidget gives a model 2 s to load its
+# module and initialize, and plotly's 5 MB takes longer on a busy machine (every figure then
+# failed). So the module returns at once and queues plotly's own initialize and render on the
+# shared promise; what Python changed meanwhile is in the synced state the render reads
+# (:func:`keep_page_state`).
+# Plotly's anywidget view also sizes a figure once, when drawn: one drawn in a hidden tab stayed at
 # plotly's default 700 px. Figures are made "responsive" (they resize on the window's resize
 # event), and a ResizeObserver raises that event when a figure's element changes width: a tab
 # shown, a panel widened.
 _FIGURE_ESM = _SHARED_PROMISE + """
-const plotlyWidget = await g.__h2odashPlotly;
 export default () => {
-  const widget = plotlyWidget();
+  const ready = g.__h2odashPlotly.then((makeWidget) => makeWidget());
+  let initialized = ready;
   return {
-    initialize: widget.initialize,
+    initialize(context) {
+      initialized = ready.then((widget) => { widget.initialize(context); return widget; });
+    },
     render(context) {
-      const cleanup = widget.render(context);
-      let width = context.el.clientWidth;
+      let cleanup = null;
+      let disposed = false;
+      let width = 0;
       const observer = new ResizeObserver(() => {
         const now = context.el.clientWidth;
         if (now > 0 && now !== width) {
@@ -56,8 +65,13 @@ export default () => {
           window.dispatchEvent(new Event("resize"));
         }
       });
-      observer.observe(context.el);
-      return () => { observer.disconnect(); if (cleanup) cleanup(); };
+      initialized.then((widget) => {
+        if (disposed) return;
+        cleanup = widget.render(context);
+        width = context.el.clientWidth;
+        observer.observe(context.el);
+      });
+      return () => { disposed = true; observer.disconnect(); if (cleanup) cleanup(); };
     },
   };
 };
@@ -80,6 +94,18 @@ def ensure_bundle() -> PlotlyBundle:
     if _bundle is None or _bundle.comm is None:
         _bundle = PlotlyBundle(bundle=_BUNDLE_PATH.read_text(encoding="utf-8"))
     return _bundle
+
+
+def keep_page_state(fig: go.FigureWidget) -> None:
+    """Write the figure's traces and layout into its synced widget state.
+
+    Plotly sends changes as one-off messages that only a page already showing the figure applies;
+    the synced state is written when the figure is made or displayed on its own, never as the
+    child of a box. A view drawn later (a tab opened after the change, a page loaded after the
+    cell ran, plotly still loading) would otherwise show what the figure was when made.
+    """
+    fig._widget_data = deepcopy(fig._data)
+    fig._widget_layout = deepcopy(fig._layout_obj._props)
 
 
 class Figure(go.FigureWidget):

@@ -104,9 +104,9 @@ def _with_help(field: widgets.Widget, help_text: str) -> widgets.Widget:
     """A field with its one-line explanation to its right (not only on hover)."""
     if not help_text:
         return field
-    note = widgets.HTML(f"<span style='color:#666;font-size:12px;line-height:1.2'>{html.escape(help_text)}</span>",
-                        layout=widgets.Layout(flex="1 1 auto", margin="0 0 0 8px"))
-    return widgets.HBox([field, note], layout=widgets.Layout(align_items="center"))
+    note = widgets.HTML(f"<span style='color:#666;font-size:12px;line-height:1.2;margin-left:8px'>"
+                        f"{html.escape(help_text)}</span>")
+    return widgets.HBox([field, note]).add_class("h2odash-field-with-help")
 
 
 class ParameterForm(widgets.VBox):
@@ -129,19 +129,24 @@ class ParameterForm(widgets.VBox):
         self.unsupervised_kind = unsupervised_kind(builder)
         # Wide enough for the longest name: a truncated label hides which parameter it is.
         self.label_width = f"{max((len(n) for n in self.parameters), default=10) * 7.5 + 12:.0f}px"
+        # One layout and style for every field: a widget's layout is a widget the page loads too.
+        self._layout = widgets.Layout(width=f"calc({self.label_width} + {_FIELD_WIDTH}px)")
+        self._style = {"description_width": self.label_width}
         for name, spec in self.parameters.items():
             field = self._field(spec)
             if field is not None:
                 field.tooltip = spec.get("help") or ""
                 self.fields[name] = field
-                self.rows[name] = _with_help(field, spec.get("help") or "")
+        common = self._leading_names()
+        for name, field in self.fields.items():
+            # The parameters shown first carry their help beside them; folded ones on hover.
+            self.rows[name] = _with_help(field, self.parameters[name].get("help") or "") if name in common else field
         for name in ("response_column", "autoencoder"):
             if name in self.fields:
                 self.fields[name].observe(self._on_response_change, names="value")
         for name, (controller, _values) in ONLY_FOR.items():
             if name in self.fields and controller in self.fields:
                 self.fields[controller].observe(self._on_controller_change, names="value")
-        common = self._leading_names()
         shown = [self.rows[n] for n in common]
         anchor = next((self.rows[n] for n in ("response_column", "training_frame") if n in common), None)
         shown.insert(shown.index(anchor) + 1 if anchor in shown else 0, self.response_kind)
@@ -182,8 +187,9 @@ class ParameterForm(widgets.VBox):
     # -- building -----------------------------------------------------------------------
     def _field(self, spec: dict) -> widgets.Widget | None:
         kind, name, default = spec.get("type", ""), spec["name"], spec.get("default_value")
-        common = dict(description=name, layout=widgets.Layout(width=f"calc({self.label_width} + {_FIELD_WIDTH}px)"),
-                      style={"description_width": self.label_width})
+        # A field shown or hidden on its own (ONLY_FOR) needs a layout of its own.
+        layout = widgets.Layout(width=self._layout.width) if name in ONLY_FOR else self._layout
+        common = dict(description=name, layout=layout, style=self._style)
         if kind == "Key<Frame>":
             return widgets.Dropdown(options=[("", None)], value=None, **common)
         if kind == "VecSpecifier":

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import html
 import math
-from copy import deepcopy
 import re
 import time
 from collections.abc import Callable
@@ -25,7 +24,7 @@ from h2odash.client import H2OClient, H2OJobError, H2ONotFoundError
 
 from .downloads import csv_link
 from .feedback import StatusLine
-from .figure_widget import Figure
+from .figure_widget import Figure, keep_page_state
 from .poller import Poller
 from .sortable_table import SortableTable, higher_is_better
 from .tables import scalar_metrics, two_dim_table
@@ -287,18 +286,6 @@ def set_parcoords(fig: Figure, table: pd.DataFrame, hyper_names: list[str], metr
     keep_page_state(fig)
 
 
-def keep_page_state(fig: Figure) -> None:
-    """Store the figure's traces and layout in its synced widget state.
-
-    Plotly sends trace changes as one-off messages that only pages already showing the figure
-    receive; the synced state is written at construction and when the figure itself is displayed,
-    never when it is a child of a box. A grid that finished before its page loaded (Voilà runs the
-    cell first) or a figure in a tab opened later would otherwise show an empty chart.
-    """
-    fig._widget_data = deepcopy(fig._data)
-    fig._widget_layout = deepcopy(fig._layout_obj._props)
-
-
 # -- the widget ---------------------------------------------------------------------------------
 class HyperParameterRow(widgets.HBox):
     """One hyper-parameter: its name, the values to try, and what is wrong with them."""
@@ -391,7 +378,8 @@ class GridSearchBox(widgets.VBox):
         self.results = SortableTable(on_open=self._on_open if open_model else None, open_label="Open model")
         self.results.add_class("h2odash-grid-results")
         self.download = widgets.HTML()
-        self.figure = parcoords_figure()
+        self._figure: Figure | None = None
+        self.chart = widgets.VBox()  # the chart, made at the first start (a page without one loads no plotly)
         self.add_button.on_click(self._on_add_row)
         self.strategy.observe(self._on_strategy, names="value")
         self.max_models.observe(self._update_count, names="value")
@@ -403,7 +391,7 @@ class GridSearchBox(widgets.VBox):
             widgets.HBox([self.strategy, self.random_box, self.count]),
             widgets.HBox([self.start_button, self.cancel_button]), self.status,
             widgets.HBox([self.progress, self.job_label]),
-            self.caption, self.results, self.download, self.figure,
+            self.caption, self.results, self.download, self.chart,
         ])
         self.add_class("h2odash-grid")
         if algo is None:
@@ -415,6 +403,14 @@ class GridSearchBox(widgets.VBox):
             self._guarded(lambda: self.set_algorithm(algo))
 
     # -- the hyper-parameter rows ---------------------------------------------------------------
+    @property
+    def figure(self) -> Figure:
+        """The parallel-coordinates chart, made on first use."""
+        if self._figure is None:
+            self._figure = parcoords_figure()
+            self.chart.children = [self._figure]
+        return self._figure
+
     def set_algorithm(self, algo: str) -> None:
         """Offer ``algo``'s parameters; rows naming parameters it lacks give way to its defaults."""
         if algo == self.algo:

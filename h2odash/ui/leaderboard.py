@@ -13,6 +13,7 @@ import pandas as pd
 
 from . import charts
 from .chartbox import ChartBox
+from .figure_widget import keep_page_state
 from .metric_names import metric_label
 from .tables import to_html, two_dim_table
 
@@ -83,6 +84,7 @@ class LeaderboardView(widgets.VBox):
             self.chart.figure.layout.xaxis.range = [low - pad, high + pad]
         self.chart.figure.layout.xaxis.title.text = metric_label(metric)
         self.chart.figure.layout.height = max(charts.HEIGHT, 26 * len(board) + 90)
+        keep_page_state(self.chart.figure)
         self.chart.filename = f"{automl_id}_leaderboard.csv"
         self.chart.refresh_link(board)
 

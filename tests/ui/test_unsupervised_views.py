@@ -144,5 +144,5 @@ def test_unsupervised_form_says_what_the_model_is(builder, kind):
     form = ParameterForm({**builder, "parameters": parameters})
     assert unsupervised_kind(builder) == kind
     assert form.response_kind.value == f"<b>Model:</b> {kind} (no response)"
-    assert form.children.index(form.response_kind) == 1  # right under the training frame
+    assert form.children.index(form.response_kind) == form.children.index(form.rows["training_frame"]) + 1  # right under it
     assert unsupervised_kind({"algo": "gbm", "supervised": True, "can_build": ["Binomial"]}) is None

@@ -61,9 +61,12 @@ class TrainPanel(Panel):
         self.open_button = widgets.Button(description="Open model", icon="external-link", disabled=True,
                                           layout=widgets.Layout(display="" if open_model else "none"))
         self.history = ScoringHistoryView()
-        self.grid = GridSearchBox(client, self._grid_parameters, open_model=open_model)
-        self.grid_section = widgets.Accordion(children=[self.grid], titles=("Grid search",))
+        # The grid search box is built when its section is first opened: a hundred widgets the
+        # page would otherwise load for every user.
+        self.grid: GridSearchBox | None = None
+        self.grid_section = widgets.Accordion(children=[widgets.VBox()], titles=("Grid search",))
         self.grid_section.selected_index = None
+        self.grid_section.observe(self._on_grid_opened, names="selected_index")
         self.algorithm.observe(self._on_algorithm_selected, names="value")
         self.train_button.on_click(self._on_train)
         self.cancel_button.on_click(self._on_cancel)
@@ -103,7 +106,8 @@ class TrainPanel(Panel):
                 if name in previous.fields and name in self.form.fields:
                     with contextlib.suppress(traitlets.TraitError):
                         self.form.set_value(name, previous.fields[name].value)
-        self.grid.set_algorithm(change["new"])
+        if self.grid is not None:
+            self.grid.set_algorithm(change["new"])
         self._update_train_button()
 
     def _on_training_frame_selected(self, change) -> None:
@@ -135,6 +139,13 @@ class TrainPanel(Panel):
         missing = self._missing_choice()
         self.train_button.disabled = missing is not None
         self.train_button.tooltip = f"Choose {missing} first." if missing else "Train a model with these parameters."
+
+    def _on_grid_opened(self, change) -> None:
+        if change["new"] is None or self.grid is not None:
+            return
+        self.grid = GridSearchBox(self.client, self._grid_parameters, open_model=self.open_model,
+                                  algo=self.algorithm.value)
+        self.grid_section.children[0].children = [self.grid]
 
     def _grid_parameters(self) -> tuple[str, dict]:
         """The algorithm and the form's parameters, for a grid search (raises ValueError with
@@ -235,3 +246,8 @@ class TrainPanel(Panel):
     def _on_open(self, _button) -> None:
         if self.open_model is not None and self.state.model_id:
             self.guarded(lambda: self.open_model(self.state.model_id))
+
+    def close(self) -> None:
+        if self.grid is not None:
+            self.grid.close()
+        super().close()
