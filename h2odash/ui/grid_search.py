@@ -22,6 +22,7 @@ import pandas as pd
 
 from h2odash.client import H2OClient, H2OJobError, H2ONotFoundError
 
+from . import charts
 from .downloads import csv_link
 from .feedback import StatusLine
 from .figure_widget import Figure, keep_page_state
@@ -240,7 +241,7 @@ def parcoords_figure(height: int = 360) -> Figure:
     """The empty parallel-coordinates chart of a grid box, filled by :func:`set_parcoords`.
     Made once per box: a new figure widget per refresh would cost the browser a new plot each time."""
     return Figure(layout=dict(height=height, autosize=True, margin=dict(l=70, r=70, t=90, b=30),
-                              template="plotly_white", xaxis=dict(visible=False), yaxis=dict(visible=False),
+                              **charts.PLAIN, xaxis=dict(visible=False), yaxis=dict(visible=False),
                               title=dict(text="", font=dict(size=14), y=0.98, yanchor="top")))
 
 
