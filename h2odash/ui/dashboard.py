@@ -18,7 +18,7 @@ from .panels.train import TrainPanel
 PANELS = (("Cluster", ClusterPanel), ("Frames", FramesPanel), ("Train", TrainPanel), ("Models", ModelsPanel),
           ("AutoML", AutoMLPanel), ("Predict", PredictPanel), ("Jobs", JobsPanel))
 # Panels that show models they made or listed get the dashboard's way to open one.
-OPENS_MODELS = (TrainPanel, AutoMLPanel)
+OPENS_MODELS = (TrainPanel, AutoMLPanel, JobsPanel)
 
 
 def status_line(client: H2OClient) -> str:

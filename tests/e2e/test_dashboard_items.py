@@ -80,6 +80,14 @@ def open_view_tab(view, title: str) -> None:
     view.page.wait_for_timeout(300)
 
 
+def pick_models(listed, *model_ids: str) -> None:
+    """Select models in the Models list by the id its labels start with (``GBM_1 · GBM · 18:32``)."""
+    labels = listed.evaluate("(s) => [...s.options].map((o) => o.textContent)")
+    # ipywidgets writes the labels' spaces as non-breaking ones
+    listed.select_option(label=[next(l for l in labels if l.replace("\xa0", " ").split(" · ")[0] == m)
+                                for m in model_ids])
+
+
 def wait_ready(page, model_id: str) -> None:
     page.wait_for_function("""(id) => {
         const view = document.querySelector('.h2odash-model-view-ready');
@@ -106,7 +114,7 @@ def test_dashboard_items_in_a_browser(app_on, page, artifacts, client, models_ma
     models.get_by_text("show cross-validation models and metalearners").click()
 
     # -- 2. a model opens on validation metrics and says so; a missing set is greyed out ----
-    listed.select_option(m["gbm"])
+    pick_models(listed, m["gbm"])
     wait_ready(page, m["gbm"])
     view = models.locator(".h2odash-model-view")
     sets = view.locator(".h2odash-metric-sets")
@@ -116,13 +124,13 @@ def test_dashboard_items_in_a_browser(app_on, page, artifacts, client, models_ma
     for expected in ("run time", "training frame", "validation frame", "3 folds", "mean ± sd", "ntrees", "AUC"):
         assert expected in card_text, expected
     journey.screenshot("model-card")
-    listed.select_option(m["glm"])
+    pick_models(listed, m["glm"])
     wait_ready(page, m["glm"])
     assert sets.locator("button", has_text="cross-validation").is_disabled()  # the GLM has no folds
     assert not sets.locator("button", has_text=re.compile("^validation$")).is_disabled()
 
     # -- 2. the threshold: scores and confusion matrix at the chosen threshold, and why -----
-    listed.select_option(m["gbm"])
+    pick_models(listed, m["gbm"])
     wait_ready(page, m["gbm"])
     open_view_tab(view, "ROC")
     confusion = view.locator(".h2odash-confusion")
@@ -156,7 +164,7 @@ def test_dashboard_items_in_a_browser(app_on, page, artifacts, client, models_ma
     journey.screenshot("charts")
 
     # -- 5. comparison: one sortable row per model, best highlighted, curves overlaid -------
-    listed.select_option([m["gbm"], m["glm"], m["drf"]])
+    pick_models(listed, m["gbm"], m["glm"], m["drf"])
     page.wait_for_function("() => !!document.querySelector('.h2odash-model-view-ready .h2odash-sortable')")
     table = view.locator(".h2odash-sortable table")
     assert table.locator("tr").count() == 1 + 3  # the header, then a row per model
@@ -218,7 +226,13 @@ def test_dashboard_items_in_a_browser(app_on, page, artifacts, client, models_ma
     # -- 6. AutoML's form: blank response, id-like columns ignored, says what it measures ---
     automl = journey.open_tab("AutoML")
     if not automl.locator(".h2odash-no-automl").count():
-        journey.field(automl, "Frame").select_option(m["prostate"])
+        frame_picker = journey.field(automl, "Frame")
+        # The tab's refresh replaces the options: pick once they are the server's (a pick made
+        # against the old list sends an index the kernel reads in the new one).
+        page.wait_for_function("(s) => [...s.options].some((o) => o.textContent === %r)" % m["prostate"],
+                               arg=frame_picker.element_handle(), timeout=30_000)
+        page.wait_for_timeout(500)
+        frame_picker.select_option(m["prostate"])
         aml_ignored = journey.field(automl, "Ignored columns")
         try:
             page.wait_for_function("(s) => [...s.selectedOptions].some((o) => o.textContent === 'ID')",

@@ -125,7 +125,7 @@ def test_journey_train_watch_open_and_score(client, server_kind, slow_training_c
     model_id = train.state.model_id
 
     models = ModelsPanel(client)
-    assert model_id in models.models.options
+    assert model_id in models.state.model_ids
     models.models.value = (model_id,)
     assert "AUC" in models.card.value
     assert {"ROC", "Precision-recall", "Gains/lift", "Variable importance", "Scoring history"} <= set(models.tab_titles)

@@ -26,7 +26,8 @@ from ..model_card import METRIC_SETS, card_html, metrics_table
 from ..model_views import ModelOutputViews
 from ..sortable_table import SortableTable
 from ..tables import METRIC_NAMES, scalar_metrics
-from .base import Panel, model_ids
+from .. import pickers
+from .base import Panel
 
 # What each metric set is measured on, for the line that says which one is shown.
 _SET_WORDS = {"training_metrics": "training data", "validation_metrics": "validation data",
@@ -156,20 +157,21 @@ class ModelsPanel(Panel):
 
     def refresh(self) -> None:
         def load():
-            listed = model_ids(self.client)
-            shown = listed if self.show_all.value else [m for m in listed if not _internal_model(m)]
-            self.state.model_ids = shown
-            keep = tuple(m for m in self.models.value if m in shown)
-            if list(self.models.options) != shown:
-                self.models.options = shown
+            # Newest first, each with its algorithm and when it was made.
+            listed = pickers.user_models(self.client.models(), show_all=self.show_all.value)
+            options = [(pickers.model_label(m), pickers.model_id(m)) for m in listed]
+            self.state.model_ids = [value for _, value in options]
+            keep = tuple(m for m in self.models.value if m in self.state.model_ids)
+            if list(self.models.options) != options:
+                self.models.options = options
             self.models.value = keep
         self.guarded(load)
 
     # -- opening models -------------------------------------------------------------------
     def open_model(self, model_id: str) -> None:
         """Open one model's view, as clicking it in the list does (for links from other panels)."""
-        if model_id not in self.models.options:
-            if _internal_model(model_id):
+        if model_id not in self.state.model_ids:
+            if pickers.is_internal_model(model_id):
                 self.show_all.value = True
             self.refresh()
         self.models.value = (model_id,)
@@ -327,8 +329,3 @@ class ModelsPanel(Panel):
 # Tabs that show a metric set (redrawn when the set changes); the rest show what the model learned.
 _METRIC_TABS = ("ROC", "Precision-recall", "Gains/lift", "Confusion matrix", "Hit ratios", "Cluster sizes")
 
-
-def _internal_model(model_id: str) -> bool:
-    """Models H2O makes on the way to the one a user asked for: cross-validation fold models and
-    stacked ensembles' metalearners."""
-    return "_cv_" in model_id or "metalearner" in model_id.lower()
