@@ -27,7 +27,8 @@ from .downloads import csv_link
 from .feedback import StatusLine
 from .figure_widget import Figure, keep_page_state
 from .poller import Poller
-from .sortable_table import SortableTable, higher_is_better
+from .metric_names import higher_is_better
+from .sortable_table import SortableTable
 from .tables import scalar_metrics, two_dim_table
 
 RUNNING = ("CREATED", "RUNNING")

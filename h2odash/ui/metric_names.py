@@ -17,12 +17,20 @@ _LABELS = {
     "numcnt": "numeric entries", "catcnt": "categorical entries", "nobs": "rows", "accuracy": "accuracy",
     "f1": "F1", "precision": "precision", "recall": "recall", "specificity": "specificity",
 }
-_HIGHER_IS_BETTER = {"auc", "pr_auc", "aucpr", "gini", "r2", "lift", "accuracy", "f1", "precision", "recall",
-                     "specificity", "betweenss"}
-_LOWER_IS_BETTER = {"logloss", "mean_per_class_error", "classification_error", "mse", "rmse", "mae", "rmsle",
-                    "mean_residual_deviance", "deviance", "residual_deviance", "aic", "objective",
-                    "negative_log_likelihood", "tot_withinss", "within_cluster_sum_of_squares", "numerr", "caterr"}
-_SETS = ("training_", "validation_", "cross_validation_")
+_HIGHER_IS_BETTER = frozenset((
+    "auc", "aucpr", "pr_auc", "gini", "r2", "accuracy", "f1", "f2", "f0point5", "precision", "recall",
+    "specificity", "sensitivity", "tpr", "tnr", "mean_per_class_accuracy", "min_per_class_accuracy",
+    "mcc", "absolute_mcc", "lift", "lift_top_group", "cumulative_lift", "kolmogorov_smirnov", "ks",
+    "loglikelihood", "betweenss", "auuc", "qini",
+))
+_LOWER_IS_BETTER = frozenset((
+    "logloss", "mean_per_class_error", "max_per_class_error", "error", "err", "classification_error",
+    "misclassification", "rmse", "mse", "mae", "rmsle", "deviance", "mean_residual_deviance",
+    "residual_deviance", "aic", "fpr", "fnr", "huber_loss", "tot_withinss", "within_cluster_sum_of_squares",
+    "numerr", "caterr", "objective", "reconstruction_error",
+))
+# Prefixes naming the data a metric was measured on (scoring histories, grids, h2o-py's xval_).
+_SETS = ("training_", "validation_", "cross_validation_", "xval_", "valid_", "train_")
 
 
 def base_name(name: str) -> str:
@@ -43,10 +51,12 @@ def metric_label(name: str) -> str:
 
 def higher_is_better(name: str) -> bool | None:
     """True when a larger value is better (AUC), False when a smaller one is (RMSE), None when the
-    number is no score (rows, the null deviance)."""
-    key = base_name(name)
-    if key in _HIGHER_IS_BETTER:
-        return True
-    if key in _LOWER_IS_BETTER:
-        return False
+    number is no score (rows, the null deviance, a hyper-parameter). Case-insensitive; a
+    ``training_``/``validation_``/``cross_validation_`` prefix is read through."""
+    lowered = str(name).strip().lower()
+    for key in (lowered, base_name(lowered)):
+        if key in _HIGHER_IS_BETTER:
+            return True
+        if key in _LOWER_IS_BETTER:
+            return False
     return None

@@ -18,20 +18,8 @@ import ipywidgets as widgets
 import numpy as np
 import pandas as pd
 
-# H2O-3's metric names, lower-cased, by the direction in which they improve.
-_HIGHER_IS_BETTER = frozenset((
-    "auc", "aucpr", "pr_auc", "gini", "r2", "accuracy", "f1", "f2", "f0point5", "precision", "recall",
-    "specificity", "sensitivity", "tpr", "tnr", "mean_per_class_accuracy", "min_per_class_accuracy",
-    "mcc", "absolute_mcc", "lift", "lift_top_group", "cumulative_lift", "kolmogorov_smirnov", "ks",
-    "loglikelihood", "betweenss", "auuc", "qini",
-))
-_LOWER_IS_BETTER = frozenset((
-    "logloss", "mean_per_class_error", "max_per_class_error", "error", "err", "classification_error",
-    "misclassification", "rmse", "mse", "mae", "rmsle", "deviance", "mean_residual_deviance",
-    "residual_deviance", "aic", "fpr", "fnr", "huber_loss", "tot_withinss", "within_cluster_sum_of_squares",
-    "numerr", "caterr", "objective", "reconstruction_error",
-))
-_PREFIXES = ("training_", "validation_", "cross_validation_", "xval_", "valid_", "train_")
+from .metric_names import higher_is_better
+
 _BEST_STYLE = "font-weight:bold;background:#e3f4e1"
 _STYLE = ("<style>.h2odash-sortable-table{border-collapse:collapse}"
           ".h2odash-sortable-table td,.h2odash-sortable-table th{padding:2px 8px;text-align:right;font-size:12px;"
@@ -39,22 +27,6 @@ _STYLE = ("<style>.h2odash-sortable-table{border-collapse:collapse}"
           ".h2odash-sortable-table th{border-bottom:1px solid #bbb}"
           ".h2odash-sortable-table td:first-child,.h2odash-sortable-table th:first-child{text-align:left}"
           f".h2odash-sortable-table td.best{{{_BEST_STYLE}}}</style>")
-
-
-def higher_is_better(metric: str) -> bool | None:
-    """Whether a larger value of ``metric`` is better: True (``auc``), False (``logloss``), or None
-    for a column that is not a metric (``model_id``, ``max_depth``, ``training_time_ms``).
-
-    Case-insensitive; a ``training_``/``validation_``/``cross_validation_`` prefix is read through, so
-    scoring-history columns (``validation_auc``) and leaderboard columns (``aucpr``) both work.
-    """
-    name = str(metric).strip().lower()
-    for candidate in (name, *(name[len(p):] for p in _PREFIXES if name.startswith(p))):
-        if candidate in _HIGHER_IS_BETTER:
-            return True
-        if candidate in _LOWER_IS_BETTER:
-            return False
-    return None
 
 
 def best_rows(column: pd.Series, higher: bool) -> np.ndarray:

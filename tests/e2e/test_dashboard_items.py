@@ -81,7 +81,10 @@ def open_view_tab(view, title: str) -> None:
 
 
 def pick_models(listed, *model_ids: str) -> None:
-    """Select models in the Models list by the id its labels start with (``GBM_1 · GBM · 18:32``)."""
+    """Select models in the Models list by the id its labels start with (``GBM_1 · GBM · 18:32``),
+    once the list has settled (a pick against options being replaced sends indices the kernel
+    reads in the new list)."""
+    listed.page.wait_for_timeout(500)
     labels = listed.evaluate("(s) => [...s.options].map((o) => o.textContent)")
     # ipywidgets writes the labels' spaces as non-breaking ones
     listed.select_option(label=[next(l for l in labels if l.replace("\xa0", " ").split(" · ")[0] == m)
@@ -112,6 +115,8 @@ def test_dashboard_items_in_a_browser(app_on, page, artifacts, client, models_ma
     page.wait_for_function("(s) => [...s.options].some((o) => o.textContent.includes('_cv_'))",
                            arg=listed.element_handle(), timeout=30_000)
     models.get_by_text("show cross-validation models and metalearners").click()
+    page.wait_for_function("(s) => ![...s.options].some((o) => o.textContent.includes('_cv_'))",
+                           arg=listed.element_handle(), timeout=30_000)
 
     # -- 2. a model opens on validation metrics and says so; a missing set is greyed out ----
     pick_models(listed, m["gbm"])
