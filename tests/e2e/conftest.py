@@ -5,6 +5,7 @@ per run, printed in the log. The app is stopped with SIGTERM, as a service manag
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sys
@@ -32,14 +33,15 @@ def artifacts() -> Path:
     return folder
 
 
-@pytest.fixture
-def app(tmp_path):
-    """``h2odash app`` on a free port with its own embedded engine, ready (kernel preheated)."""
+@contextlib.contextmanager
+def running_app(log: Path, *arguments: str):
+    """``h2odash app`` with ``arguments`` on a free port, ready (kernel preheated); stopped with
+    SIGTERM on exit, which must end it cleanly."""
     from tools.h2o3 import free_port
 
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])))
     env.pop("H2ODASH_AUTH", None)
-    app = AppProcess([sys.executable, "-m", "h2odash", "app"], free_port(), tmp_path / "app.log", env=env)
+    app = AppProcess([sys.executable, "-m", "h2odash", "app", *arguments], free_port(), log, env=env)
     try:
         started = time.monotonic()
         app.wait_listening()
@@ -54,6 +56,13 @@ def app(tmp_path):
             app.process.kill()
             app.process.wait(timeout=10)
         print(f"h2odash app log: {app.log}")
+
+
+@pytest.fixture
+def app(tmp_path):
+    """``h2odash app`` with its own embedded engine."""
+    with running_app(tmp_path / "app.log") as started:
+        yield started
 
 
 @pytest.fixture(scope="session")

@@ -6,15 +6,11 @@ forms' defaults and the pickers.
 """
 from __future__ import annotations
 
-import os
 import re
-import sys
-import time
 
 import pytest
 
-from .app_process import AppProcess
-from .conftest import REPO_ROOT
+from .conftest import running_app
 from .test_journey import Journey
 
 pytestmark = pytest.mark.timeout(900)
@@ -22,22 +18,9 @@ pytestmark = pytest.mark.timeout(900)
 
 @pytest.fixture
 def app_on(server_url, tmp_path):
-    """``h2odash app`` on the server under test, ready (kernel preheated)."""
-    from tools.h2o3 import free_port
-
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])))
-    env.pop("H2ODASH_AUTH", None)
-    app = AppProcess([sys.executable, "-m", "h2odash", "app", "--h2o", server_url], free_port(),
-                     tmp_path / "app.log", env=env)
-    try:
-        app.wait_listening()
-        app.wait_ready()
-        yield app
-        assert app.stop() == 0, app.log_text()
-    finally:
-        if app.process.poll() is None:
-            app.process.kill()
-            app.process.wait(timeout=10)
+    """``h2odash app`` on the server under test."""
+    with running_app(tmp_path / "app.log", "--h2o", server_url) as started:
+        yield started
 
 
 @pytest.fixture

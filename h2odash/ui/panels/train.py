@@ -52,7 +52,7 @@ class TrainPanel(Panel):
         self.state = TrainingState()
         self.open_model = open_model
         self.form: ParameterForm | None = None
-        self.algorithm = widgets.Dropdown(description="Algorithm", options=[])
+        self.algorithm = widgets.Dropdown(description="Algorithm", options=[], layout=widgets.Layout(width="420px"))
         self.form_box = widgets.VBox()
         self.train_button = widgets.Button(description="Train", button_style="primary", icon="play")
         self.cancel_button = widgets.Button(description="Cancel", icon="stop", disabled=True)
