@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from h2odash.ui import PredictPanel
+from h2odash.ui.panels.predict import rank_frames
 from h2odash.ui.downloads import decode_link
 
 from .conftest import wait_until
@@ -71,3 +72,16 @@ def test_a_frame_without_the_models_columns_is_marked(client, scored_setup, fram
     panel.frame.value = small
     assert "lacks" in panel.frame_note.value and "h2odash-invalid" in panel.frame._dom_classes
     panel.close()
+
+
+def test_the_frame_offered_first_is_the_training_frames_sibling():
+    """Several test frames have the model's columns: the one split from the same frame wins."""
+    model = {"data_frame": {"name": "pred_1_train.hex"}, "response_column_name": "CAPSULE",
+             "output": {"names": ["AGE", "CAPSULE"]}}
+    frames = {name: ["AGE", "CAPSULE"] for name in
+              ["p_test_9", "pred_1_train.hex", "pred_1_test.hex", "zz_valid", "other"]}
+    frames["no_response_test"] = ["AGE"]
+    ranked = rank_frames(model, frames)
+    assert ranked[0] == "pred_1_test.hex" and ranked[1] == "p_test_9"
+    assert ranked[-1] == "pred_1_train.hex"
+    assert ranked.index("no_response_test") > ranked.index("other")

@@ -5,6 +5,7 @@ has the response (any frame, for an unsupervised model), and download them in on
 from __future__ import annotations
 
 import html
+import os
 from dataclasses import dataclass, field
 
 import ipywidgets as widgets
@@ -63,15 +64,17 @@ def training_frame(model: dict) -> str | None:
 
 def rank_frames(model: dict, frames: dict[str, list[str]]) -> list[str]:
     """Frames that have every column ``model`` reads, best first: ones that also have its response
-    (so metrics can be shown) and are not its training frame, a name saying test before valid;
-    the training frame last."""
+    (so metrics can be shown) and are not its training frame, a name saying test before valid,
+    then the training frame's sibling from the same split (the longest shared name prefix); the
+    training frame last."""
     inputs, response = model_inputs(model)
     training = training_frame(model)
 
     def rank(name: str) -> tuple:
         lowered = name.lower()
+        sibling = len(os.path.commonprefix([name, training or ""]))
         return (name == training, bool(response) and response not in frames[name],
-                "test" not in lowered, "valid" not in lowered, name)
+                "test" not in lowered, "valid" not in lowered, -sibling, name)
 
     return sorted((n for n, cols in frames.items() if set(inputs) <= set(cols)), key=rank)
 
