@@ -20,6 +20,11 @@ def test_descriptions_and_durations_read_like_sentences():
     table = jobs_table([train, parse], models)
     assert list(table["job"]) == ["Parse prostate.hex", "Train GBM on prostate.hex"]   # newest first
     assert list(table["status"]) == ["running 40%", "done"] and list(table["took"]) == ["1 min 5 s", "1.9 s"]
+    # H2O-3's percentiles for a frame summary: said in words, its scratch model not offered as a result
+    quantiles = {"description": "Quantiles", "dest": {"name": "Quantiles_model_h_17964_216", "type": "Key<Model>"},
+                 "status": "DONE", "start_time": 3_000, "msec": 10}
+    row = jobs_table([quantiles], {}).iloc[0]
+    assert row["job"] == "Compute percentiles (for a summary)" and row["result"] == ""
 
 
 def test_jobs_panel_says_what_each_job_did_and_opens_its_model(client, data_dir, frame_name):

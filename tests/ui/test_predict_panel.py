@@ -53,6 +53,7 @@ def test_predictions_with_row_actual_inputs_and_a_download(client, scored_setup)
     header = panel.preview.value.split("</thead>")[0]
     assert "<th>row</th>" in header and "<th>actual CAPSULE</th>" in header and "<th>predict</th>" in header
     assert "<th>AGE</th>" not in header
+    assert "log loss" in panel.metrics.value and "logloss" not in panel.metrics.value   # names as people write them
     panel.with_inputs.value = True
     assert "<th>AGE</th>" in panel.preview.value.split("</thead>")[0]
 

@@ -21,6 +21,7 @@ RUNNING = ("CREATED", "RUNNING")
 # Results longer than this are shortened in the table (the picker below it has them whole).
 RESULT_CHARS = 48
 # What H2O's job descriptions mean, for jobs that make a frame or something other than a model.
+SUMMARY_WORK = "Compute percentiles (for a summary)"
 _FRAME_WORK = {"Parse": "Parse", "SplitFrame": "Split", "Rapids": "Compute", "CreateFrame": "Create frame"}
 
 
@@ -41,7 +42,7 @@ def describe_job(job: dict, models: dict[str, dict]) -> str:
         algo = str(listed.get("algo") or description).upper()
         frame = (listed.get("data_frame") or {}).get("name")
         if algo.startswith("QUANTILES"):
-            return "Compute percentiles (for a summary)"
+            return SUMMARY_WORK
         return f"Train {algo}" + (f" on {frame}" if frame else "")
     if kind == "frame":
         verb = _FRAME_WORK.get(description, description)
@@ -91,9 +92,12 @@ def jobs_table(jobs: list[dict], models: dict[str, dict] | None = None) -> pd.Da
         status = str(job.get("status") or "")
         if status in RUNNING:
             status = f"{status.lower()} {100 * float(job.get('progress') or 0):.0f}%"
-        rows.append({"job": describe_job(job, models), "status": status.lower(),
+        what = describe_job(job, models)
+        # A summary's percentiles are H2O-3's scratch model: nothing the user can open.
+        result = "" if what == SUMMARY_WORK else _short((job.get("dest") or {}).get("name"))
+        rows.append({"job": what, "status": status.lower(),
                      "started": _clock(job.get("start_time")), "took": duration(job.get("msec")),
-                     "result": _short((job.get("dest") or {}).get("name")),
+                     "result": result,
                      "start_time": float(job.get("start_time") or 0)})
     table = pd.DataFrame(rows, columns=["job", "status", "started", "took", "result", "start_time"])
     return table.sort_values("start_time", ascending=False, kind="stable").drop(columns="start_time")

@@ -16,6 +16,7 @@ from h2odash.client import H2OClient
 from ..busy import BusyButton
 from ..downloads import csv_link
 from ..metric_charts import UNSUPERVISED_CATEGORIES, ChartTabs, MetricCharts, residuals_table
+from ..metric_names import metric_label
 from ..pickers import model_id as id_of_model
 from ..pickers import is_internal_model, model_label, user_frames, user_models
 from ..prediction_table import DOWNLOAD_ROWS, download_table, prediction_table
@@ -258,7 +259,7 @@ class PredictPanel(Panel):
                                   else "<i>No metrics: the frame has no response column.</i>")
             return
         self.metrics.value = "<b>Metrics on this frame</b>" + to_html(
-            pd.DataFrame({"metric": list(found), "value": list(found.values())}))
+            pd.DataFrame({"metric": [metric_label(name) for name in found], "value": list(found.values())}))
         model = self._model_details(model_id)
         output = model.get("output") or {}
         name = f"{model_id}_on_{frame_id}"
