@@ -9,11 +9,12 @@ import uuid
 
 import pyarrow as pa
 
-from h2odash.engine.errors import Forbidden, InvalidArgument
+from h2odash.engine.errors import Forbidden, InvalidArgument, Locked
 from h2odash.engine.frames import Frame
 from h2odash.engine.jobs import Job, JobRunner
 from h2odash.engine.parse import check_fits_in_memory, parse_frame
 from h2odash.engine.parse_setup import guess_setup
+from h2odash.engine.sessions import Sessions
 from h2odash.engine.sources import RawFile
 from h2odash.engine.store import Store
 
@@ -53,6 +54,9 @@ class Engine:
         self.started_at = time.time()
         self.store = Store()
         self.jobs = JobRunner(self.store)
+        self.sessions = Sessions(self.store)
+        # Rapids' (setTimeZone ...): how time columns are read and shown
+        self.time_zone = "UTC"
         self.spool_dir = spool_dir or tempfile.mkdtemp(prefix="h2odash-uploads-")
 
     # -- files ---------------------------------------------------------------------------
@@ -203,11 +207,11 @@ class Engine:
 
         return self.jobs.start(job, work)
 
-    def rapids(self, expression):
-        """Evaluate a Rapids expression (the subset in h2odash.engine.rapids)."""
-        from h2odash.engine.rapids import Session
+    def rapids(self, expression, session=None):
+        """Evaluate a Rapids expression for a client ``session`` (see h2odash.engine.rapids)."""
+        from h2odash.engine.rapids import Interpreter
 
-        return Session(self).evaluate(expression)
+        return Interpreter(self, session).run(expression)
 
     # -- models --------------------------------------------------------------------------
     def train(self, algo, params):
@@ -247,6 +251,34 @@ class Engine:
             if self.store.find(frame_key) is not None and not self.store.is_locked(frame_key):
                 self.store.delete(frame_key)
         return deleted
+
+    def remove(self, key):
+        """Remove whatever is stored under ``key`` (``DELETE /3/DKV/{key}``): a model with the
+        frames its training made, a frame, or anything else; refused while a job uses it."""
+        from h2odash.engine.models import Model
+
+        found = self.store.get(key)
+        if isinstance(found, Model):
+            self.delete_model(key)
+        elif isinstance(found, (Frame, RawFile)):
+            self.delete_frame(key)
+        else:
+            self.store.delete(key)
+        self.sessions.forget(key)
+
+    def remove_all(self, retained=()):
+        """Remove everything stored but ``retained`` keys (``DELETE /3/DKV``); refused, with
+        nothing removed, while a running job holds any of it."""
+        keep = set(retained or ())
+        doomed = [key for key in self.store.keys() if key not in keep]
+        busy = [key for key in doomed if self.store.is_locked(key)]
+        if busy:
+            raise Locked(f"Cannot remove everything while a job is using {', '.join(sorted(busy)[:5])}: "
+                         "wait for it or cancel it first.")
+        for key in doomed:
+            if key in self.store:
+                self.remove(key)
+        return doomed
 
     def predict(self, model_key, frame_key, destination=None, options=None):
         """Score a frame; returns (predictions frame, metrics or None when there are none).

@@ -48,6 +48,11 @@ class Store:
         with self._mutex:
             return key in self._objects
 
+    def keys(self):
+        """A snapshot of the stored keys, sorted."""
+        with self._mutex:
+            return sorted(self._objects)
+
     def values(self, kind=None):
         """A snapshot of the stored objects, optionally of one kind, in key order."""
         with self._mutex:

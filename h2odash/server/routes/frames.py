@@ -110,6 +110,8 @@ ENDPOINTS = [
     Endpoint("DELETE", "/3/Frames/{frame_id}", delete_frame, "Delete a frame.",
              Schema("FramesV3", (_FRAME_ID,)), "FramesV3"),
     Endpoint("GET", "/3/DownloadDataset", download_frame, "Download a whole frame as CSV.",
-             Schema("DownloadDataV3", (_FRAME_ID, Param("hex_string", "bool", False, help="Ignored."))),
+             Schema("DownloadDataV3", (_FRAME_ID, Param("hex_string", "bool", False, help="Ignored."),
+                                       Param("escape_quotes", "bool", False,
+                                             help="Quotes inside text are always doubled, as CSV readers expect."))),
              "DownloadDataV3"),
 ]

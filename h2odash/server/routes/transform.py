@@ -1,9 +1,10 @@
-"""Changing frames: SplitFrame (random row split) and Rapids (the retyping subset)."""
+"""Changing frames: SplitFrame (random row split) and Rapids (H2O's expression language)."""
 
 from h2odash.engine.frames import Frame
+from h2odash.engine.rapids import Closure
 from h2odash.server.endpoint import Endpoint
 from h2odash.server.params import Param, Schema
-from h2odash.server.schemas import envelope, job_v3, key_ref, meta
+from h2odash.server.schemas import envelope, job_v3, key_ref
 
 
 def split_frame(call):
@@ -16,14 +17,22 @@ def split_frame(call):
 
 
 def rapids(call):
-    result = call.engine.rapids(call.params["ast"])
+    result = call.engine.rapids(call.params["ast"], call.params.get("session_id"))
+    echo = {"ast": None, "session_id": None, "id": None}
     if isinstance(result, Frame):
-        return {"__meta": meta("RapidsFrameV3"), "_exclude_fields": "", "key": key_ref(result.key or None),
-                "num_rows": result.nrows, "num_cols": result.ncols}
+        return envelope("RapidsFrameV3", **echo, key=key_ref(result.key or None), num_rows=result.nrows,
+                        num_cols=result.ncols)
     if result is None:
-        return {"__meta": meta("RapidsNoneV3"), "_exclude_fields": ""}
-    return {"__meta": meta("RapidsNumbersV3" if isinstance(result, list) else "RapidsNumberV3"),
-            "_exclude_fields": "", "scalar": result}
+        return envelope("RapidsNoneV3", **echo)
+    if isinstance(result, str):
+        return envelope("RapidsStringV3", **echo, string=result)
+    if isinstance(result, list) and any(isinstance(item, str) for item in result):
+        return envelope("RapidsStringsV3", **echo, string=[str(item) for item in result])
+    if isinstance(result, list):
+        return envelope("RapidsNumbersV3", **echo, scalar=[float(item) for item in result])
+    if isinstance(result, Closure):
+        return envelope("RapidsFunctionV3", **echo, funstr=None)
+    return envelope("RapidsNumberV3", **echo, scalar=float(result))
 
 
 ENDPOINTS = [
@@ -34,10 +43,10 @@ ENDPOINTS = [
                  Param("destination_frames", "keys", help="Names of the parts."),
                  Param("seed", "int", -1, help="Random seed (-1: a new one each time)."),
              )), "SplitFrameV3"),
-    Endpoint("POST", "/99/Rapids", rapids, "Evaluate a Rapids expression (column retyping and selection subset).",
+    Endpoint("POST", "/99/Rapids", rapids, "Evaluate a Rapids expression (h2o-py's frame operations).",
              Schema("RapidsSchemaV3", (
                  Param("ast", "str", required=True, help="The expression, e.g. (assign f (:= f (as.factor (cols f [1])) [1] []))."),
-                 Param("session_id", "str", help="Client session (accepted; this engine keeps no session state)."),
+                 Param("session_id", "str", help="Client session: its temporaries are removed when it ends."),
                  Param("id", "str", help="Accepted for H2O compatibility."),
              )), "RapidsSchemaV3"),
 ]
