@@ -122,6 +122,14 @@ def test_dashboard_items_in_a_browser(app_on, page, artifacts, client, models_ma
     assert sets.locator("button", has_text="cross-validation").is_disabled()  # the GLM has no folds
     assert not sets.locator("button", has_text=re.compile("^validation$")).is_disabled()
 
+    # -- 3. a forest's training metrics are out-of-bag, and the caption says so ------------
+    pick_models(listed, m["drf"])
+    wait_ready(page, m["drf"])
+    sets.locator("button", has_text=re.compile("^training$")).click()
+    page.wait_for_function("(c) => c.innerText.includes('training data') && c.innerText.includes('Out-Of-Bag')",
+                           arg=sets.locator(".h2odash-metric-set-caption").element_handle(), timeout=30_000)
+    sets.locator("button", has_text=re.compile("^validation$")).click()
+
     # -- 2. the threshold: scores and confusion matrix at the chosen threshold, and why -----
     pick_models(listed, m["gbm"])
     wait_ready(page, m["gbm"])
