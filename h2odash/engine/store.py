@@ -48,6 +48,20 @@ class Store:
         with self._mutex:
             return key in self._objects
 
+    def snapshot(self):
+        """What is stored now, to :meth:`restore` if a multi-step change fails half-way."""
+        with self._mutex:
+            return dict(self._objects)
+
+    def restore(self, snapshot, keys):
+        """Put ``keys`` back as they were in ``snapshot`` (removing those it did not hold)."""
+        with self._mutex:
+            for key in keys:
+                if key in snapshot:
+                    self._objects[key] = snapshot[key]
+                else:
+                    self._objects.pop(key, None)
+
     def keys(self):
         """A snapshot of the stored keys, sorted."""
         with self._mutex:

@@ -88,9 +88,16 @@ class Interpreter:
     def run(self, text: str) -> Any:
         """Evaluate ``text``; a frame result is stored (under a fresh key if it has none)."""
         tree = parse(text)
-        token = CURRENT_STORE.set(self.engine.store)
+        store = self.engine.store
+        before = store.snapshot()
+        token = CURRENT_STORE.set(store)
         try:
             result = self.eval(tree, ())
+        except BaseException:
+            # A failed expression changes nothing: undo the names its finished parts stored.
+            after = store.snapshot()
+            store.restore(before, [k for k in set(before) | set(after) if before.get(k) is not after.get(k)])
+            raise
         finally:
             CURRENT_STORE.reset(token)
         if isinstance(result, Frame) and not result.key:

@@ -55,6 +55,9 @@ def test_unknown_names_and_operations_are_named(fr):
     with pytest.raises(InvalidArgument, match="'cols' .*takes 2 argument"):
         fr.rapids("(cols fr)")
     assert fr.store.keys() == ["fr"]  # nothing stored by failed expressions
+    with pytest.raises(InvalidArgument):
+        fr.rapids("(cbind (tmp= half (rows fr [0:2])) (rm fr) (cols fr 99))")
+    assert fr.store.keys() == ["fr"]  # ... even when parts of them ran before the failure
 
 
 def test_rows_and_columns_match_pandas(fr):
