@@ -112,11 +112,16 @@ def _read_csv(raw, setup, keep):
         ignore_empty_lines=True,
         invalid_row_handler=on_bad_row,
     )
+    shared_na, own_na = _na_tokens(setup, keep)
     # Enums are dictionary-encoded while reading (cheaper than encoding strings afterwards).
+    # A column with missing-value tokens of its own is read as text, and its tokens nulled
+    # before conversion (Arrow's reader takes one list of tokens for all columns).
     as_read = {"Enum": pa.dictionary(pa.int32(), pa.string()), "String": pa.string(), "UUID": pa.string()}
+    column_types = {names[i]: as_read[setup.column_types[i]] for i in keep if setup.column_types[i] in as_read}
+    column_types.update({names[i]: pa.string() for i in own_na})
     convert = pacsv.ConvertOptions(
-        column_types={names[i]: as_read[setup.column_types[i]] for i in keep if setup.column_types[i] in as_read},
-        null_values=_na_strings(setup),
+        column_types=column_types,
+        null_values=shared_na,
         strings_can_be_null=True,
         quoted_strings_can_be_null=True,
         include_columns=[names[i] for i in keep],
@@ -124,7 +129,7 @@ def _read_csv(raw, setup, keep):
     )
     try:
         with raw.open_native() as stream:
-            return pacsv.read_csv(stream, read_options=read, parse_options=parse, convert_options=convert)
+            table = pacsv.read_csv(stream, read_options=read, parse_options=parse, convert_options=convert)
     except pa.ArrowInvalid:
         if bad_rows:
             row = bad_rows[0]
@@ -136,6 +141,12 @@ def _read_csv(raw, setup, keep):
                 "column names to match it."
             ) from None
         raise
+    for i, tokens in own_na.items():
+        text = table.column(names[i])
+        missing = pc.is_in(pc.utf8_trim_whitespace(text), value_set=pa.array(sorted(tokens), pa.string()))
+        table = table.set_column(table.schema.get_field_index(names[i]), names[i],
+                                 pc.if_else(missing, pa.scalar(None, pa.string()), text))
+    return table
 
 
 def _find_line(raw, text):
@@ -148,18 +159,27 @@ def _find_line(raw, text):
     return None
 
 
-def _na_strings(setup):
-    """One NA list for all columns: H2O lets it vary per column, Arrow's reader does not."""
-    given = setup.na_strings
-    if not given:
-        return list(DEFAULT_NA_STRINGS)
-    tokens = set(DEFAULT_NA_STRINGS)
-    for entry in given:
-        if isinstance(entry, (list, tuple)):
-            tokens.update(str(t) for t in entry)
-        elif entry is not None:
-            tokens.add(str(entry))
-    return sorted(tokens)
+def _na_tokens(setup, keep):
+    """Missing-value tokens: those shared by every kept column (read as missing by Arrow's
+    reader), and ``{column index: its own extra tokens}``.
+
+    ``na_strings`` is H2O's list of token lists, one per column (h2o-py repeats a flat list for
+    every column, and gives ``[]`` to columns a dict does not name); bare tokens apply to all.
+    """
+    given = setup.na_strings or []
+    shared = set(DEFAULT_NA_STRINGS)
+    shared.update(str(t) for t in given if t is not None and not isinstance(t, (list, tuple)))
+    lists = [t for t in given if isinstance(t, (list, tuple))]
+    if not lists:
+        return sorted(shared), {}
+    if len(given) != setup.number_columns or len(lists) != len(given):
+        # not one list per column: every token counts for every column
+        shared.update(str(t) for entry in lists for t in entry)
+        return sorted(shared), {}
+    own = {i: {str(t) for t in given[i]} for i in keep}
+    common = set.intersection(*own.values()) if own else set()
+    shared |= common
+    return sorted(shared), {i: tokens - shared for i, tokens in own.items() if tokens - shared}
 
 
 def convert_column(column, kind):
@@ -180,7 +200,7 @@ def _to_numeric(column):
     if pa.types.is_integer(t):
         return _narrowest_int(column)
     if pa.types.is_floating(t):
-        return column
+        return _whole_numbers_as_int(column)
     if pa.types.is_null(t):
         return column.cast(pa.float64())
     if pa.types.is_boolean(t):
@@ -192,11 +212,16 @@ def _to_numeric(column):
     # Text in a numeric column: numbers are kept, anything else becomes missing, as in H2O.
     text = pc.utf8_trim_whitespace(column)
     numeric = pc.if_else(pc.match_substring_regex(text, _NUMBER_PATTERN), text, None)
-    values = numeric.cast(pa.float64())
+    return _whole_numbers_as_int(numeric.cast(pa.float64()))
+
+
+def _whole_numbers_as_int(values):
+    """A float column whose values are all whole numbers (``13.0``, ``16.0``) is an int column,
+    as H2O-3 types it; NaN, infinities or any fraction keep it real."""
     if values.null_count == len(values):
         return values
     as_int = values.cast(pa.int64(), safe=False)
-    if pc.all(pc.equal(as_int.cast(pa.float64()), values)).as_py():
+    if pc.all(pc.equal(as_int.cast(pa.float64(), safe=False), values)).as_py():
         return _narrowest_int(as_int)
     return values
 

@@ -361,11 +361,14 @@ def _guess_type(values, na):
         return "Numeric"
     if all(_UUID.match(v) for v in present):
         return "UUID"
-    for pattern in _TIME_PATTERNS:
-        if all(pattern.match(v) for v in present):
+    # pandas writes a missing time as "NaT" (h2o-py's uploads of DataFrames do): not a value
+    times = [v for v in present if v != "NaT"]
+    if times:
+        for pattern in _TIME_PATTERNS:
+            if all(pattern.match(v) for v in times):
+                return "Time"
+        if all(any(p.match(v) for p in _TIME_PATTERNS) for v in times):
             return "Time"
-    if all(any(p.match(v) for p in _TIME_PATTERNS) for v in present):
-        return "Time"
     unique = len(set(present))
     # Mostly distinct values (names, free text, ids) are strings; repeated levels are enums.
     if len(present) >= 3 and unique >= 0.9 * len(present):

@@ -11,6 +11,7 @@ import time
 
 from h2odash.engine.frames import DEFAULT_PERCENTILES, EXTREMES, Frame
 from h2odash.engine.parse_setup import HEADER_YES
+from h2odash.engine.tables import Table, col
 
 KEY_KINDS = {
     "Frame": ("FrameKeyV3", "Key<Frame>", "/3/Frames/"),
@@ -84,7 +85,41 @@ def frame_v3(frame, row_offset, row_count, column_offset, column_count, with_sum
         "default_percentiles": list(DEFAULT_PERCENTILES),
         "compatible_models": None,
         "columns": columns,
+        "chunk_summary": two_dim_table(_chunk_summary(frame)),
+        "distribution_summary": two_dim_table(_distribution_summary(frame)),
     }
+
+
+def _chunks_per_column(frame):
+    return max((c.num_chunks for c in frame.table.columns), default=0)
+
+
+def _chunk_summary(frame):
+    """H2O-3's "Chunk compression summary" (``describe(chunk_summary=True)``): the engine keeps
+    every column as Arrow arrays, so there is one kind of chunk."""
+    chunks = _chunks_per_column(frame) * frame.ncols
+    return Table("Chunk compression summary", [
+        col("chunk_type", "string"), col("chunk_name", "string"), col("count", "int"),
+        col("count_percentage", "float"), col("size", "string"), col("size_percentage", "float"),
+    ], [["Arrow", "Arrow array", chunks, 100.0, _bytes_text(frame.byte_size), 100.0]])
+
+
+def _distribution_summary(frame):
+    """H2O-3's "Frame distribution summary": how the frame is spread over nodes (one here)."""
+    per_column = _chunks_per_column(frame)
+    row = [_bytes_text(frame.byte_size), float(frame.nrows), float(per_column), float(per_column * frame.ncols)]
+    return Table("Frame distribution summary", [
+        col("", "string", fmt="%s"), col("size", "string"), col("number_of_rows", "float"),
+        col("number_of_chunks_per_column", "float"), col("number_of_chunks", "float"),
+    ], [["embedded", *row], ["total", *row]])
+
+
+def _bytes_text(size):
+    """A byte count as H2O prints one (``7.4 KB``)."""
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
 
 
 def col_v3(frame, col, row_offset, row_count, with_summary):

@@ -104,6 +104,11 @@ ENDPOINTS = [
     Endpoint("GET", "/3/Frames/{frame_id}/summary", get_frame_summary,
              "A frame with column statistics, histograms and percentiles.",
              Schema("FramesV3", _WINDOW), "FramesV3"),
+    # h2o.get_frame(id, light=True): the same view (H2O-3 then skips rollups it has not yet
+    # computed; the engine's are cheap and cached).
+    Endpoint("GET", "/3/Frames/{frame_id}/light", get_frame,
+             "A frame: rows and columns in a window, with per-column statistics.",
+             Schema("FramesV3", _WINDOW), "FramesV3"),
     Endpoint("GET", "/3/Frames/{frame_id}", get_frame,
              "A frame: rows and columns in a window, with per-column statistics.",
              Schema("FramesV3", _WINDOW), "FramesV3"),
