@@ -194,3 +194,23 @@ def test_na_omit_and_column_apply(fr, data):
     assert list(sums.columns) == list(data.columns) and sums.shape == (1, 4) and (sums.iloc[0] == N).all()
     with pytest.raises(InvalidArgument, match="Row-wise apply"):
         fr.rapids("(apply fr 1 {row . (nrow row)})")
+
+
+def test_fillna_forward_and_backward_with_a_limit(engine):
+    df = pd.DataFrame({"a": [1, None, None, None, 5, None], "b": [None, 2, None, None, 3, None]})
+    put(engine, "f", df)
+    out = table(engine.rapids("(h2o.fillna f 'forward' 0 2)"))
+    assert list(out.columns) == ["C1", "C2"]
+    np.testing.assert_array_equal(out.to_numpy(), df.ffill(limit=2).to_numpy())
+    out = table(engine.rapids("(h2o.fillna f 'backward' 0 1)"))
+    np.testing.assert_array_equal(out.to_numpy(), df.bfill(limit=1).to_numpy())
+    out = table(engine.rapids("(h2o.fillna f 'forward' 1 1)"))
+    np.testing.assert_array_equal(out.to_numpy(), df.ffill(axis=1, limit=1).to_numpy())
+
+
+def test_filter_na_cols_and_rep_len(fr, data):
+    kept = fr.rapids("(filterNACols fr 0.1)")
+    assert kept == [float(i) for i, c in enumerate(data.columns) if data[c].isna().sum() < 0.1 * N]
+    out = table(fr.rapids("(rep_len (cols fr [3]) 700)"))
+    np.testing.assert_array_equal(out["id"], np.resize(data["id"].to_numpy(), 700))
+    assert table(fr.rapids("(rep_len fr 6)")).shape == (N, 6)

@@ -401,3 +401,70 @@ def apply(ix: Interpreter, fr, margin, fun):
         else:
             raise RapidsError(f"'apply': the function returned {v.describe(result)}, which cannot be a column.")
     return v.make_frame(list(fr.names), arrays, types)
+
+
+# -- filling, filtering and repeating ---------------------------------------------------------------
+def _fill_forward(matrix: np.ndarray, limit: int) -> np.ndarray:
+    """Along axis 0, each missing entry takes the last value above it if at most ``limit``
+    rows above."""
+    rows = np.arange(matrix.shape[0])[:, None]
+    valid = ~np.isnan(matrix)
+    last = np.maximum.accumulate(np.where(valid, rows, -1), axis=0)
+    fill = ~valid & (last >= 0) & (rows - last <= limit)
+    taken = np.take_along_axis(matrix, np.maximum(last, 0), axis=0)
+    return np.where(fill, taken, matrix)
+
+
+@prim("h2o.fillna")
+def fillna(ix: Interpreter, fr, method, axis, maxlen):
+    """``(h2o.fillna fr 'forward'|'backward' axis maxlen)``: numeric columns named C1…, as
+    H2O-3 returns them."""
+    fr = v.frame(fr, "h2o.fillna")
+    method = v.string(method, "h2o.fillna", "the method").lower()
+    if method not in ("forward", "backward"):
+        raise RapidsError("Method must be forward or backward")
+    axis = int(v.number(axis, "h2o.fillna", "the axis"))
+    if axis not in (0, 1):
+        raise RapidsError("Axis must be 0 for columnar 1 for row")
+    limit = int(v.number(maxlen, "h2o.fillna", "maxlen"))
+    if limit < 0:
+        raise RapidsError("The maxlen/limit parameter should be >= 0.")
+    matrix = np.column_stack([v.column_floats(fr, i) for i in range(fr.ncols)]) if fr.ncols else np.zeros((fr.nrows, 0))
+    if axis == 1:
+        matrix = matrix.T
+    if method == "backward":
+        matrix = matrix[::-1]
+    if limit:
+        matrix = _fill_forward(matrix, limit)
+    if method == "backward":
+        matrix = matrix[::-1]
+    if axis == 1:
+        matrix = matrix.T
+    return v.numbers_frame([f"C{i + 1}" for i in range(fr.ncols)], [matrix[:, i] for i in range(fr.ncols)])
+
+
+@prim("filterNACols")
+def filter_na_cols(ix: Interpreter, fr, frac):
+    """Indices of the columns whose missing count is below ``frac`` of the rows."""
+    fr = v.frame(fr, "filterNACols")
+    bound = fr.nrows * v.number(frac, "filterNACols", "the fraction")
+    return [float(i) for i in range(fr.ncols) if fr.stats(i).missing_count < bound]
+
+
+@prim("rep_len")
+def rep_len(ix: Interpreter, fr, length):
+    """A one-column frame repeated to ``length`` rows; a wider frame's columns repeated to
+    ``length`` columns (C1…); a number as a constant column."""
+    length = int(v.number(length, "rep_len", "the length"))
+    if length < 0:
+        raise RapidsError("'rep_len' needs a length of at least 0.")
+    if not isinstance(fr, Frame) and not (isinstance(fr, str) and isinstance(ix.engine.store.find(fr), Frame)):
+        return v.numbers_frame(["C1"], [np.full(length, v.number(fr, "rep_len"))])
+    fr = v.frame(fr, "rep_len")
+    if fr.ncols == 1:
+        if fr.nrows == 0:
+            raise RapidsError("'rep_len' cannot repeat an empty column.")
+        return v.take_rows(fr, pa.array(np.arange(length, dtype=np.int64) % fr.nrows))
+    picked = [i % fr.ncols for i in range(length)]
+    return v.make_frame([f"C{i + 1}" for i in range(length)], [fr.table.column(i) for i in picked],
+                        [fr.types[i] for i in picked])
