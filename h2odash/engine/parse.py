@@ -23,7 +23,8 @@ _NUMBER_PATTERN = r"^\s*[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?|inf|
 # temporary copies a parse makes; used to refuse parses that cannot fit before starting them.
 _MEMORY_PER_INPUT_BYTE = 3
 _COMPRESSION_RATIO = {"gzip": 5, "bz2": 8, "zip": 5, "xlsx": 10, "parquet": 6, "plain": 1}
-_BLOCK_SIZE = 1 << 20  # measured: 16 MB blocks read the 1M-row file twice as slowly
+_BLOCK_SIZE = 1 << 20
+_TEXT_TYPES = ("Enum", "String", "UUID")  # measured: 16 MB blocks read the 1M-row file twice as slowly
 
 
 def check_fits_in_memory(raws):
@@ -112,18 +113,20 @@ def _read_csv(raw, setup, keep):
         ignore_empty_lines=True,
         invalid_row_handler=on_bad_row,
     )
-    shared_na, own_na = _na_tokens(setup, keep)
+    given_na, own_na = _na_tokens(setup, keep)
+    text = [i for i in keep if setup.column_types[i] in _TEXT_TYPES]
     # Enums are dictionary-encoded while reading (cheaper than encoding strings afterwards).
-    # A column with missing-value tokens of its own is read as text, and its tokens nulled
-    # before conversion (Arrow's reader takes one list of tokens for all columns).
+    # Arrow's reader takes one list of missing-value tokens for all columns, and applies it
+    # only to columns it reads as numbers or times (strings_can_be_null=False): a text column's
+    # missing values are nulled after reading, and so are those of a column with tokens of
+    # its own (read as text for that).
     as_read = {"Enum": pa.dictionary(pa.int32(), pa.string()), "String": pa.string(), "UUID": pa.string()}
     column_types = {names[i]: as_read[setup.column_types[i]] for i in keep if setup.column_types[i] in as_read}
     column_types.update({names[i]: pa.string() for i in own_na})
     convert = pacsv.ConvertOptions(
         column_types=column_types,
-        null_values=shared_na,
-        strings_can_be_null=True,
-        quoted_strings_can_be_null=True,
+        null_values=sorted(set(DEFAULT_NA_STRINGS) | given_na),
+        strings_can_be_null=False,
         include_columns=[names[i] for i in keep],
         timestamp_parsers=[pacsv.ISO8601, *TIME_FORMATS],
     )
@@ -141,12 +144,36 @@ def _read_csv(raw, setup, keep):
                 "column names to match it."
             ) from None
         raise
-    for i, tokens in own_na.items():
-        text = table.column(names[i])
-        missing = pc.is_in(pc.utf8_trim_whitespace(text), value_set=pa.array(sorted(tokens), pa.string()))
-        table = table.set_column(table.schema.get_field_index(names[i]), names[i],
-                                 pc.if_else(missing, pa.scalar(None, pa.string()), text))
+    for i in sorted(set(own_na) | set(text)):
+        if i in text:
+            # H2O-3 keeps "NA", "nan", "null"... as labels of text columns: only empty fields
+            # and the caller's tokens are missing there
+            tokens = {""} | given_na | own_na.get(i, set())
+        else:
+            tokens = set(DEFAULT_NA_STRINGS) | given_na | own_na[i]
+        at = table.schema.get_field_index(names[i])
+        table = table.set_column(at, names[i], _null_tokens(table.column(at), tokens))
     return table
+
+
+def _null_tokens(column, tokens):
+    """``column`` (text, or dictionary-encoded text) with ``tokens`` made missing; a dictionary
+    loses them from its levels too."""
+    value_set = pa.array(sorted(tokens), pa.string())
+    if not pa.types.is_dictionary(column.type):
+        return pc.if_else(pc.is_in(column, value_set=value_set), pa.scalar(None, column.type), column)
+    chunks = []
+    for chunk in column.chunks:
+        hit = np.asarray(pc.is_in(chunk.dictionary, value_set=value_set))
+        if not hit.any():
+            chunks.append(chunk)
+            continue
+        remap = (np.cumsum(~hit) - 1).astype(np.int32)
+        codes = np.asarray(pc.fill_null(chunk.indices, 0))
+        missing = hit[codes] | np.asarray(chunk.indices.is_null())
+        chunks.append(pa.DictionaryArray.from_arrays(pa.array(remap[codes], mask=missing),
+                                                     chunk.dictionary.filter(pa.array(~hit))))
+    return pa.chunked_array(chunks, column.type)
 
 
 def _find_line(raw, text):
@@ -160,26 +187,23 @@ def _find_line(raw, text):
 
 
 def _na_tokens(setup, keep):
-    """Missing-value tokens: those shared by every kept column (read as missing by Arrow's
-    reader), and ``{column index: its own extra tokens}``.
+    """The caller's missing-value tokens: those for every kept column, and ``{column index:
+    its own further tokens}``.
 
     ``na_strings`` is H2O's list of token lists, one per column (h2o-py repeats a flat list for
     every column, and gives ``[]`` to columns a dict does not name); bare tokens apply to all.
     """
     given = setup.na_strings or []
-    shared = set(DEFAULT_NA_STRINGS)
-    shared.update(str(t) for t in given if t is not None and not isinstance(t, (list, tuple)))
+    shared = {str(t) for t in given if t is not None and not isinstance(t, (list, tuple))}
     lists = [t for t in given if isinstance(t, (list, tuple))]
     if not lists:
-        return sorted(shared), {}
+        return shared, {}
     if len(given) != setup.number_columns or len(lists) != len(given):
         # not one list per column: every token counts for every column
-        shared.update(str(t) for entry in lists for t in entry)
-        return sorted(shared), {}
+        return shared | {str(t) for entry in lists for t in entry}, {}
     own = {i: {str(t) for t in given[i]} for i in keep}
-    common = set.intersection(*own.values()) if own else set()
-    shared |= common
-    return sorted(shared), {i: tokens - shared for i, tokens in own.items() if tokens - shared}
+    shared |= set.intersection(*own.values()) if own else set()
+    return shared, {i: tokens - shared for i, tokens in own.items() if tokens - shared}
 
 
 def convert_column(column, kind):
