@@ -63,7 +63,7 @@ def _call(children):
         lambda pair: f"({pair[0]} {'scratch' if pair[0] in WRITES else ''} {' '.join(pair[1])})".replace("  ", " "))
 
 
-EXPRESSIONS = st.recursive(ATOMS, _call, max_leaves=10).filter(lambda text: text.startswith("("))
+EXPRESSIONS = st.recursive(ATOMS, _call, max_leaves=10)
 
 
 def _mutated(draw_index, text, char):

@@ -100,6 +100,8 @@ class Interpreter:
             raise
         finally:
             CURRENT_STORE.reset(token)
+        if isinstance(result, NumList):
+            result = [float(x) for x in result.expand()]
         if isinstance(result, Frame) and not result.key:
             result = self.store_frame(f"rapids_{uuid.uuid4().hex[:12]}", result, temporary=True)
         return result
