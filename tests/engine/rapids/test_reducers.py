@@ -174,3 +174,19 @@ def test_spearman_correlation(eng):
     assert column(matrix, 0)[1] == pytest.approx(stats.spearmanr(X, Y).statistic)
     with pytest.raises(InvalidArgument, match="Unknown correlation method"):
         run(eng, "(cor (cols full 'x') (cols full 'y') 'everything' 'kendall')")
+
+
+@pytest.mark.parametrize("measure", ["l1", "l2", "cosine", "cosine_sq"])
+def test_distance_between_reference_and_query_rows(eng, measure):
+    refs = np.column_stack([X, Y, W])
+    queries = refs[:3]
+    result = run(eng, f"(distance (cols full ['x' 'y' 'w']) (rows (cols full ['x' 'y' 'w']) [0:3]) '{measure}')")
+    assert result.names == ["C1", "C2", "C3"] and result.nrows == 40
+    diff = refs[:, None, :] - queries[None, :, :]
+    dots = refs @ queries.T
+    norms = np.outer(np.linalg.norm(refs, axis=1), np.linalg.norm(queries, axis=1))
+    expected = {"l1": np.abs(diff).sum(axis=2), "l2": np.sqrt((diff ** 2).sum(axis=2)),
+                "cosine": dots / norms, "cosine_sq": (dots / norms) ** 2}[measure]
+    np.testing.assert_allclose(np.column_stack([column(result, j) for j in range(3)]), expected, rtol=1e-12, atol=1e-12)
+    with pytest.raises(InvalidArgument, match="missing values"):
+        run(eng, f"(distance (cols gaps 'xm') (cols gaps 'y') '{measure}')")

@@ -12,7 +12,7 @@ observations); otherwise a frame with a column per column of ``y`` and a row per
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
+from scipy import spatial, stats
 
 from h2odash.engine.frames import Frame
 
@@ -210,3 +210,37 @@ def _pearson_population(x: np.ndarray, y: np.ndarray) -> float:
         mx, my = x.mean(), y.mean()
         sx, sy = np.sqrt(np.sum((x - mx) ** 2) / n), np.sqrt(np.sum((y - my) ** 2) / n)
         return float((np.sum(x * y) - n * mx * my) / (n * sx * sy))
+
+
+# -- distance ------------------------------------------------------------------------------------
+DISTANCES = ("cosine", "cosine_sq", "l1", "l2")
+
+
+@prim("distance")
+def distance(ix: Interpreter, references, queries, measure):
+    """``(distance refs queries measure)``: a frame with a row per reference row and a column per
+    query row (C1, C2, ...), holding the l1, l2, cosine or squared cosine measure between them."""
+    refs, qs = v.frame(references, "distance", "its reference frame"), v.frame(queries, "distance", "its query frame")
+    how = v.string(measure, "distance", "its measure").lower()
+    if how not in DISTANCES:
+        raise RapidsError(f"Invalid distance measure provided: {how}. Must be one of {', '.join(DISTANCES)}.")
+    if refs.ncols != qs.ncols:
+        raise RapidsError(f"Frames must have the same number of cols, found {refs.ncols} and {qs.ncols}.")
+    for role, fr in (("References", refs), ("Queries", qs)):
+        for i, (name, kind) in enumerate(zip(fr.names, fr.types)):
+            if kind not in ("int", "real"):
+                raise RapidsError(f"{role} column {name} is not numeric.")
+            if na_count(fr, i):
+                raise RapidsError(f"{role} column {name} contains missing values.")
+    r = np.column_stack(_columns(refs, "distance")) if refs.ncols else np.zeros((refs.nrows, 0))
+    q = np.column_stack(_columns(qs, "distance")) if qs.ncols else np.zeros((qs.nrows, 0))
+    with np.errstate(all="ignore"):
+        if how == "l1":
+            matrix = spatial.distance.cdist(r, q, "cityblock")
+        elif how == "l2":
+            matrix = spatial.distance.cdist(r, q, "euclidean")
+        else:
+            dots = r @ q.T
+            norms = np.outer(np.sum(r * r, axis=1), np.sum(q * q, axis=1))
+            matrix = dots * dots / norms if how == "cosine_sq" else dots / np.sqrt(norms)
+    return v.numbers_frame([f"C{j + 1}" for j in range(qs.nrows)], [matrix[:, j] for j in range(qs.nrows)])
