@@ -190,3 +190,12 @@ def test_distance_between_reference_and_query_rows(eng, measure):
     np.testing.assert_allclose(np.column_stack([column(result, j) for j in range(3)]), expected, rtol=1e-12, atol=1e-12)
     with pytest.raises(InvalidArgument, match="missing values"):
         run(eng, f"(distance (cols gaps 'xm') (cols gaps 'y') '{measure}')")
+
+
+def test_matrix_product(eng):
+    result = run(eng, "(x (cols full ['x' 'y']) (rows (cols full ['x' 'y' 'w']) [0:2]))")
+    assert result.names == ["C1", "C2", "C3"]
+    expected = np.column_stack([X, Y]) @ np.column_stack([X, Y, W])[:2]
+    np.testing.assert_allclose(np.column_stack([column(result, j) for j in range(3)]), expected, rtol=1e-12)
+    with pytest.raises(InvalidArgument, match="dimensions do not match"):
+        run(eng, "(x full full)")

@@ -1,5 +1,7 @@
-"""Covariance and correlation between the columns of two frames: ``(var x y use symmetric)`` and
-``(cor x y use method)``, with R's ``use`` modes as H2O-3 reads them:
+"""Covariance and correlation between the columns of two frames, ``(var x y use symmetric)`` and
+``(cor x y use method)``; also ``distance`` between rows and the matrix product ``x``.
+
+``use`` takes R's modes as H2O-3 reads them:
 
 * ``everything``: a column with a missing value gives NaN;
 * ``all.obs``: a missing value is an error;
@@ -244,3 +246,15 @@ def distance(ix: Interpreter, references, queries, measure):
             norms = np.outer(np.sum(r * r, axis=1), np.sum(q * q, axis=1))
             matrix = dots * dots / norms if how == "cosine_sq" else dots / np.sqrt(norms)
     return v.numbers_frame([f"C{j + 1}" for j in range(qs.nrows)], [matrix[:, j] for j in range(qs.nrows)])
+
+
+@prim("x")
+def matrix_multiply(ix: Interpreter, left, right):
+    """``(x X Y)``: the matrix product of two numeric frames, columns named C1, C2, ..."""
+    x, y = v.frame(left, "x", "its left frame"), v.frame(right, "x", "its right frame")
+    if x.ncols != y.nrows:
+        raise RapidsError(f"dimensions do not match! x.numcols = {x.ncols}, y.numRows = {y.nrows}")
+    a = np.column_stack(_columns(x, "x")) if x.ncols else np.zeros((x.nrows, 0))
+    b = np.column_stack(_columns(y, "x")) if y.ncols else np.zeros((0, y.ncols))
+    product = a @ b
+    return v.numbers_frame([f"C{j + 1}" for j in range(y.ncols)], [product[:, j] for j in range(y.ncols)])
