@@ -320,7 +320,11 @@ def ifelse(ix: Interpreter, test, yes, no):
         if np.isnan(d):
             return float("nan")
         chosen = ix.eval(*(no if d == 0 else yes))
-        return float(v.column_floats(chosen, 0)[0]) if isinstance(chosen, Frame) else chosen
+        if isinstance(chosen, Frame):
+            if not chosen.nrows or not chosen.ncols:
+                raise RapidsError("ifelse with a number test picks the first cell of a frame, but that frame is empty.")
+            return float(_floats(chosen, 0, "ifelse")[0])
+        return chosen
     tst = v.frame(tested, "ifelse", "its test")
     tests = [_floats(tst, i, "ifelse") for i in range(tst.ncols)]
     # As H2O-3, a side is evaluated only when some cell needs it

@@ -88,7 +88,8 @@ def round_half_even_digits(x: np.ndarray, digits: np.ndarray) -> np.ndarray:
     """H2O-3's ``round``: to ``digits`` decimals, half away from zero via floor(x*10^d + 0.5);
     with 0 digits half to even. Symmetric around 0."""
     with np.errstate(all="ignore"):
-        digits = np.where(digits == np.trunc(digits), digits, np.floor(digits + 0.5))
+        # Java's Math.round: half up, and NaN becomes 0
+        digits = np.where(digits == np.trunc(digits), digits, np.nan_to_num(np.floor(digits + 0.5), nan=0.0))
         sign = np.where(x < 0, -1.0, 1.0)
         ax = np.abs(x)
         power = java_int(np.power(10.0, java_int(digits)))
@@ -102,9 +103,13 @@ def round_half_even_digits(x: np.ndarray, digits: np.ndarray) -> np.ndarray:
 def signif(x: np.ndarray, digits: float) -> np.ndarray:
     """``digits`` significant digits, the exact binary value rounded half to even (as Java's
     BigDecimal does)."""
+    out = np.array(x, dtype=np.float64)
+    if not np.isfinite(digits):
+        return out                      # Java rounds a NaN digit count to 0: unlimited precision
     digits = 1 if digits < 1 else (digits if digits == int(digits) else np.floor(digits + 0.5))
     digits = int(digits)
-    out = np.array(x, dtype=np.float64)
+    if digits >= 17:
+        return out                      # 17 significant digits write any double exactly
     finite = np.isfinite(x) & (x != 0)
     if not finite.any():
         return out
