@@ -199,3 +199,13 @@ def test_matrix_product(eng):
     np.testing.assert_allclose(np.column_stack([column(result, j) for j in range(3)]), expected, rtol=1e-12)
     with pytest.raises(InvalidArgument, match="dimensions do not match"):
         run(eng, "(x full full)")
+
+
+@pytest.mark.parametrize("method, expected", [("low", 0.001), ("high", 1000.0), ("average", 500.0005),
+                                              ("interpolate", 0.001)])
+def test_quantile_at_an_exact_row_sharing_its_first_bin_combines_with_the_next_row(engine, method, expected):
+    # [0, 0.001, 1000]: the median is row 1 exactly, but 0 and 0.001 share the first of 1024 bins,
+    # so H2O-3 combines row 1 with row 2 (real H2O-3 answers these values)
+    engine.store.put("v", Frame("v", pa.table({"v": [0.0, 0.001, 1000.0]})))
+    result = engine.rapids(f"(quantile v [0.5] '{method}' '_')")
+    assert column(result, 1)[0] == pytest.approx(expected)

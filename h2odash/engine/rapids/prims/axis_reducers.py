@@ -15,7 +15,7 @@ from h2odash.engine.frames import Frame
 
 from ..interpreter import Interpreter, RapidsError, prim
 from .. import values as v
-from .reducers import na_count, rollup_max, rollup_mean, rollup_min
+from .reducers import is_binary, na_count, rollup_max, rollup_mean, rollup_min
 
 
 def _result_column(values: np.ndarray, time: bool):
@@ -29,7 +29,9 @@ def _result_column(values: np.ndarray, time: bool):
 def by_column(fr: Frame, na_rm: bool, per_column: Callable[[Frame, int], float]) -> Frame:
     arrays, types = [], []
     for i, kind in enumerate(fr.types):
-        valid = kind in ("int", "real", "time") and fr.nrows > 0 and (na_rm or na_count(fr, i) == 0)
+        # numbers, times, and 0/1 columns (a two-level factor's codes count)
+        valid = (kind in ("int", "real", "time") or is_binary(fr, i)) and fr.nrows > 0 \
+            and (na_rm or na_count(fr, i) == 0)
         array, kind_out = _result_column(np.array([per_column(fr, i) if valid else np.nan]), kind == "time")
         arrays.append(array)
         types.append(kind_out)

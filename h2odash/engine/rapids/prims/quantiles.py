@@ -8,6 +8,8 @@ weight (rows of weight 0 are left out).
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..interpreter import Interpreter, RapidsError, prim
@@ -30,34 +32,98 @@ def combine(lo: float, hi: float, row: float, nrows: float, prob: float, method:
     return lo + (hi - lo) * (prob - plo) / (phi - plo)
 
 
-def quantile_of(x: np.ndarray, prob: float, method: str, weights: np.ndarray | None = None) -> float:
-    """One quantile of the present values of ``x`` (NaN when there are none)."""
+def quantile_of(x: np.ndarray, prob: float, method: str, weights: np.ndarray | None = None,
+                whole: bool = False) -> float:
+    """One quantile of the present values of ``x`` (NaN when there are none), found as H2O-3
+    finds it: histograms of 1024 bins (one per value for whole numbers spanning less than
+    1024), refined around the wanted row until it is pinned down. The histogram decides close
+    cases: a wanted row that is exactly a row number but shares its first bin with other values
+    is combined with the next row (so ``high`` can give the next value)."""
     present = ~np.isnan(x)
+    nrows = float(np.sum(weights[present])) if weights is not None else float(np.sum(present))
     if weights is not None:
         present &= weights != 0
-    values = x[present]
+    order = np.argsort(x[present], kind="stable")
+    values = x[present][order]
+    w = np.ones(len(values)) if weights is None else weights[present][order]
     if not len(values):
         return float("nan")
-    order = np.argsort(values, kind="stable")
-    values = values[order]
-    if weights is None:
-        nrows = float(len(values))
-        ends = np.arange(1, len(values) + 1, dtype=np.float64)
-    else:
-        w = weights[present][order]
-        nrows = float(np.sum(weights[~np.isnan(x)]))
-        ends = np.floor(np.cumsum(w))          # H2O-3 counts rows in whole numbers
-    position = prob * (nrows - 1)
-    row = float(int(position))
+    histogram = _Histogram(values, w, values[0], values[-1], 0.0, nrows, whole)
+    for _ in range(200):    # each pass narrows the range ~1024 times; 200 is never reached
+        found = histogram.find(prob, method)
+        if not np.isnan(found):
+            return found
+        histogram = histogram.refined(prob)
+    return found
 
-    def at(r: float) -> float:
-        k = int(np.searchsorted(ends, np.floor(r), side="right"))
-        return float(values[min(k, len(values) - 1)])
 
-    lo = at(row)
-    if row == position:
-        return lo
-    return float(combine(lo, at(row + 1), row, nrows, prob, method))
+def _running_whole_sum(start: float, counts: np.ndarray) -> np.ndarray:
+    """Cumulative (weighted) row counts as H2O-3 keeps them, in a ``long`` truncated after every
+    bin. Whole counts add up exactly; fractional weights need the bin-by-bin truncation (a loop
+    over at most 1024 bins, not over rows)."""
+    if np.all(counts == np.trunc(counts)):
+        return float(int(start)) + np.cumsum(counts)
+    ends = np.empty(len(counts))
+    total = float(int(start))
+    for i, count in enumerate(counts):
+        total = float(math.trunc(total + count))
+        ends[i] = total
+    return ends
+
+
+class _Histogram:
+    """One pass of H2O-3's quantile histogram over sorted values (``hex.quantile.Quantile.Histo``)."""
+
+    BINS = 1024
+
+    def __init__(self, values, weights, lb, ub, start_row, nrows, whole):
+        self.values, self.weights, self.whole = values, weights, whole
+        exact = whole and (ub - lb < self.BINS)
+        self.nbins = int(ub - lb + 1) if exact else self.BINS
+        self.lb, self.start_row, self.nrows = lb, start_row, nrows
+        self.step = 1.0 if exact else (ub + np.spacing(max(abs(lb), abs(ub))) - lb) / self.nbins
+        with np.errstate(all="ignore"):
+            index = (values - lb) / self.step
+        inside = (index >= 0) & (index < self.nbins)
+        bins = index[inside].astype(np.int64)
+        self.counts = np.bincount(bins, weights=weights[inside], minlength=self.nbins)
+        self.mins = np.full(self.nbins, np.nan)
+        self.maxs = np.full(self.nbins, np.nan)
+        if len(bins):   # values are sorted, so a bin's first value is its least
+            used, first = np.unique(bins, return_index=True)
+            last = np.r_[first[1:], len(bins)] - 1
+            kept = values[inside]
+            self.mins[used], self.maxs[used] = kept[first], kept[last]
+        self.ends = _running_whole_sum(start_row, self.counts)
+
+    def edge(self, i: int) -> float:
+        return self.lb + self.step * i
+
+    def bin_of(self, row: float) -> int:
+        return int(np.searchsorted(self.ends, float(int(row)), side="right"))
+
+    def find(self, prob: float, method: str) -> float:
+        position = prob * (self.nrows - 1)
+        row = float(int(position))
+        lo_bin = self.bin_of(row)
+        lo = self.edge(self.nbins) if lo_bin == self.nbins else self.maxs[lo_bin]
+        if lo_bin < self.nbins and row == position and self.mins[lo_bin] == lo:
+            return float(lo)
+        hi_bin = self.bin_of(row + 1)
+        hi = self.edge(self.nbins) if hi_bin == self.nbins else self.mins[hi_bin]
+        if lo_bin == hi_bin:
+            return float(lo) if lo == hi else float("nan")
+        return float(combine(lo, hi, row, self.nrows, prob, method))
+
+    def refined(self, prob: float) -> "_Histogram":
+        position = prob * (self.nrows - 1)
+        lo_row = float(int(position))
+        lo_bin = self.bin_of(lo_row)
+        hi_bin = self.bin_of(lo_row if lo_row == position else lo_row + 1)
+        lo = self.mins[lo_bin]
+        hi = self.edge(self.nbins) if hi_bin == self.nbins else self.maxs[hi_bin]
+        start = float(_running_whole_sum(self.start_row, self.counts[:lo_bin])[-1]) if lo_bin else float(int(self.start_row))
+        return _Histogram(self.values, self.weights, lo, hi, start, self.nrows, self.whole)
 
 
 @prim("quantile")
@@ -90,6 +156,7 @@ def quantile(ix: Interpreter, value, probs, method, weights):
             arrays.append(np.full(len(probabilities), np.nan))
             continue
         x = v.column_floats(fr, i)
-        arrays.append(np.array([quantile_of(x, p, how, w) for p in probabilities]))
+        whole = fr.types[i] == "int"
+        arrays.append(np.array([quantile_of(x, p, how, w, whole) for p in probabilities]))
     return v.numbers_frame(names, arrays)
 

@@ -64,6 +64,12 @@ def rollup_max(fr: Frame, col: int) -> float:
     return float(np.max(x)) if len(x) else np.nan
 
 
+def is_binary(fr: Frame, col: int) -> bool:
+    """H2O-3's ``isBinary``: present values (or level codes) all 0 or 1."""
+    x = _present(fr, col)
+    return fr.types[col] not in ("string", "uuid", "time") and bool(np.all((x == 0) | (x == 1)))
+
+
 def na_count(fr: Frame, col: int) -> int:
     return fr.table.column(col).null_count
 
@@ -210,7 +216,8 @@ def _per_numeric_column(name: str, value, na_rm, fn: Callable) -> list[float]:
 @prim("median")
 def median(ix: Interpreter, value, na_rm):
     return _per_numeric_column("median", value, na_rm,
-                               lambda fr, i: quantile_of(v.column_floats(fr, i), 0.5, "interpolate"))
+                               lambda fr, i: quantile_of(v.column_floats(fr, i), 0.5, "interpolate",
+                                                             whole=fr.types[i] == "int"))
 
 
 @prim("sd")
