@@ -137,10 +137,10 @@ def prod_na(ix: Interpreter, value):
 
 
 def _true_counts(fr: Frame, col: int) -> int | None:
-    """How many cells count as true: non-zero or missing; None for a categorical column whose
-    levels are not true/false."""
+    """How many cells count as true: non-zero or missing (any string); None for a categorical
+    column whose levels are not true/false."""
     if fr.types[col] in ("string", "uuid"):
-        return None
+        return fr.nrows            # H2O-3 counts every present string as non-zero, and NAs as true
     if fr.types[col] == "enum":
         levels = [s.lower() for s in fr.table.column(col).chunks[0].dictionary.to_pylist()] \
             if fr.table.column(col).num_chunks else []
@@ -187,7 +187,8 @@ def any_na(ix: Interpreter, value):
     fr = v.frame(value, "any.na")
     for col in range(fr.ncols):
         x = _values(fr, col)
-        if x is not None and np.count_nonzero(x[~np.isnan(x)]):
+        nonzero = fr.nrows - na_count(fr, col) if x is None else np.count_nonzero(x[~np.isnan(x)])
+        if nonzero:
             return 1.0
     return 0.0
 
