@@ -26,12 +26,38 @@ def _zone(ix: Interpreter) -> str:
     return getattr(ix.engine, "time_zone", None) or "UTC"
 
 
-def _as_timestamps(millis: np.ndarray, zone: str) -> pa.TimestampArray:
+# pyarrow's time-zone rules stop at 2037 (no daylight saving after it), where Java's go on.
+# Between 1901 and 2099 the calendar repeats every 28 years (10227 days, whole weeks), so a
+# later time is moved back by whole cycles, read, and its year moved forward again.
+_CYCLE_MS = 10227 * 86_400_000
+_RULES_END_MS = 2145916800000          # 2038-01-01
+
+
+def _cycles_back(millis: np.ndarray) -> np.ndarray:
+    """How many 28-year cycles bring each time before 2038 (0 for earlier times)."""
+    with np.errstate(invalid="ignore"):
+        late = millis >= _RULES_END_MS
+        return np.where(late, np.floor((np.where(late, millis, 0) - _RULES_END_MS) / _CYCLE_MS) + 1, 0) \
+            .astype(np.int64)
+
+
+def _as_timestamps(millis: np.ndarray, zone: str) -> tuple[pa.TimestampArray, np.ndarray]:
     """Milliseconds (float, NaN missing; fractions cut toward zero as H2O-3 reads them) as
-    timestamps in ``zone``."""
+    timestamps in ``zone``, moved back by the returned number of 28-year cycles."""
     missing = np.isnan(millis)
     whole = np.trunc(np.where(missing, 0, millis)).astype(np.int64)
-    return pa.array(whole, type=pa.timestamp("ms", tz=zone), mask=missing)
+    cycles = _cycles_back(whole)
+    return pa.array(whole - cycles * _CYCLE_MS, type=pa.timestamp("ms", tz=zone), mask=missing), cycles
+
+
+def _local_to_epoch(naive_millis: np.ndarray, missing: np.ndarray, zone: str) -> np.ndarray:
+    """Local wall-clock milliseconds in ``zone`` as milliseconds since the epoch (NaN missing)."""
+    cycles = _cycles_back(np.where(missing, 0, naive_millis))
+    shifted = np.where(missing, 0, naive_millis).astype(np.int64) - cycles * _CYCLE_MS
+    local = pa.array(shifted, type=pa.timestamp("ms"), mask=missing)
+    zoned = pc.assume_timezone(local, timezone=zone, ambiguous="earliest", nonexistent="latest")
+    epoch = zoned.cast(pa.int64()).cast(pa.float64()).fill_null(math.nan).to_numpy(zero_copy_only=False)
+    return epoch + cycles * _CYCLE_MS
 
 
 def _time_part(name: str, extract, levels: list[str] | None = None):
@@ -42,14 +68,17 @@ def _time_part(name: str, extract, levels: list[str] | None = None):
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             if math.isnan(value):
                 return float("nan")
-            return float(extract(_as_timestamps(np.array([float(value)]), zone))[0].as_py())
+            times, cycles = _as_timestamps(np.array([float(value)]), zone)
+            return float(extract(times)[0].as_py()) + (28 * float(cycles[0]) if name == "year" else 0.0)
         fr = v.frame(value, name)
         if fr.ncols != 1:
             raise RapidsError(f"'{name}' works on a single column; got {fr.ncols} columns.")
         if fr.types[0] not in ("time", "int", "real"):
             raise RapidsError(f"'{name}' needs a time column; column '{fr.names[0]}' is {fr.types[0]}.")
-        found = extract(_as_timestamps(v.column_floats(fr, 0), zone))
-        numbers = found.cast(pa.float64()).fill_null(math.nan).to_numpy(zero_copy_only=False)
+        times, cycles = _as_timestamps(v.column_floats(fr, 0), zone)
+        numbers = extract(times).cast(pa.float64()).fill_null(math.nan).to_numpy(zero_copy_only=False)
+        if name == "year":
+            numbers = numbers + 28 * cycles
         if levels is not None:
             missing = np.isnan(numbers)
             return v.make_frame(fr.names, [enum_array(np.where(missing, 0, numbers).astype(np.int64), levels,
@@ -126,9 +155,10 @@ def as_date(ix: Interpreter, fr, pattern):
     if pc.any(unreadable).as_py():
         first = pc.filter(texts, unreadable)[0].as_py()
         raise RapidsError(f"Invalid format: '{first}' does not match the date format '{pattern}'.")
-    local = pc.assume_timezone(parsed, timezone=_zone(ix), ambiguous="earliest", nonexistent="latest")
-    epoch = local.cast(pa.int64()).cast(pa.float64()).fill_null(math.nan)
-    return v.numbers_frame(fr.names, [np.asarray(epoch.to_numpy(zero_copy_only=False))])
+    naive = parsed.cast(pa.int64()).cast(pa.float64()).fill_null(math.nan).to_numpy(zero_copy_only=False)
+    if isinstance(naive, pa.ChunkedArray):
+        naive = naive.to_numpy()
+    return v.numbers_frame(fr.names, [_local_to_epoch(naive, np.isnan(naive), _zone(ix))])
 
 
 # -- mktime, moment ---------------------------------------------------------------------------------
@@ -193,9 +223,7 @@ def mktime(ix: Interpreter, year, month, day, hour, minute, second, millisecond)
         bad = int(np.flatnonzero(given & ~valid)[0])
         fields = ", ".join(f"{n}={p[bad]:g}" for n, p in zip(_PARTS, parts))
         raise RapidsError(f"'mktime' got an impossible date or time ({fields}; month and day counted from 1 here).")
-    local = pa.array(np.where(valid, naive, 0).astype(np.int64), type=pa.timestamp("ms"), mask=~valid)
-    zoned = pc.assume_timezone(local, timezone=_zone(ix), ambiguous="earliest", nonexistent="latest")
-    epoch = zoned.cast(pa.int64()).cast(pa.float64()).fill_null(math.nan).to_numpy(zero_copy_only=False)
+    epoch = _local_to_epoch(np.where(valid, naive, 0), ~valid, _zone(ix))
     if rows is None:
         return float(epoch[0])
     return v.numbers_frame(["msec"], [epoch])
