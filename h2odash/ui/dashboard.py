@@ -14,6 +14,7 @@ from .panels.jobs import JobsPanel
 from .panels.models import ModelsPanel
 from .panels.predict import PredictPanel
 from .panels.train import TrainPanel
+from .scroll import ScrollAnchor
 
 PANELS = (("Cluster", ClusterPanel), ("Frames", FramesPanel), ("Train", TrainPanel), ("Models", ModelsPanel),
           ("AutoML", AutoMLPanel), ("Predict", PredictPanel), ("Jobs", JobsPanel))
@@ -48,7 +49,8 @@ class Dashboard(widgets.VBox):
                        for title, panel_class in PANELS}
         self.tabs = widgets.Tab(children=list(self.panels.values()), titles=tuple(self.panels))
         self.tabs.observe(self._on_tab_selected, names="selected_index")
-        super().__init__([self.status, self.tabs])
+        self.top = ScrollAnchor()
+        super().__init__([self.status, self.top, self.tabs])
 
     def __getitem__(self, title: str):
         """The panel with this tab title, e.g. ``dashboard["Frames"]``."""
@@ -58,6 +60,8 @@ class Dashboard(widgets.VBox):
         """Show ``model_id`` in the Models panel and bring that tab to the front."""
         self.panels["Models"].open_model(model_id)
         self.tabs.selected_index = list(self.panels).index("Models")
+        # opened from lower down another panel: show the model from its title
+        self.top.bring_into_view()
 
     def _on_tab_selected(self, change) -> None:
         # Panels read the server when shown, so frames and models made elsewhere appear.

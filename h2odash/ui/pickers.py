@@ -7,6 +7,7 @@ Any panel with a model or frame picker uses these (Predict, Models, Train, AutoM
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from .metric_names import metric_label
@@ -38,10 +39,17 @@ def is_internal_model(name: str) -> bool:
     return "_cv_" in name or "metalearner" in name.lower()
 
 
+# Frames the servers make beside what the user asked for: cross-validation holdout predictions
+# and fold assignments, AutoML leaderboards (keys with "@@"), h2o-py's and Rapids' temporaries.
+_MADE_BY_THE_SERVER = re.compile(r"^(cv_holdout_prediction_|cv_fold_assignment_|rapids_[0-9a-f]+$|py_\d+_sid)"
+                                 r"|@@|_leaderboard$")
+
+
 def is_internal_frame(name: str) -> bool:
-    """A frame the user did not make as data: H2O's internal keys (``_...``, ``$...$``) and
-    predictions frames (``predictions_..._on_...``), which a user rarely wants to pick again."""
-    return name.startswith(("_", "$")) or name.startswith("predictions")
+    """A frame the user did not make as data: H2O's internal keys (``_...``, ``$...$``),
+    predictions frames (``predictions_..._on_...``), which a user rarely wants to pick again, and
+    the frames the servers make on the way (:data:`_MADE_BY_THE_SERVER`)."""
+    return name.startswith(("_", "$")) or name.startswith("predictions") or bool(_MADE_BY_THE_SERVER.search(name))
 
 
 def user_models(client_models: list[dict], show_all: bool = False) -> list[dict]:

@@ -329,7 +329,11 @@ def test_data_items_in_a_browser(app_on, page, artifacts, client, models_made, t
     predict.get_by_text("Show input columns").click()
     page.wait_for_function("(t) => t.querySelector('thead').innerText.includes('AGE')", arg=table.element_handle())
     link = predict.locator(".h2odash-download-link a")
-    link.wait_for(timeout=60_000)
+    # the link is rebuilt with the inputs once they are shown
+    page.wait_for_function("""(box) => { const a = box.querySelector('a');
+        return !!a && atob(a.href.split(',')[1]).split('\\n')[0].includes('AGE'); }""",
+                           arg=predict.locator(".h2odash-download-link").element_handle(), timeout=60_000)
+    assert link.bounding_box()["y"] < page.viewport_size["height"]   # one click, in view
     with page.expect_download() as download:
         link.click()
     saved = tmp_path / "predictions.csv"

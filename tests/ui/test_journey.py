@@ -100,7 +100,7 @@ def test_journey_import_train_automl_open_leader_and_score(dashboard, client, da
     predict.model.value = automl.state.leader
     predict.frame.value = test_frame
     predict.score_button.click()
-    wait_until(lambda: not predict.download_button.disabled, 120, "predictions", predict)
+    wait_until(lambda: predict.download.value, 120, "predictions", predict)
     assert "predict" in predict.preview.value and "AUC" in predict.metrics.value
 
     # -- a server error lands in the panel that caused it ---------------------------------

@@ -57,7 +57,8 @@ def test_predictions_with_row_actual_inputs_and_a_download(client, scored_setup)
     panel.with_inputs.value = True
     assert "<th>AGE</th>" in panel.preview.value.split("</thead>")[0]
 
-    wait_until(lambda: "ready" in panel.status.value, 60, "the download with inputs", panel)
+    wait_until(lambda: "rows" in panel.download_note.value and panel.download.value, 60, "the download with inputs",
+               panel)
     link = pd.read_csv(io.StringIO(decode_link(panel.download.value)))
     test = client.frame_to_pandas(scored_setup["test"])
     assert len(link) == len(test) and list(link["row"]) == list(range(1, len(test) + 1))

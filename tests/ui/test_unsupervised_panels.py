@@ -196,13 +196,13 @@ def test_unsupervised_model_through_train_models_and_predict(client, data_dir, f
     predict = panels(PredictPanel, client)
     predict.model.value, predict.frame.value = model_id, frame_id
     predict.score_button.click()
-    wait_until(lambda: not predict.download_button.disabled, 120, "the predictions", predict)
+    wait_until(lambda: predict.download.value, 120, "the predictions", predict)
     for column in case.predictions:
         header = f"<th>{column[:-1]}" if column.endswith("*") else f"<th>{column}</th>"
         assert header in predict.preview.value, (column, predict.preview.value[-600:])
     assert "no response column" not in predict.metrics.value
     for name in case.predict_metrics:
-        assert f"<td>{name}</td>" in predict.metrics.value, predict.metrics.value
+        assert f"<td>{metric_label(name)}</td>" in predict.metrics.value, predict.metrics.value
     assert "AUC" not in predict.metrics.value
     if category == "Clustering":
         assert "Cluster sizes" in predict.charts.titles

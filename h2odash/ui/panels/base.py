@@ -9,6 +9,7 @@ import ipywidgets as widgets
 from h2odash.client import H2OClient
 
 from ..feedback import StatusLine
+from ..pickers import user_frames
 from ..poller import Poller, run_in_background
 
 # ``open_model(model_id)``: how a panel shows a model it made or listed. The Dashboard passes one
@@ -73,8 +74,9 @@ class Panel(widgets.VBox):
 
 
 def frame_ids(client: H2OClient) -> list[str]:
-    """Parsed frames on the server, by name (raw imported files are left out)."""
-    return sorted(f["frame_id"]["name"] for f in client.frames() if not f.get("is_text"))
+    """The parsed frames a user made, by name: raw imported files and the frames the server made
+    on the way (predictions, holdout predictions, leaderboards, temporaries) are left out."""
+    return user_frames(client.frames())
 
 
 def model_ids(client: H2OClient) -> list[str]:

@@ -18,6 +18,8 @@ from ..confirm import ConfirmBox
 from ..busy import BusyButton, field_css, local_status, mark_invalid
 from ..column_overview import overview_html, rebinned
 from ..frame_changes import ColumnTypeControl, SplitControl
+from ..pickers import is_internal_frame
+from ..scroll import ScrollAnchor
 from ..tables import human_bytes, to_html, to_html_with_types
 from .base import Panel, set_options
 
@@ -64,7 +66,10 @@ class FramesState:
 
     @property
     def frame_ids(self) -> list[str]:
-        return sorted(f["frame_id"]["name"] for f in self.frames if not f.get("is_text"))
+        """Every parsed frame, the user's first (so the default is one of theirs), then the
+        frames the server made (predictions, leaderboards...), which can still be looked at."""
+        every = sorted(f["frame_id"]["name"] for f in self.frames if not f.get("is_text"))
+        return sorted(every, key=is_internal_frame)
 
     @property
     def pages(self) -> int:
@@ -101,6 +106,7 @@ class FramesPanel(Panel):
         self.parse_button = widgets.Button(description="Parse", button_style="primary")
         self.parsing = BusyButton(self.parse_button, "Parsing…")
         self.setup_box = widgets.VBox(layout=widgets.Layout(display="none", border="1px solid #ddd", padding="4px"))
+        self.setup_anchor = ScrollAnchor()
         self.setup_box.children = [widgets.HTML("<b>Check how the file will be read, then parse</b>"),
                                    widgets.HBox([self.separator, self.header]), self.setup_preview,
                                    self.destination, widgets.HTML("<i>Column names and types</i>"),
@@ -150,7 +156,7 @@ class FramesPanel(Panel):
             widgets.HBox([self.upload, self.upload_button]),
             widgets.HBox([self.example, self.example_button]),
             # under the setup while it is shown (its Parse button), else under the rows above
-            self.setup_box, self.status,
+            self.setup_anchor, self.setup_box, self.status,
             widgets.HTML("<h4 style='margin:4px'>Look at a frame</h4>"),
             widgets.HBox([self.frame, self.delete_button]), self.confirm_box, self.split, self.frame_status,
             widgets.HTML("<b>Columns</b>"), self.columns_overview,
@@ -241,6 +247,7 @@ class FramesPanel(Panel):
         self.setup_columns.children = rows
         self.setup_preview.value = setup_preview_html(setup)
         self.setup_box.layout.display = "flex"
+        self.setup_anchor.bring_into_view()  # the next step, with its Parse button, in view
         note = f"{len(rows)} columns guessed; edit them if needed, then Parse."
         if skipped:
             shown = ", ".join(skipped[:5]) + (f" and {len(skipped) - 5} more" if len(skipped) > 5 else "")

@@ -104,13 +104,10 @@ class PredictPanel(Panel):
         self.metrics = widgets.HTML()
         self.metric_charts = MetricCharts()
         self.charts = ChartTabs()
-        self.download_button = widgets.Button(description="Download CSV", icon="download", disabled=True,
-                                              tooltip="Rebuild the link below with the columns shown")
         self.download = widgets.HTML().add_class("h2odash-download-link")
         self.download_note = widgets.HTML()
         self.refresh_button.on_click(lambda _: self.refresh())
         self.score_button.on_click(self._on_score)
-        self.download_button.on_click(self._on_download)
         self.model.observe(self._on_model_selected, names="value")
         self.frame.observe(self._on_frame_selected, names="value")
         self.show_all.observe(lambda _: self.refresh(), names="value")
@@ -119,8 +116,9 @@ class PredictPanel(Panel):
             widgets.HBox([self.model, self.refresh_button]), self.show_all,
             widgets.HBox([self.frame, self.frame_note]),
             widgets.HBox([self.score_button, self.with_inputs]), self.status,
-            self.preview, widgets.HBox([self.download, self.download_note, self.download_button]),
-            self.metrics, self.charts])
+            # the download right under the button that made it: one click, in view
+            widgets.HBox([self.download, self.download_note]),
+            self.preview, self.metrics, self.charts])
         self.refresh()
 
     # -- pickers --------------------------------------------------------------------------
@@ -215,7 +213,6 @@ class PredictPanel(Panel):
             return
         self.state = PredictionState()
         self.preview.value = self.metrics.value = self.download.value = self.download_note.value = ""
-        self.download_button.disabled = True
         self.charts.show([])
         self.metric_charts.prepare()  # figures are made here; the thread only fills them
         self.status.info(f"Scoring {frame_id} with {model_id}…")
@@ -232,7 +229,6 @@ class PredictPanel(Panel):
             self._show_preview()
             self._show_metrics(model_id, frame_id, metrics)
             self._build_download(with_inputs)
-            self.download_button.disabled = False
             self.status.info(f"Predictions in frame {scored}.")
         self.scoring.run(self, work, self.status)
 
@@ -246,7 +242,7 @@ class PredictPanel(Panel):
     def _on_with_inputs(self, _change) -> None:
         self._show_preview()
         if self.state.predictions_frame and not self.scoring.busy:
-            self._on_download(None)
+            self._rebuild_download()
 
     def _show_metrics(self, model_id: str, frame_id: str, metrics: dict | None) -> None:
         """A supervised model has metrics only when the scored frame has the response column;
@@ -287,13 +283,9 @@ class PredictPanel(Panel):
         else:
             self.download_note.value = f"<span style='color:#555'>all {total:,} rows</span>"
 
-    def _on_download(self, _button) -> None:
-        if not self.state.predictions_frame:
-            return
-        self.status.info("Preparing the CSV…")
+    def _rebuild_download(self) -> None:
+        """The columns shown changed: the link follows (said beside it while it is rebuilt)."""
         with_inputs = self.with_inputs.value
-
-        def work():
-            self._build_download(with_inputs)
-            self.status.info(f"{self.state.predictions_frame}.csv is ready: click the link.")
-        self.in_background(work)
+        self.download.value = ""
+        self.download_note.value = "<span style='color:#555'>preparing the CSV with the columns shown…</span>"
+        self.in_background(lambda: self._build_download(with_inputs))
