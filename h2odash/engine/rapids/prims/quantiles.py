@@ -32,29 +32,36 @@ def combine(lo: float, hi: float, row: float, nrows: float, prob: float, method:
     return lo + (hi - lo) * (prob - plo) / (phi - plo)
 
 
-def quantile_of(x: np.ndarray, prob: float, method: str, weights: np.ndarray | None = None,
-                whole: bool = False) -> float:
-    """One quantile of the present values of ``x`` (NaN when there are none), found as H2O-3
-    finds it: histograms of 1024 bins (one per value for whole numbers spanning less than
-    1024), refined around the wanted row until it is pinned down. The histogram decides close
-    cases: a wanted row that is exactly a row number but shares its first bin with other values
-    is combined with the next row (so ``high`` can give the next value)."""
+def quantiles_of(x: np.ndarray, probs: list[float], method: str, weights: np.ndarray | None = None,
+                 whole: bool = False) -> list[float]:
+    """Quantiles of the present values of ``x`` (NaN when there are none), found as H2O-3 finds
+    them: histograms of 1024 bins (one per value for whole numbers spanning less than 1024),
+    refined around the wanted row until it is pinned down. The histogram decides close cases:
+    a wanted row that is exactly a row number but shares its first bin with other values is
+    combined with the next row (so ``high`` can give the next value)."""
     present = ~np.isnan(x)
     nrows = float(np.sum(weights[present])) if weights is not None else float(np.sum(present))
     if weights is not None:
         present &= weights != 0
-    order = np.argsort(x[present], kind="stable")
-    values = x[present][order]
-    w = np.ones(len(values)) if weights is None else weights[present][order]
+    if weights is None:
+        values = np.sort(x[present])
+        w = np.ones(len(values))
+    else:
+        order = np.argsort(x[present], kind="stable")
+        values, w = x[present][order], weights[present][order]
     if not len(values):
-        return float("nan")
-    histogram = _Histogram(values, w, values[0], values[-1], 0.0, nrows, whole)
-    for _ in range(200):    # each pass narrows the range ~1024 times; 200 is never reached
-        found = histogram.find(prob, method)
-        if not np.isnan(found):
-            return found
-        histogram = histogram.refined(prob)
-    return found
+        return [float("nan")] * len(probs)
+    first = _Histogram(values, w, values[0], values[-1], 0.0, nrows, whole)
+    out = []
+    for prob in probs:
+        histogram = first
+        for _ in range(200):    # each pass narrows the range ~1024 times; 200 is never reached
+            found = histogram.find(prob, method)
+            if not np.isnan(found):
+                break
+            histogram = histogram.refined(prob)
+        out.append(found)
+    return out
 
 
 def _running_whole_sum(start: float, counts: np.ndarray) -> np.ndarray:
@@ -89,8 +96,9 @@ class _Histogram:
         self.counts = np.bincount(bins, weights=weights[inside], minlength=self.nbins)
         self.mins = np.full(self.nbins, np.nan)
         self.maxs = np.full(self.nbins, np.nan)
-        if len(bins):   # values are sorted, so a bin's first value is its least
-            used, first = np.unique(bins, return_index=True)
+        if len(bins):   # values are sorted, so bins come in runs: a run's first value is its least
+            first = np.r_[0, np.flatnonzero(np.diff(bins)) + 1]
+            used = bins[first]
             last = np.r_[first[1:], len(bins)] - 1
             kept = values[inside]
             self.mins[used], self.maxs[used] = kept[first], kept[last]
@@ -123,7 +131,10 @@ class _Histogram:
         lo = self.mins[lo_bin]
         hi = self.edge(self.nbins) if hi_bin == self.nbins else self.maxs[hi_bin]
         start = float(_running_whole_sum(self.start_row, self.counts[:lo_bin])[-1]) if lo_bin else float(int(self.start_row))
-        return _Histogram(self.values, self.weights, lo, hi, start, self.nrows, self.whole)
+        # only values in [lo, hi] (and a hair above) can fall in the refined bins
+        first = np.searchsorted(self.values, lo, side="left")
+        last = np.searchsorted(self.values, hi + np.spacing(max(abs(lo), abs(hi))), side="right")
+        return _Histogram(self.values[first:last], self.weights[first:last], lo, hi, start, self.nrows, self.whole)
 
 
 @prim("quantile")
@@ -156,7 +167,6 @@ def quantile(ix: Interpreter, value, probs, method, weights):
             arrays.append(np.full(len(probabilities), np.nan))
             continue
         x = v.column_floats(fr, i)
-        whole = fr.types[i] == "int"
-        arrays.append(np.array([quantile_of(x, p, how, w, whole) for p in probabilities]))
+        arrays.append(np.array(quantiles_of(x, probabilities, how, w, whole=fr.types[i] == "int")))
     return v.numbers_frame(names, arrays)
 

@@ -17,7 +17,7 @@ from h2odash.engine.frames import Frame
 
 from ..interpreter import Interpreter, RapidsError, prim
 from .. import values as v
-from .quantiles import quantile_of
+from .quantiles import quantiles_of
 
 NUMERIC = ("int", "real")
 
@@ -217,8 +217,8 @@ def _per_numeric_column(name: str, value, na_rm, fn: Callable) -> list[float]:
 @prim("median")
 def median(ix: Interpreter, value, na_rm):
     return _per_numeric_column("median", value, na_rm,
-                               lambda fr, i: quantile_of(v.column_floats(fr, i), 0.5, "interpolate",
-                                                             whole=fr.types[i] == "int"))
+                               lambda fr, i: quantiles_of(v.column_floats(fr, i), [0.5], "interpolate",
+                                                              whole=fr.types[i] == "int")[0])
 
 
 @prim("sd")
