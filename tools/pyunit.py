@@ -23,6 +23,7 @@ import argparse
 import fnmatch
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -231,6 +232,19 @@ def _child_env() -> dict[str, str]:
     return env
 
 
+LOCATE_LITERAL = re.compile(r"""locate\(\s*(?:path\s*=\s*)?["']([^"']+)["']""")
+
+
+def missing_data(test: Path, data_root: Path) -> list[str]:
+    """Data files the test names literally in ``locate("...")`` that the data root lacks.
+
+    Checking before the run makes "no data" the same on every server: otherwise a server that
+    fails earlier in the test would turn the same test into an error.
+    """
+    named = LOCATE_LITERAL.findall(test.read_text(errors="replace"))
+    return sorted({path for path in named if not (data_root / path).exists()})
+
+
 def run_test(test: Path, tests_root: Path, url: str, data_root: Path, timeout: float,
              python: str = sys.executable, log_dir: Path | None = None,
              include_nopass: bool = False) -> TestResult:
@@ -241,6 +255,9 @@ def run_test(test: Path, tests_root: Path, url: str, data_root: Path, timeout: f
     rel = test.relative_to(tests_root).as_posix()
     if "NOPASS" in test.name and not include_nopass:
         return TestResult(rel, "skipped", "named NOPASS: h2o-3 itself does not expect it to pass")
+    missing = missing_data(test, data_root)
+    if missing:
+        return TestResult(rel, "no data", "", 0.0, missing)
     with tempfile.TemporaryDirectory(prefix="pyunit-") as scratch:
         result_path = Path(scratch) / "result.json"
         log_path = (log_dir / (rel.replace("/", "__") + ".log")) if log_dir else Path(scratch) / "log"
