@@ -102,10 +102,22 @@ def main_metric(model: dict) -> tuple[str, float, str] | None:
     return None
 
 
+_ALGORITHMS = {"gbm": "GBM", "drf": "DRF", "glm": "GLM", "gam": "GAM", "xgboost": "XGBoost",
+               "deeplearning": "Deep learning", "stackedensemble": "Stacked ensemble", "naivebayes": "Naive Bayes",
+               "kmeans": "k-means", "pca": "PCA", "svd": "SVD", "glrm": "GLRM", "isolationforest": "Isolation forest",
+               "extendedisolationforest": "Extended isolation forest", "coxph": "CoxPH", "rulefit": "RuleFit",
+               "upliftdrf": "Uplift DRF", "anovaglm": "ANOVA GLM", "modelselection": "Model selection"}
+
+
+def algorithm_name(algo: str) -> str:
+    """An algorithm as people write it (``xgboost`` -> ``XGBoost``); unknown ones upper-cased."""
+    return _ALGORITHMS.get(str(algo).lower(), str(algo).upper())
+
+
 def model_label(model: dict, now: dt.datetime | None = None) -> str:
     """``"GBM_1 · GBM · AUC 0.81 (valid) · 18:32"``: id, algorithm, main metric (when the dict
     has metrics: a full ``client.model()``) and when it was trained (a date too when not today)."""
-    parts = [model_id(model), str(model.get("algo") or "").upper()]
+    parts = [model_id(model), algorithm_name(model.get("algo") or "")]
     found = main_metric(model)
     if found:
         name, value, where = found

@@ -176,6 +176,24 @@ def test_journey_from_example_data_to_predictions(app, page, artifacts, slow_csv
         journey.wait_status(automl, r"AutoML (done|finished)", timeout=600_000)
         assert rows.count() >= 3, "the leaderboard should list at least the 3 models asked for"
         journey.screenshot("automl-done")
+        # the leader, opened from the bottom of the page, shows from its title (the page scrolls);
+        # on a laptop-sized window, where the leaderboard runs past the fold
+        tall = page.viewport_size
+        page.set_viewport_size({"width": 1300, "height": 700})
+        opener = automl.locator(".h2odash-leaderboard-rows select")
+        page.mouse.move(650, 350)
+        page.mouse.wheel(0, 5000)  # to the bottom, as a user reading the leaderboard would
+        page.wait_for_timeout(300)
+        leader = opener.evaluate("(s) => s.options[0].textContent").replace("\xa0", " ").split()[1]  # "1. id  AUC …"
+        opener.select_option(index=0)
+        models = journey.panel("models")
+        title = models.locator(".h2odash-model-view-ready .h2odash-model-title")
+        title.wait_for(timeout=60_000)
+        assert leader in title.inner_text()
+        page.wait_for_function("(t) => { const r = t.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }",
+                               arg=title.element_handle(), timeout=10_000)
+        journey.screenshot("leader-opened")
+        page.set_viewport_size(tall)
 
     # -- score a frame and see the predictions --------------------------------------------
     predict = journey.open_tab("Predict")

@@ -339,7 +339,9 @@ class FramesPanel(Panel):
                  "min": (column.get("mins") or [None])[0], "max": (column.get("maxs") or [None])[0],
                  "mean": column.get("mean"), "sigma": column.get("sigma"),
                  "levels": len(column.get("domain") or []) or None}
-        self.column_summary.value = to_html(pd.DataFrame([facts]))
+        # only the facts that apply (a numeric column has no levels, a categorical no mean)
+        shown = {k: v for k, v in facts.items() if v is not None and not (isinstance(v, float) and v != v)}
+        self.column_summary.value = to_html(pd.DataFrame([shown]))
         self.column_type.show(column.get("type"))
         shown = rebinned(column, summary.get("default_percentiles"))
         self.column_chart.show(charts.column_chart(shown), filename=f"{self.state.selected}_{column['label']}.csv")

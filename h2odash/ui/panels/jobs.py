@@ -14,6 +14,7 @@ from h2odash.client import H2OClient
 from h2odash.client.jobs import job_id_of
 
 from ..busy import local_status
+from ..pickers import algorithm_name
 from ..tables import to_html
 from .base import OpenModel, Panel
 
@@ -39,11 +40,11 @@ def describe_job(job: dict, models: dict[str, dict]) -> str:
     kind = result_kind(job)
     if kind == "model":
         listed = models.get(dest) or {}
-        algo = str(listed.get("algo") or description).upper()
+        algo = str(listed.get("algo") or description)
         frame = (listed.get("data_frame") or {}).get("name")
-        if algo.startswith("QUANTILES"):
+        if algo.upper().startswith("QUANTILES"):
             return SUMMARY_WORK
-        return f"Train {algo}" + (f" on {frame}" if frame else "")
+        return f"Train {algorithm_name(algo)}" + (f" on {frame}" if frame else "")
     if kind == "frame":
         verb = _FRAME_WORK.get(description, description)
         return f"{verb} {dest}" if verb in ("Parse", "Create frame") else verb

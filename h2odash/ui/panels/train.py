@@ -58,9 +58,13 @@ class TrainPanel(Panel):
         self.cancel_button = widgets.Button(description="Cancel", icon="stop", disabled=True)
         self.progress = widgets.FloatProgress(min=0.0, max=1.0, description="Progress")
         self.job_label = widgets.Label()
+        self.train_hint = widgets.HTML().add_class("h2odash-train-hint")  # why Train is greyed out
         self.open_button = widgets.Button(description="Open model", icon="external-link", disabled=True,
                                           layout=widgets.Layout(display="" if open_model else "none"))
         self.history = ScoringHistoryView()
+        # progress and scoring history of the training under way: shown only while there is one
+        self.run_box = widgets.VBox([widgets.HBox([self.progress, self.job_label]), self.history],
+                                    layout=widgets.Layout(display="none"))
         # The grid search box is built when its section is first opened: a hundred widgets the
         # page would otherwise load for every user.
         self.grid: GridSearchBox | None = None
@@ -72,9 +76,9 @@ class TrainPanel(Panel):
         self.cancel_button.on_click(self._on_cancel)
         self.open_button.on_click(self._on_open)
         super().__init__(client, [self.algorithm, self.form_box,
-                                  widgets.HBox([self.train_button, self.cancel_button, self.open_button]),
-                                  self.status, widgets.HBox([self.progress, self.job_label]), self.history,
-                                  self.grid_section])
+                                  widgets.HBox([self.train_button, self.cancel_button, self.open_button,
+                                                self.train_hint]),
+                                  self.status, self.run_box, self.grid_section])
         self.guarded(self._load_builders)
 
     def _load_builders(self) -> None:
@@ -91,6 +95,8 @@ class TrainPanel(Panel):
 
     # -- the form -------------------------------------------------------------------------
     def _on_algorithm_selected(self, change) -> None:
+        if self.state.job_status not in RUNNING:
+            self._show_run(False)  # the last training's outcome does not describe the new form
         previous = self.form
         self.form = ParameterForm(self.state.builders[change["new"]])
         self.form_box.children = [self.form]
@@ -139,6 +145,7 @@ class TrainPanel(Panel):
         missing = self._missing_choice()
         self.train_button.disabled = missing is not None
         self.train_button.tooltip = f"Choose {missing} first." if missing else "Train a model with these parameters."
+        self.train_hint.value = f"<small style='color:#777'>choose {missing} to train</small>" if missing else ""
 
     def _on_grid_opened(self, change) -> None:
         if change["new"] is None or self.grid is not None:
@@ -169,8 +176,7 @@ class TrainPanel(Panel):
             return
         algorithm = self.algorithm.value
         self._busy(True)
-        self.history.clear()
-        self.progress.value, self.progress.bar_style = 0.0, ""
+        self._show_run(True)
         self.open_button.disabled = True
         self.status.info("Submitting…")
 
@@ -180,10 +186,17 @@ class TrainPanel(Panel):
                 job = self.client.train(algorithm, training_frame, wait=False, **params)
             except Exception as exc:
                 self._busy(False)
+                self._show_run(False)  # nothing ran: no empty chart, no stale progress
                 self.form.mark_named_in(str(getattr(exc, "msg", "") or exc))
                 raise
             self._watch(job)
         self.in_background(submit)
+
+    def _show_run(self, shown: bool) -> None:
+        """A fresh progress bar and history for a new training, or none at all."""
+        self.progress.value, self.progress.bar_style, self.job_label.value = 0.0, "", ""
+        self.history.clear()
+        self.run_box.layout.display = "flex" if shown else "none"
 
     def _busy(self, busy: bool) -> None:
         self.train_button.description = "Training…" if busy else "Train"
