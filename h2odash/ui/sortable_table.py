@@ -18,7 +18,7 @@ import ipywidgets as widgets
 import numpy as np
 import pandas as pd
 
-from .metric_names import higher_is_better
+from .metric_names import higher_is_better, metric_label
 
 _BEST_STYLE = "font-weight:bold;background:#e3f4e1"
 _STYLE = ("<style>.h2odash-sortable-table{border-collapse:collapse}"
@@ -85,7 +85,7 @@ def table_html(frame: pd.DataFrame, sort_by: str | None = None, ascending: bool 
         if higher is not None and pd.api.types.is_numeric_dtype(frame[name]):
             marks[name] = best_rows(frame[name], higher)[:len(shown)]
     arrow = {True: " ▲", False: " ▼"}[bool(ascending)]
-    head = "".join(f"<th>{html.escape(str(name))}{arrow if name == sort_by else ''}</th>" for name in frame.columns)
+    head = "".join(f"<th>{html.escape(shown_name(name))}{arrow if name == sort_by else ''}</th>" for name in frame.columns)
     columns = [(shown[name].tolist(), marks.get(name)) for name in frame.columns]
     rows = []
     for i in range(len(shown)):
@@ -96,6 +96,11 @@ def table_html(frame: pd.DataFrame, sort_by: str | None = None, ascending: bool 
     more = (f"<div style='font-size:11px;color:#777'>first {max_rows} of {len(frame)} rows</div>"
             if len(frame) > max_rows else "")
     return f"{_STYLE}<table class='h2odash-sortable-table'><tr>{head}</tr>{''.join(rows)}</table>{more}"
+
+
+def shown_name(column) -> str:
+    """A column heading: metrics as people write them (``logloss`` -> ``log loss``), others as named."""
+    return metric_label(str(column)) if higher_is_better(str(column)) is not None else str(column)
 
 
 class SortableTable(widgets.VBox):
@@ -167,7 +172,7 @@ class SortableTable(widgets.VBox):
         self.ascending = default_ascending(sort_by) if ascending is None else bool(ascending)
         self._quiet = True
         try:
-            options = [("(as listed)", None)] + [(str(c), c) for c in frame.columns]
+            options = [("(as listed)", None)] + [(shown_name(c), c) for c in frame.columns]
             if list(self.sort_picker.options) != options:
                 self.sort_picker.options = options
             self.sort_picker.value = self.sort_by

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from h2odash.ui.sortable_table import SortableTable, format_value, higher_is_better
+from h2odash.ui.sortable_table import SortableTable, format_value, higher_is_better, shown_name
 
 
 @pytest.mark.parametrize("metric, higher", [
@@ -78,7 +78,8 @@ def test_sorting_matches_pandas(column, ascending):
     pd.testing.assert_frame_equal(table.frame, expected.reset_index(drop=True))
     header, rows = cells(table)
     assert [row[0][2] for row in rows] == list(expected["model_id"])  # the page shows that order
-    assert header == list(frame.columns)
+    assert header == [shown_name(c) for c in frame.columns]  # metrics as people write them
+    assert "AUC" in header and "log loss" in header and "model_id" in header
 
 
 def test_the_pickers_sort_best_first_by_default():
@@ -93,7 +94,7 @@ def test_the_pickers_sort_best_first_by_default():
     table.direction.value = False
     assert table.frame["logloss"].iloc[0] == frame["logloss"].max()
     assert table.frame["logloss"].isna().iloc[-1]  # missing values stay last either way
-    assert "logloss ▼" in table.table.value
+    assert "log loss ▼" in table.table.value
     # A refresh (a poll showing new rows) keeps the user's order.
     table.show(models_frame(seed=1))
     assert table.sort_by == "logloss" and table.ascending is False
@@ -103,8 +104,9 @@ def test_the_pickers_sort_best_first_by_default():
 def test_the_best_value_of_each_metric_is_marked():
     frame = models_frame()
     table = SortableTable(frame, sort_by="max_depth")
-    header, rows = cells(table)
+    _, rows = cells(table)
     shown = table.frame
+    header = list(shown.columns)
     for name in header:
         marked = {i for i, row in enumerate(rows) if row[header.index(name)][1]}
         if name not in ("auc", "logloss", "rmse"):
