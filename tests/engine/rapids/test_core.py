@@ -65,6 +65,8 @@ def test_rows_and_columns_match_pandas(fr):
     assert frame_of(fr.rapids("(rows fr [1:3])")).equals(df.iloc[1:4].reset_index(drop=True))
     assert frame_of(fr.rapids("(rows fr [-1 -3])")).equals(df.drop(index=[0, 2]).reset_index(drop=True))
     assert frame_of(fr.rapids("(rows fr [3:nan])")).equals(df.iloc[3:].reset_index(drop=True))
+    assert fr.rapids("(rows fr [3:10])").nrows == 2                       # a span stops at the end
+    assert fr.rapids("(rows fr 7)").table.to_pylist() == [{"a": None, "b": None, "s": None}]  # H2O-3's NA row
     assert list(frame_of(fr.rapids("(cols_py fr ['s' 'a'])")).columns) == ["s", "a"]
     assert list(frame_of(fr.rapids("(cols fr -2)")).columns) == ["a", "s"]
     mask = Frame("mask", pa.table({"m": [1, 0, None, 1, 0]}))

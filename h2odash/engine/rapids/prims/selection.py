@@ -10,7 +10,7 @@ from h2odash.engine.frames import Frame
 from h2odash.engine.parse import to_enum
 
 from ..interpreter import Interpreter, RapidsError, prim
-from ..syntax import NumList
+from ..syntax import NumList, Span
 from .. import values as v
 
 
@@ -32,7 +32,13 @@ def row_positions(fr: Frame, selection, op: str) -> np.ndarray:
         return np.flatnonzero((mask != 0) & ~np.isnan(mask))
     if isinstance(selection, NumList) and selection.is_empty:
         return np.arange(n)
-    picked = np.asarray(v.numbers(selection, op, "its rows", limit=n), dtype=np.float64)
+    if isinstance(selection, NumList):
+        # a span stops at the last row (a tail of a short frame); a row named alone does not
+        picked = np.asarray([x for item in selection.items
+                             for x in (NumList(0, (item,)).expand(n) if isinstance(item, Span) else [item])
+                             if not (isinstance(item, Span) and x >= n)], dtype=np.float64)
+    else:
+        picked = np.asarray(v.numbers(selection, op, "its rows", limit=n), dtype=np.float64)
     if not len(picked):
         return np.arange(0)
     if np.all(picked < 0):
@@ -43,14 +49,20 @@ def row_positions(fr: Frame, selection, op: str) -> np.ndarray:
     positions = picked.astype(np.int64)
     if positions.min() < 0:
         raise RapidsError(f"'{op}': rows cannot mix kept and dropped (negative) numbers.")
-    # Past the end is allowed for a span (tail of a short frame), not for a single row.
-    return positions[positions < n]
+    # A row past the end reads as a row of missing values, as in H2O-3 (``fr[3, :]`` of 3 rows);
+    # :func:`take_positions` turns those positions into missing rows.
+    return positions
+
+
+def take_positions(positions: np.ndarray, n: int) -> pa.Array:
+    """Row positions as take() indices; those past the end become missing (a row of NAs)."""
+    return pa.array(positions, pa.int64(), mask=positions >= n)
 
 
 @prim("rows")
 def rows(ix: Interpreter, fr, selection):
     fr = v.frame(fr, "rows")
-    return v.take_rows(fr, pa.array(row_positions(fr, selection, "rows"), pa.int64()))
+    return v.take_rows(fr, take_positions(row_positions(fr, selection, "rows"), fr.nrows))
 
 
 @prim("dim")
@@ -203,6 +215,7 @@ def assign_into(ix: Interpreter, fr, value, col_selection, row_selection):
     else:
         indices = v.column_indices(fr, col_selection, ":=")
     positions = row_positions(fr, row_selection, ":=")
+    positions = positions[positions < fr.nrows]  # no row past the end to write into
     all_rows = len(positions) == fr.nrows
     names, arrays, types = list(fr.names), list(fr.table.columns), list(fr.types)
     if isinstance(value, Frame) and value.ncols not in (1, len(indices)):
