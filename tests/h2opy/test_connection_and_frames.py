@@ -273,11 +273,13 @@ def test_ls_get_frame_refresh_and_remove(h2opy, data_dir, iris_df, listed_frames
 
 
 def test_remove_all_keeps_only_the_retained_frames(h2opy, data_dir, listed_frames):
-    before = listed_frames()   # other suites' frames on the shared server stay
+    before = listed_frames()
+    # everything other suites keep on the shared server (frames, models and the frames models own)
+    others = h2opy.ls()["key"].tolist()
     keep = h2opy.upload_file(str(data_dir / "iris.csv"), destination_frame="h2opy_keep")
     h2opy.upload_file(str(data_dir / "iris.csv"), destination_frame="h2opy_gone")
     h2opy.H2OFrame({"x": [1, 2]}, destination_frame="h2opy_gone_too")
-    h2opy.remove_all(retained=before + [keep.frame_id])
+    h2opy.remove_all(retained=others + [keep.frame_id])
     left = listed_frames()
     assert "h2opy_keep" in left
     assert "h2opy_gone" not in left and "h2opy_gone_too" not in left
