@@ -285,6 +285,9 @@ def _sort_levels(column):
     if column.num_chunks == 0:
         return pa.chunked_array([pa.DictionaryArray.from_arrays(pa.array([], pa.int32()), pa.array([], pa.string()))])
     dictionary = column.chunk(0).dictionary
+    if len(dictionary) == 0:  # every value missing: no levels to sort
+        empty = pa.DictionaryArray.from_arrays(pa.nulls(len(column), pa.int32()), pa.array([], pa.string()))
+        return pa.chunked_array([empty], pa.dictionary(pa.int32(), pa.string()))
     order = pc.array_sort_indices(dictionary)
     levels = pc.take(dictionary, order)
     rank = np.empty(len(order), dtype=np.int32)

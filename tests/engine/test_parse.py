@@ -137,3 +137,12 @@ def test_ragged_rows_fail_the_job_naming_the_line(engine, tmp_path):
 ])
 def test_destination_names_follow_h2o(filename, expected):
     assert destination_name(filename) == expected
+
+
+def test_an_enum_column_with_no_value_at_all_parses_as_all_missing(engine, tmp_path):
+    path = tmp_path / "empty_enum.csv"
+    path.write_text('"C1","C2"\n"",1\n,2\n')
+    job, frame = parse_file(engine, path, column_types=["Enum", "Numeric"])
+    assert job.status == "DONE", job.exception
+    assert frame.types[0] == "enum" and frame.domain(0) == []
+    assert frame.table.column(0).to_pylist() == [None, None]
