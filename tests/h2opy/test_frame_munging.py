@@ -461,8 +461,16 @@ def test_conversions_and_type_tests(h2opy):
     codes = fr["e"].asnumeric()
     assert codes.types == {"e": "real"} and codes.isnumeric() == [True]
     assert_column(codes, MIXED["e"].map({"a": 0, "b": 1, "c": 2}))
-    digits = upload(h2opy, pd.DataFrame({"d": ["10", "2.5", "x7", None]}), {"d": "string"})
-    assert_column(digits["d"].asnumeric(), [10, 2.5, None, None])
+    # text is a number when it is a sign, digits and one decimal point (H2O-3's rule: no
+    # spaces, exponents or "Inf", which pandas' to_numeric would take)
+    text = pd.Series(["10", "-2.5", "+4", ".5", "x7", " 1", "1e3", "Inf", "1,5", None])
+    digits = upload(h2opy, pd.DataFrame({"d": text}), {"d": "string"})
+    plain_number = text.str.fullmatch(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)").fillna(False).astype(bool)
+    assert_column(digits["d"].asnumeric(), pd.to_numeric(text.where(plain_number)))
+    levels_as_numbers = upload(h2opy, pd.DataFrame({"e": ["-3", "+4", "-3"], "f": ["1e3", "2", "2"]}),
+                               {"e": "enum", "f": "enum"}).asnumeric()
+    assert_column(levels_as_numbers["e"], [-3, 4, -3])       # numeric levels: their numbers
+    assert_column(levels_as_numbers["f"], [0, 1, 1])         # otherwise: level codes
     assert fr.isfactor() == [False, False, True, False, False]
     assert fr.isnumeric() == [True, True, False, False, False]
     assert fr.isstring() == [False, False, False, True, False]

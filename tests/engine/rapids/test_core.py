@@ -111,6 +111,20 @@ def test_whole_numbers_read_as_int(fr):
     assert fr.rapids("(as.numeric v)").types == ["int", "real"]
 
 
+def test_text_reads_as_numbers_by_h2o3s_rule(fr):
+    # H2O-3 (BufferedString.getNumericType): a sign, digits and one decimal point, nothing else;
+    # where it fails the whole request ("+", "."), a missing value instead
+    text = ["10", "-2.5", "+4", ".5", "5.", " 1", "1e3", "Inf", "NaN", "0x1A", "1,5", "+", ".", None]
+    fr.store.put("t", Frame("t", pa.table({"s": pa.array(text, pa.string())})))
+    got = fr.rapids("(as.numeric t)").table.column(0).to_pylist()
+    assert got == [10, -2.5, 4, 0.5, 5, None, None, None, None, None, None, None, None, None]
+    # a factor's levels are numbers only by the same rule; otherwise it reads as level codes
+    fr.store.put("f", Frame("f", pa.table({"e": to_enum(pa.array(["1e3", "2", "2"]))})))
+    assert fr.rapids("(as.numeric f)").table.column(0).to_pylist() == [0, 1, 1]
+    fr.store.put("g", Frame("g", pa.table({"e": to_enum(pa.array(["-3", "+4", "-3"]))})))
+    assert fr.rapids("(as.numeric g)").table.column(0).to_pylist() == [-3, 4, -3]
+
+
 def test_temporaries_belong_to_their_session(fr):
     session = fr.sessions.open()
     fr.rapids("(tmp= py_1_sid (rows fr [0:2]))", session)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from h2odash.engine.frames import Frame
 from h2odash.engine.parse import convert_column
@@ -24,15 +25,29 @@ def _retyped(fr: Frame, kind: str) -> Frame:
     return v.make_frame(list(fr.names), arrays, types)
 
 
+# The text as.numeric reads as a number, as H2O-3's BufferedString.getNumericType does: an
+# optional sign, then digits with at most one decimal point, nothing else (no spaces,
+# exponents, "Inf" or "NaN": H2O-3 makes those missing). Where H2O-3 fails the whole request
+# ("+", ".", an integer past 64 bits), this reads a missing value or the number instead.
+_H2O_NUMBER = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)$"
+
+
+def _text_to_numbers(labels):
+    """Strings as numbers by H2O-3's rule (not the parser's, which takes exponents and spaces)."""
+    if pa.types.is_string(labels.type) or pa.types.is_large_string(labels.type):
+        labels = pc.if_else(pc.match_substring_regex(labels, _H2O_NUMBER), labels, None)
+    return convert_column(labels, "Numeric")
+
+
 def _converted(column, own: str, kind: str):
     if own != "enum":
-        return convert_column(column, kind)
+        return _text_to_numbers(column) if kind == "Numeric" else convert_column(column, kind)
     labels = column.cast(pa.string())
     if kind != "Numeric":
         return convert_column(labels, kind)
     # As in H2O-3: a factor whose levels are all numbers becomes those numbers; any other
     # factor becomes its level codes.
-    as_numbers = convert_column(labels, "Numeric")
+    as_numbers = _text_to_numbers(labels)
     if as_numbers.null_count == labels.null_count:
         return as_numbers
     return pa.chunked_array([c.indices for c in column.chunks]).cast(pa.int32())
