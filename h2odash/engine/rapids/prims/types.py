@@ -39,7 +39,26 @@ def _text_to_numbers(labels):
     return convert_column(labels, "Numeric")
 
 
+def _numbers_as_levels(column, own: str):
+    """A number column as a factor whose levels are in numeric order, as H2O-3 orders them
+    (``-3, 1, 2, 10``, not the text order ``-3, 1, 10, 2``); hashing, not sorting, every row."""
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    distinct = pc.unique(column).drop_null()
+    distinct = pc.take(distinct, pc.array_sort_indices(distinct))
+    codes = pc.index_in(column, value_set=distinct).cast(pa.int32())
+    if own == "int":
+        labels = pc.cast(distinct, pa.string())
+    else:
+        from .levels import java_double  # H2O-3 names a real level as Java writes the number
+
+        labels = pa.array([java_double(float(x)) for x in distinct.to_numpy(zero_copy_only=False)], pa.string())
+    return pa.chunked_array([pa.DictionaryArray.from_arrays(codes, labels)], pa.dictionary(pa.int32(), pa.string()))
+
+
 def _converted(column, own: str, kind: str):
+    if kind == "Enum" and own in ("int", "real"):
+        return _numbers_as_levels(column, own)
     if own != "enum":
         return _text_to_numbers(column) if kind == "Numeric" else convert_column(column, kind)
     labels = column.cast(pa.string())
