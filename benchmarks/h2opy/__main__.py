@@ -52,7 +52,9 @@ def _figures(h2o, big, small):
         return part
 
     def grouped():
-        return big.group_by("g").mean("x02").get_frame()
+        result = big.group_by("g").mean("x02").get_frame()
+        _force(result)  # get_frame() is lazy too
+        return result
 
     def ordered():
         result = big.sort("x03")
