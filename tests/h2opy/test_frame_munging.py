@@ -172,6 +172,10 @@ def test_single_cells(h2opy):
     assert fr[3, "e"] == "c"
     assert fr[4, "s"] == "MiXeD"
     assert math.isnan(fr[1, "r"])
+    # a missing label reads as the text "NA" (H2O-3's flatten), a missing time as NaN
+    assert fr[4, "e"] == "NA" and fr[2, "s"] == "NA"
+    assert math.isnan(fr[2, "t"])
+    assert fr[0, "t"] == epoch_ms(MIXED["t"])[0]
 
 
 def test_head_and_tail(h2opy):
@@ -228,6 +232,9 @@ def test_cbind_and_rbind(h2opy):
     assert tall.shape == (16, 5) and tall.types == MIXED_TYPES
     assert_column(tall["r"], pd.concat([MIXED["r"], MIXED["r"]]))
     assert_column(tall["e"], pd.concat([MIXED["e"], MIXED["e"]]))
+    # repeated names get the first free number counting from 0, as H2O-3 numbers them
+    assert other.cbind([other, other]).columns == ["a", "b", "a0", "b0", "a1", "b1"]
+    assert other.cbind(other["a"]).columns == ["a", "b", "a0"]
 
 
 # == arithmetic, comparison and logic, with H2O's NA rules =======================================

@@ -159,14 +159,15 @@ def make_frame(names: list[str], arrays: list, types: list[str]) -> Frame:
 
 
 def unique_names(names: list[str]) -> list[str]:
-    """Names made unique as frames are bound together: a repeated name gets a number."""
+    """Names made unique as frames are bound together: a repeated name gets the first free
+    number counting from 0 (``a``, ``a0``, ``a1``), as H2O-3 numbers them."""
     taken: set[str] = set()
     out = []
     for name in names:
         candidate, n = name, 0
         while candidate in taken:
-            n += 1
             candidate = f"{name}{n}"
+            n += 1
         taken.add(candidate)
         out.append(candidate)
     return out

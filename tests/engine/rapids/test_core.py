@@ -141,6 +141,7 @@ def test_temporaries_belong_to_their_session(fr):
 def test_functions_and_scalars(fr):
     assert fr.rapids("(dim fr)") == [5.0, 3.0]
     assert fr.rapids("(flatten (rows (cols_py fr 's') 1))") == "y"
+    assert fr.rapids("(flatten (rows (cols_py fr 's') 2))") == "NA"     # a missing label, as H2O-3
     assert fr.rapids("(getrow (rows fr 1))") == [2.0, 2.5, 1.0]
     assert fr.rapids("(is.factor fr)") == [0.0, 0.0, 1.0]
     keys = frame_of(fr.rapids("(ls )"))["key"].tolist()

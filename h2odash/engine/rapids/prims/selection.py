@@ -88,7 +88,8 @@ def flatten(ix: Interpreter, fr):
         return fr
     if fr.types[0] in ("enum", "string", "uuid"):
         value = v.labels_of(fr, 0)[0].as_py()
-        return value if value is not None else float("nan")
+        # H2O-3 answers a missing label as the text "NA" (so h2o-py's fr[i, j] reads "NA")
+        return value if value is not None else "NA"
     return float(v.column_floats(fr, 0)[0])
 
 
