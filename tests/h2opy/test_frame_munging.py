@@ -615,6 +615,27 @@ def test_string_patterns(h2opy):
         assert_column(parts[k], split[k])
 
 
+def test_string_strips_grep_distance_and_entropy(h2opy):
+    s = mixed(h2opy)["s"]
+    text = MIXED["s"]
+    assert_column(s.lstrip(" H"), text.str.lstrip(" H"))
+    assert_column(s.rstrip(" ."), text.str.rstrip(" ."))
+    has_a = text.str.contains("a").fillna(False).astype(bool)
+    assert_column(s.grep("a"), np.flatnonzero(has_a))
+    assert_column(s.grep("a", output_logical=True), h2o_bool(has_a))
+    # "lv" is Lucene's Levenshtein similarity: 1 - edits / the longer length (here the edits are
+    # the letters whose case changes)
+    upper = text.str.upper()
+    similarity = [None if pd.isna(t) else 1 - sum(a != b for a, b in zip(t, u)) / max(len(t), len(u))
+                  for t, u in zip(text, upper)]
+    assert_column(s.strdistance(s.toupper(), measure="lv"), similarity)
+    entropy = s.entropy()
+    assert entropy.columns == ["C1"]
+    shannon = [None if pd.isna(t) else -sum(p * math.log2(p) for p in (pd.Series(list(t)).value_counts() / len(t)))
+               for t in text]
+    assert_column(entropy, shannon)
+
+
 def test_enum_strings_keep_their_type(h2opy):
     e = mixed(h2opy)["e"]
     upper = e.toupper()
@@ -632,6 +653,7 @@ def test_time_parts(h2opy):
     assert_column(t.hour(), times.dt.hour)
     assert_column(t.minute(), times.dt.minute)
     assert_column(t.second(), times.dt.second)
+    assert_column(t.week(), times.dt.isocalendar().week.astype("float").where(times.notna()))
     days = t.dayOfWeek()
     assert days.isfactor() == [True]
     assert days.levels() == [["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]]

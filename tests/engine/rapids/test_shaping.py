@@ -189,8 +189,9 @@ def test_entropy_of_strings_and_levels(engine):
     engine.store.put("tx", Frame("tx", engine.store.find("tx").table, ["string", "enum"]))
     out, _ = result(engine, "(entropy tx)")
     expected = [math.nan if t is None else _entropy(t) for t in WORDS_TEXT]
-    np.testing.assert_allclose(out["s"].to_numpy(float), expected, equal_nan=True)
-    np.testing.assert_allclose(out["e"].to_numpy(float), expected, equal_nan=True)
+    assert list(out.columns) == ["C1", "C2"]          # H2O-3's names, not the measured columns'
+    np.testing.assert_allclose(out["C1"].to_numpy(float), expected, equal_nan=True)
+    np.testing.assert_allclose(out["C2"].to_numpy(float), expected, equal_nan=True)
     put(engine, "nums", pd.DataFrame({"x": [1.0, 2.0]}))
     with pytest.raises(InvalidArgument, match="string or categorical"):
         engine.rapids("(entropy nums)")

@@ -416,7 +416,7 @@ def substring_counts(text: pa.Array, words: set[str]) -> np.ndarray:
     return np.where(missing, np.nan, total)
 
 
-def _text_columns(fr: Frame, op: str, measure) -> Frame:
+def _text_columns(fr: Frame, op: str, measure, names: list[str] | None = None) -> Frame:
     for kind in fr.types:
         if kind not in ("string", "enum"):
             shown = {"int": "Numeric", "real": "Numeric", "time": "Time", "uuid": "UUID"}[kind]
@@ -430,13 +430,15 @@ def _text_columns(fr: Frame, op: str, measure) -> Frame:
             columns.append(np.where(codes == 0, np.nan, np.r_[np.nan, per_level][codes]))
         else:
             columns.append(measure(fr.table.column(c).combine_chunks()))
-    return v.numbers_frame(list(fr.names), columns)
+    return v.numbers_frame(names or list(fr.names), columns)
 
 
 @prim("entropy")
 def entropy(ix: Interpreter, fr):
     """``(entropy fr)``: Shannon entropy of each string or level, per column."""
-    return _text_columns(v.frame(fr, "entropy"), "entropy", string_entropy)
+    fr = v.frame(fr, "entropy")
+    # H2O-3 names the result's columns C1, C2... (not after the measured columns)
+    return _text_columns(fr, "entropy", string_entropy, [f"C{c + 1}" for c in range(fr.ncols)])
 
 
 @prim("num_valid_substrings")
