@@ -90,14 +90,15 @@ class Engine:
                 result.destination_frames.append(key)
         return result
 
-    def _check_allowed(self, path, given):
+    def _check_allowed(self, path, given, action="import"):
         """Refuse paths that resolve (through ``..`` or symlinks) outside the data roots."""
         if not self.data_roots:
             return
         real = os.path.realpath(path)
         if not any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in self.data_roots):
+            verb = "reads" if action == "import" else "writes"
             raise Forbidden(
-                f"Cannot import '{given}': this server only reads files inside its data directories "
+                f"Cannot {action} '{given}': this server only {verb} files inside its data directories "
                 f"({', '.join(self.data_roots)}).", {"argument": "path", "name": str(given)},
             )
 
@@ -175,6 +176,16 @@ class Engine:
         if isinstance(obj, RawFile):
             obj.release()
         return obj
+
+    def export_frame(self, key, path, **options):
+        """Write a frame to ``path`` on the server's disk (a job; see h2odash.engine.export)."""
+        from h2odash.engine.export import export_frame
+
+        frame = self.store.get(key, Frame, "frame_id")
+        target = _local_path(path)
+        self._check_allowed(target, path, action="write")
+        job = Job("Export", key, "Frame", locks=[key])
+        return self.jobs.start(job, lambda job: export_frame(frame, target, progress=job.update, **options))
 
     def split_frame(self, key, ratios, destination_frames=None, seed=-1):
         """Split a frame's rows at random into len(ratios) + 1 frames (the last takes the rest).

@@ -7,7 +7,6 @@ both match it, hence each other.
 """
 from __future__ import annotations
 
-import importlib.util
 import math
 
 import numpy as np
@@ -243,8 +242,6 @@ def test_as_data_frame_text_of_every_type(h2opy):
     assert rows[0] == ["a", "b", "s"] and rows[1] == ["1", "1.5", 'q"uote']
 
 
-@pytest.mark.skipif(not (importlib.util.find_spec("polars") and importlib.util.find_spec("pyarrow")),
-                    reason="h2o-py's multi-threaded as_data_frame needs polars and pyarrow")
 def test_as_data_frame_multi_threaded_through_polars(h2opy, data_dir, prostate_df):
     fr = h2opy.upload_file(str(data_dir / "prostate.csv"))
     got = fr.as_data_frame(use_multi_thread=True)

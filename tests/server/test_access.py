@@ -1,6 +1,7 @@
 """Access control: authentication on every route, data roots, upload limit, no CORS."""
 
 import os
+import time
 import subprocess
 import sys
 
@@ -56,6 +57,22 @@ def test_imports_stay_inside_the_data_root(guarded):
         assert_h2o_error(response, 403, "only reads files inside its data directories")
     # A folder import must not pull in the symlink that leads outside either.
     assert_h2o_error(requests.post(f"{url}/3/ImportFiles", data={"path": str(root)}, headers=AUTH), 403, "data directories")
+
+
+def test_exports_stay_inside_the_data_root(guarded):
+    url, root, outside = guarded
+    imported = requests.post(f"{url}/3/ImportFiles", data={"path": str(root / "inside.csv")}, headers=AUTH).json()
+    parsed = requests.post(f"{url}/3/Parse", data={"source_frames": f'["{imported["destination_frames"][0]}"]',
+                                                   "destination_frame": "inside.hex"}, headers=AUTH)
+    assert parsed.status_code == 200, parsed.text
+    for _ in range(100):
+        if requests.get(f"{url}/3/Frames/inside.hex", headers=AUTH).status_code == 200:
+            break
+        time.sleep(0.1)
+    for path in [outside / "written.csv", root / ".." / outside.name / "written.csv", "/tmp/h2odash-escape.csv"]:
+        response = requests.post(f"{url}/3/Frames/inside.hex/export", data={"path": str(path)}, headers=AUTH)
+        assert_h2o_error(response, 403, "only writes files inside its data directories")
+    assert not (outside / "written.csv").exists()
 
 
 def test_upload_limit(guarded):

@@ -4,10 +4,11 @@ from starlette.concurrency import iterate_in_threadpool
 from starlette.responses import StreamingResponse
 
 from h2odash.engine.errors import InvalidArgument
+from h2odash.engine.export import csv_pieces
 from h2odash.engine.frames import Frame
 from h2odash.server.endpoint import Endpoint
 from h2odash.server.params import Param, Schema
-from h2odash.server.schemas import envelope, frame_body, frame_synopsis, frames_v3
+from h2odash.server.schemas import envelope, frame_body, frame_synopsis, frames_v3, job_v3
 
 # A frame's JSON view is for looking at data; whole frames go through /3/DownloadDataset.
 MAX_ROWS_SHOWN = 100_000
@@ -55,35 +56,19 @@ def download_frame(call):
     """The whole frame as CSV, streamed (enums as their labels, times as epoch ms)."""
     key = call.params["frame_id"]
     frame = call.engine.store.get(key, Frame, "frame_id")
-    chunks = iterate_in_threadpool(frame_csv_chunks(frame))
+    chunks = iterate_in_threadpool(csv_pieces(frame))
     filename = key.replace('"', "")
     return StreamingResponse(
         chunks, media_type="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'}
     )
 
 
-def frame_csv_chunks(frame, batch_rows=65536):
-    import io
-
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
-    table = frame.table
-    columns = []
-    for kind, column in zip(frame.types, table.columns):
-        if kind == "enum":
-            column = column.cast(pa.string())
-        elif kind == "time":
-            column = column.cast(pa.int64())
-        columns.append(column)
-    table = pa.table(dict(zip(frame.names, columns)))
-    for start in range(0, max(table.num_rows, 1), batch_rows):
-        buffer = io.BytesIO()
-        pacsv.write_csv(
-            table.slice(start, batch_rows), buffer,
-            pacsv.WriteOptions(include_header=start == 0, quoting_style="needed"),
-        )
-        yield buffer.getvalue()
+def export_frame(call):
+    p = call.params
+    job = call.engine.export_frame(p["frame_id"], p["path"], file_format=p["format"], force=p["force"],
+                                   separator=chr(p["separator"]), header=p["header"], quote_header=p["quote_header"],
+                                   compression=p.get("compression"))
+    return {**frames_v3([]), "job": job_v3(job)}
 
 
 _FRAME_ID = Param("frame_id", "key", required=True, help="Key of the frame.")
@@ -97,6 +82,23 @@ _WINDOW = (
 )
 
 ENDPOINTS = [
+    Endpoint("POST", "/3/Frames/{frame_id}/export", export_frame,
+             "Write a frame to a file on the server's disk, as CSV or Parquet (a job; whole or not at all).",
+             Schema("FramesV3", (
+                 _FRAME_ID,
+                 Param("path", "str", required=True, help="The file to write, on the server's disk."),
+                 Param("force", "bool", False, help="Overwrite the file if it exists."),
+                 Param("format", "enum", "csv", values=("csv", "parquet"), help="File format."),
+                 Param("separator", "int", 44, help="Field separator, as a character code (CSV)."),
+                 Param("header", "bool", True, help="Write the column names first (CSV)."),
+                 Param("quote_header", "bool", True, help="Quote the column names (CSV)."),
+                 Param("compression", "str", help="none, gzip or bzip2 (CSV); snappy, gzip, zstd... (Parquet)."),
+             ),
+             # one file, written by one writer; h2o-py asks for a checksum file by default, which
+             # H2O-3 writes for its own parallel exports and this engine (one file, renamed whole) does not
+             tolerated={"num_parts": ("1",), "parallel": ("false",), "write_checksum": ("true", "false"),
+                        "tz_adjust_from_local": ("false",)}),
+             "FramesV3"),
     Endpoint("GET", "/3/Frames", list_frames, "List all frames (parsed frames and raw files).",
              Schema("FramesListV3", (Param("find_compatible_models", "bool", False,
                                            help="Also list the models each frame can be scored by."),)),
