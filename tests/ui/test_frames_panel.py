@@ -125,3 +125,14 @@ def test_unreadable_files_of_a_folder_are_skipped_and_named(panel, make_csv, ser
     if server_kind == "embedded":   # H2O-3 leaves dangling links out of its listing silently
         assert re.search(r"Skipped 1 unreadable file\(s\): .*broken\.csv", panel.status.value)
     assert "columns guessed" in panel.status.value and not panel.status.is_error
+
+
+def test_the_frame_just_made_heads_the_table_and_server_frames_come_last(client, panel, data_dir, frame_name):
+    user = client.import_frame(str(data_dir / "iris.csv"), destination_frame=frame_name("zzz_user"))
+    made = client.import_frame(str(data_dir / "iris.csv"), destination_frame=frame_name("made"))
+    client.rapids(f"(assign rapids_0123456789ab (rows {made} [0:5]))")   # a frame the server made
+    panel._load_frames(select=made)
+    listed = re.findall(r"<tr>\s*<td>([^<]+)</td>", panel.frames_table.value)
+    assert listed[0] == made
+    assert listed.index("rapids_0123456789ab") > listed.index(user)   # though "r" sorts before "z"
+    client.delete_frame("rapids_0123456789ab")

@@ -34,6 +34,8 @@ SEPARATORS = [("guessed", None), ("comma ,", 44), ("tab", 9), ("semicolon ;", 59
 SEPARATOR_CODES = {code for _, code in SEPARATORS if code is not None}
 HEADER_CHOICES = [("guess", 0), ("first line is the header", 1), ("no header: data from line 1", -1)]
 SETUP_PREVIEW_ROWS = 8
+# Frames the table lists (a server used for weeks holds hundreds; the picker offers all of them)
+FRAMES_LISTED = 100
 
 
 def setup_names(setup: dict) -> list[str]:
@@ -174,7 +176,13 @@ class FramesPanel(Panel):
         rows = [{"frame": f["frame_id"]["name"], "rows": f.get("rows"), "columns": f.get("columns"),
                  "size": human_bytes(f.get("byte_size"))}
                 for f in self.state.frames if not f.get("is_text")]
-        self.frames_table.value = to_html(pd.DataFrame(rows, columns=["frame", "rows", "columns", "size"]))
+        # the frame just made first, then the user's frames, then those the server made
+        rows.sort(key=lambda r: (r["frame"] != select, is_internal_frame(r["frame"]), r["frame"]))
+        table = to_html(pd.DataFrame(rows, columns=["frame", "rows", "columns", "size"]), max_rows=FRAMES_LISTED)
+        if len(rows) > FRAMES_LISTED:
+            table += (f"<small>{FRAMES_LISTED} of {len(rows)} frames listed; "
+                      "every frame can be picked under Look at a frame.</small>")
+        self.frames_table.value = table
         set_options(self.frame, self.state.frame_ids)
         if select in self.state.frame_ids:
             self.frame.value = select
