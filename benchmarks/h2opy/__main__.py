@@ -23,11 +23,12 @@ import statistics
 import sys
 import time
 from contextlib import ExitStack
+from pathlib import Path
 
 from ..servers import EmbeddedServer, H2O3Server
 from .data import ensure_tables
 
-RESULTS_DIR = __import__("pathlib").Path(__file__).resolve().parent.parent / "results"
+RESULTS_DIR = Path(__file__).resolve().parent.parent / "results"
 TARGET = 0.5
 
 
@@ -91,6 +92,7 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--only", choices=["embedded", "h2o3"], action="append")
     parser.add_argument("--figures", help="comma-separated figure keys")
+    parser.add_argument("--results-dir", default=str(RESULTS_DIR), help="where the samples' JSON goes")
     options = parser.parse_args(argv)
 
     import h2o
@@ -138,9 +140,10 @@ def main(argv=None) -> int:
         else:
             verdict = "—"
         print(f"| {labels[key]} | {cells[0]} | {cells[1]} | {verdict} | ≤ {TARGET} |")
-    RESULTS_DIR.mkdir(exist_ok=True)
+    results_dir = Path(options.results_dir)
+    results_dir.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    out = RESULTS_DIR / f"h2opy-{stamp}.json"
+    out = results_dir / f"h2opy-{stamp}.json"
     out.write_text(json.dumps({"rows": options.rows, "samples": samples}, indent=1))
     print(f"\nsamples: {out}", file=sys.stderr)
     return 0
