@@ -18,6 +18,12 @@ from h2odash.engine.errors import InvalidArgument
 MAX_DOUBLE = 1.7976931348623157e308
 
 
+def enum_key(value) -> str:
+    """How an enum value is matched: without case or underscores, as H2O-3 reads them (h2o-py
+    sends ``mean_imputation`` for ``MeanImputation``, ``auto`` for ``AUTO``)."""
+    return str(value).lower().replace("_", "")
+
+
 @dataclass(frozen=True)
 class Parameter:
     """One model parameter.
@@ -53,12 +59,12 @@ class Parameter:
                 f"({self.default!r}).",
             )
         if self.type == "enum":
-            lookup = {str(v).lower(): v for v in self.values}
-            if str(value).lower() not in lookup:
+            lookup = {enum_key(v): v for v in self.values}
+            if enum_key(value) not in lookup:
                 raise InvalidArgument(
                     self.name, f"Parameter '{self.name}' must be one of {', '.join(map(str, self.values))}; got {value!r}."
                 )
-            return lookup[str(value).lower()]
+            return lookup[enum_key(value)]
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             if isinstance(value, float) and math.isnan(value):
                 raise InvalidArgument(self.name, f"Parameter '{self.name}' must be a number, not NaN.")

@@ -11,6 +11,8 @@ import json
 import math
 from dataclasses import dataclass, field
 
+from h2odash.engine.parameters import enum_key
+
 
 class ParamError(Exception):
     """A request parameter that is missing, unknown or of the wrong type (HTTP 400)."""
@@ -119,13 +121,13 @@ def convert(param, value):
     except (ValueError, TypeError, json.JSONDecodeError):
         raise ParamError(param.name, f"Parameter '{param.name}' {_EXPECTED[param.kind]}, got {_show(value)}.")
     if param.kind == "enum" and param.values:
-        lookup = {str(v).lower(): v for v in param.values}
-        if str(result).lower() not in lookup:
+        lookup = {enum_key(v): v for v in param.values}
+        if enum_key(result) not in lookup:
             raise ParamError(
                 param.name,
                 f"Parameter '{param.name}' must be one of {', '.join(map(str, param.values))}; got {_show(value)}.",
             )
-        result = lookup[str(result).lower()]
+        result = lookup[enum_key(result)]
     return result
 
 

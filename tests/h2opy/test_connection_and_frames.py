@@ -294,3 +294,19 @@ def test_session_temporaries_go_when_the_connection_closes(h2opy, data_dir, list
     left = listed_frames()
     assert not [k for k in left if k.startswith("py_") and k.endswith(sid)]
     assert "h2opy_prostate_tmp" in left
+
+
+# -- the first estimators (issue 15 starts here) --------------------------------------------------
+def test_glm_and_automl_accept_h2o_py_spelling_of_enum_values(h2opy, data_dir):
+    """h2o-py writes enum values its own way (``mean_imputation``, ``auto``); both servers read them."""
+    from h2o.automl import H2OAutoML
+    from h2o.estimators import H2OGeneralizedLinearEstimator
+
+    fr = h2opy.upload_file(str(data_dir / "prostate.csv"))
+    fr["CAPSULE"] = fr["CAPSULE"].asfactor()
+    glm = H2OGeneralizedLinearEstimator(family="binomial", missing_values_handling="mean_imputation")
+    glm.train(x=["AGE", "PSA"], y="CAPSULE", training_frame=fr)
+    assert set(glm.coef()) == {"Intercept", "AGE", "PSA"}
+    aml = H2OAutoML(max_models=2, seed=1, include_algos=["GLM", "GBM"])
+    aml.train(y="CAPSULE", training_frame=fr)
+    assert aml.leaderboard.nrow >= 2 and aml.leader is not None

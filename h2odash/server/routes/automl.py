@@ -1,6 +1,7 @@
 """AutoML: start a run (the seed's POST /3/AutoML and H2O-3's POST /99/AutoMLBuilder), read it live."""
 
 from h2odash.engine.automl import AutoMLSpec, algo_families, find_automl, start_automl
+from h2odash.engine.parameters import enum_key
 from h2odash.server.automl_schemas import automl_build_spec_v99, automl_v99
 from h2odash.server.endpoint import Endpoint
 from h2odash.server.params import Param, ParamError, Schema, convert, is_absent
@@ -52,7 +53,7 @@ def _decode(section, values, kinds, default_only=None):
         if name in default_only:
             allowed = default_only[name]
             empty = is_absent(value) or value in ([], {})
-            if not empty and value not in allowed:
+            if not empty and value not in allowed and enum_key(value) not in {enum_key(a) for a in allowed}:
                 raise ParamError(argument, f"'{argument}' is not supported by this engine; leave it unset.")
             continue
         if name not in kinds:
