@@ -171,13 +171,14 @@ class FramesPanel(Panel):
     def refresh(self) -> None:
         self.guarded(self._load_frames)
 
-    def _load_frames(self, select: str | None = None) -> None:
+    def _load_frames(self, select: str | None = None, made: tuple = ()) -> None:
         self.state.frames = self.client.frames()
         rows = [{"frame": f["frame_id"]["name"], "rows": f.get("rows"), "columns": f.get("columns"),
                  "size": human_bytes(f.get("byte_size"))}
                 for f in self.state.frames if not f.get("is_text")]
-        # the frame just made first, then the user's frames, then those the server made
-        rows.sort(key=lambda r: (r["frame"] != select, is_internal_frame(r["frame"]), r["frame"]))
+        # the frames just made first, then the user's frames, then those the server made
+        fresh = {select, *made}
+        rows.sort(key=lambda r: (r["frame"] not in fresh, is_internal_frame(r["frame"]), r["frame"]))
         table = to_html(pd.DataFrame(rows, columns=["frame", "rows", "columns", "size"]), max_rows=FRAMES_LISTED)
         if len(rows) > FRAMES_LISTED:
             table += (f"<small>{FRAMES_LISTED} of {len(rows)} frames listed; "
@@ -386,7 +387,7 @@ class FramesPanel(Panel):
 
         def work():
             parts = self.client.split_frame(frame_id, ratios, names, seed=seed)
-            self._load_frames(select=frame_id)
+            self._load_frames(select=frame_id, made=tuple(parts))
             self.state.split_parts = parts
             rows = {f["frame_id"]["name"]: f.get("rows") for f in self.state.frames}
             described = [f"{p} ({rows.get(p)} rows)" for p in parts]
