@@ -55,6 +55,9 @@ class Engine:
         self.store = Store()
         self.jobs = JobRunner(self.store)
         self.sessions = Sessions(self.store)
+        # Metrics of each (model, frame) pair scored, as H2O-3 keeps them for GET /3/ModelMetrics:
+        # (model key, frame key) -> (metrics dict, scoring time in ms).
+        self.scored_metrics = {}
         # Rapids' (setTimeZone ...): how time columns are read and shown
         self.time_zone = "UTC"
         self.spool_dir = spool_dir or tempfile.mkdtemp(prefix="h2odash-uploads-")
@@ -291,15 +294,16 @@ class Engine:
                 self.remove(key)
         return doomed
 
-    def predict(self, model_key, frame_key, destination=None, options=None):
+    def predict(self, model_key, frame_key, destination=None, options=None, keep_predictions=True):
         """Score a frame; returns (predictions frame, metrics or None when there are none).
 
         ``options`` are the Predictions switches that change what is predicted
         (reconstruction_error, deep_features_hidden_layer, ...); unset ones are ignored.
+        The predictions frame is stored unless ``keep_predictions`` is false (scoring only for
+        the metrics, as ``POST /3/ModelMetrics`` does). Metrics are remembered for
+        :meth:`metrics_of`.
         """
-        from h2odash.engine.model_data import response_values, usable_rows, weight_values
-        from h2odash.engine.training import model_metrics
-
+        started = int(time.time() * 1000)
         model = self.model(model_key, "model")
         frame = self.store.get(frame_key, Frame, "frame")
         if model.status != "DONE":
@@ -307,17 +311,26 @@ class Engine:
         # "is", not "in": deep_features_hidden_layer=0 is a layer, though 0 == False.
         options = {name: value for name, value in (options or {}).items() if value is not None and value is not False}
         destination = destination or f"predictions_{uuid.uuid4().hex[:4]}_{model_key}_on_{frame_key}"
+        predictions, scored = self._score(model, frame, destination, options)
+        if keep_predictions:
+            self.store.put(destination, predictions)
+        if scored is not None:
+            self.scored_metrics[(model.key, frame_key)] = (scored, started)
+        return predictions, scored
+
+    def _score(self, model, frame, destination, options):
+        from h2odash.engine.model_data import response_values, usable_rows, weight_values
+        from h2odash.engine.training import model_metrics
+
         if options or not model.supervised:
             X = model.layout(frame)   # once, for the predictions and the metrics
             predictions = model.predictions_frame(destination, model.predict_columns(X, options))
             scored = None
-            if not options and not model.supervised:
+            if not model.supervised:
                 scored = model.fitted.metrics(X, weight_values(frame, model.spec))
-            self.store.put(destination, predictions)
             return predictions, scored
         raw = model.predict_raw(frame)
         predictions = model.predictions_frame(destination, raw)
-        self.store.put(destination, predictions)
         scored = None
         spec = model.spec
         if spec.response in frame.names and (spec.response_domain is None or frame.types[frame.names.index(spec.response)] == "enum"):
@@ -326,6 +339,21 @@ class Engine:
             if len(rows):
                 scored = model_metrics(spec, model.params, y[rows], raw[rows], w[rows])
         return predictions, scored
+
+    def metrics_of(self, model_key=None, frame_key=None):
+        """Remembered metrics ``[(model, frame key, metrics, scoring time)]`` of the models and
+        frames that still exist, narrowed to one model and/or one frame."""
+        from h2odash.engine.models import Model
+
+        found = []
+        for (m_key, f_key), (scored, when) in list(self.scored_metrics.items()):
+            model, frame = self.store.find(m_key), self.store.find(f_key)
+            if not isinstance(model, Model) or not isinstance(frame, Frame):
+                self.scored_metrics.pop((m_key, f_key), None)   # one of them was deleted since
+                continue
+            if model_key in (None, m_key) and frame_key in (None, f_key):
+                found.append((model, f_key, scored, when))
+        return found
 
     # -- jobs ----------------------------------------------------------------------------
     def job(self, key):

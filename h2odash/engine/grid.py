@@ -77,6 +77,7 @@ class Grid:
 def start_grid(engine, algo, given, hyper_parameters, search_criteria=None, grid_id=None):
     """Check a grid request fully, then start its job; returns the Job (dest: the grid)."""
     algorithm = algos.get(algo)
+    given = _without_defaults_of(algorithm, given, hyper_parameters)
     hyper = _checked_hyper_parameters(algorithm, given, hyper_parameters)
     criteria = _checked_search_criteria(search_criteria)
     first = {name: values[0] for name, values in hyper.items()}
@@ -156,6 +157,25 @@ class _EarlyStopping:
         before = max(self.values[:-self.rounds])
         recent = max(self.values[-self.rounds:])
         return recent <= before + abs(before) * self.tolerance
+
+
+def _without_defaults_of(algorithm, given, hyper_parameters):
+    """The model parameters less those also searched over that are left at their default:
+    clients such as h2o-py send every parameter, defaults included, beside the hyper-parameters."""
+    searched = set(hyper_parameters) if isinstance(hyper_parameters, dict) else set()
+    kept = {}
+    for name, value in given.items():
+        if name in searched and name in algorithm.parameters and _is_default(algorithm.parameters[name], value):
+            continue
+        kept[name] = value
+    return kept
+
+
+def _is_default(declared, value):
+    try:
+        return declared.check(value) == declared.check(declared.default)
+    except InvalidArgument:
+        return False
 
 
 def _checked_hyper_parameters(algorithm, given, hyper_parameters):

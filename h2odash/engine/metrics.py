@@ -153,7 +153,8 @@ def multinomial(y, probs, domain, weights=None):
     keep = (y >= 0) & (y < k) & (y == np.floor(y))
     keep &= ~np.isnan(probs).any(axis=1) & (w > 0)
     codes, probs, w = y[keep].astype(np.int64), probs[keep], w[keep]
-    out = {"domain": domain, "loglikelihood": math.nan, "AIC": math.nan, "AUC": math.nan, "pr_auc": math.nan}
+    out = {"domain": domain, "loglikelihood": math.nan, "AIC": math.nan, "AUC": math.nan, "pr_auc": math.nan,
+           "multinomial_auc_table": None, "multinomial_aucpr_table": None}
     if len(codes) == 0:
         out.update(MSE=math.nan, RMSE=math.nan, nobs=0, r2=math.nan, logloss=math.nan,
                    mean_per_class_error=math.nan, hit_ratio_table=None, cm=None)

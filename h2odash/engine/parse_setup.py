@@ -429,7 +429,7 @@ def _separator_code(value):
 def normalize_column_type(name):
     """H2O type names in any case ('enum', 'Categorical', 'real') to the ParseSetup spelling."""
     aliases = {
-        "numeric": "Numeric", "real": "Numeric", "int": "Numeric", "float": "Numeric",
+        "numeric": "Numeric", "real": "Numeric", "int": "Numeric", "long": "Numeric", "float": "Numeric",
         "double": "Numeric", "enum": "Enum", "categorical": "Enum", "factor": "Enum",
         "string": "String", "str": "String", "time": "Time", "date": "Time", "uuid": "UUID",
     }

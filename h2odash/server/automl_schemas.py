@@ -165,17 +165,7 @@ def automl_v99(run, version=99):
         "validation_frame": key_ref(run.spec.validation_frame),
         "blending_frame": None,
         "leaderboard_frame": key_ref(run.spec.leaderboard_frame),
-        "leaderboard": {
-            "__meta": meta("LeaderboardV99", "Leaderboard", 99),
-            "project_name": run.key,
-            "models": [key_ref(model.key, "Model") for model, _ in board.rows],
-            "leaderboard_frame": key_ref(run.spec.leaderboard_frame),
-            "leaderboard_frame_checksum": 0,
-            "sort_metrics": [_number(values[0]) for _, values in board.rows],
-            "sort_metric": board.sort_metric,
-            "sort_decreasing": board.decreasing,
-            "table": table,
-        },
+        "leaderboard": leaderboard_v99(run, board),
         "leaderboard_table": table,
         "event_log": {
             "__meta": meta("EventLogV99", "EventLog", 99),
@@ -200,14 +190,38 @@ def _leader(model):
     return body
 
 
-def leaderboard_table(run, board):
+# How the optional leaderboard columns are typed, as H2O-3 types them.
+_EXTENSION_COLUMNS = {"training_time_ms": ("long", "%s"), "predict_time_per_row_ms": ("double", "%.6f"),
+                      "algo": ("string", "%s")}
+
+
+def leaderboard_table(run, board, extensions=None):
+    """The leaderboard's TwoDimTable; ``extensions`` maps each optional column asked for to the
+    models' values, in the board's order."""
+    extensions = extensions or {}
     name = f"Leaderboard for project {run.key}"
     columns = [col("", "string", "#"), col("model_id", "string", "model_id")]
     columns += [col(c, "double", c, "%.6f") for c in board.columns]
+    columns += [col(c, _EXTENSION_COLUMNS[c][0], c, _EXTENSION_COLUMNS[c][1]) for c in extensions]
     table = Table(name, columns, description=f"models sorted in order of {board.sort_metric}, best first")
     for i, (model, values) in enumerate(board.rows):
-        table.append([str(i), model.key] + list(values))
+        table.append([str(i), model.key] + list(values) + [extensions[c][i] for c in extensions])
     return table
+
+
+def leaderboard_v99(run, board, extensions=None):
+    """LeaderboardV99 (``GET /99/Leaderboards/{project}``)."""
+    return {
+        "__meta": meta("LeaderboardV99", "Leaderboard", 99),
+        "project_name": run.key,
+        "models": [key_ref(model.key, "Model") for model, _ in board.rows],
+        "leaderboard_frame": key_ref(run.spec.leaderboard_frame),
+        "leaderboard_frame_checksum": 0,
+        "sort_metrics": [_number(values[0]) for _, values in board.rows],
+        "sort_metric": board.sort_metric,
+        "sort_decreasing": board.decreasing,
+        "table": two_dim_table(leaderboard_table(run, board, extensions)),
+    }
 
 
 def event_log_table(run, events):

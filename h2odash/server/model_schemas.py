@@ -175,11 +175,14 @@ def metrics_v3(model, scored, frame_key, description=None, scoring_time=None):
     if not model.supervised:
         # H2O's unsupervised metrics carry the supervised error fields, unset.
         body.update(MSE=float("nan"), RMSE=float("nan"), nobs=0)
-    for field, value in scored.items():
-        if field in ("default_threshold", "classification_error"):
-            continue
-        body[field] = _output_value(value)
+    body.update(metric_fields(scored))
     return body
+
+
+def metric_fields(scored):
+    """The JSON fields of an engine metrics dict (its internal-only entries left out)."""
+    return {field: _output_value(value) for field, value in scored.items()
+            if field not in ("default_threshold", "classification_error")}
 
 
 def _output_value(value):

@@ -215,11 +215,39 @@ def _to_list(value):
             if isinstance(parsed, list):
                 return parsed
         except json.JSONDecodeError:
-            inner = text[1:-1] if text.endswith("]") else None
-            if inner is None:
+            if not text.endswith("]"):
                 raise
-            return [part.strip().strip('"').strip("'") for part in inner.split(",") if part.strip()]
+            return _unquoted_list(text)
     return [text]
+
+
+def _unquoted_list(text):
+    """H2O's unquoted list text, nested lists included: ``[a,b]``, ``[[a],[b,c]]``."""
+    stack, item, quote = [[]], "", None
+    for char in text:
+        if quote:
+            if char == quote:
+                quote = None
+            else:
+                item += char
+        elif char in "\"'":
+            quote = char
+        elif char == "[":
+            stack.append([])
+        elif char in ",]":
+            if item.strip():
+                stack[-1].append(item.strip())
+            item = ""
+            if char == "]":
+                if len(stack) < 2:
+                    raise ValueError("unbalanced brackets")
+                done = stack.pop()
+                stack[-1].append(done)
+        else:
+            item += char
+    if len(stack) != 1 or len(stack[0]) != 1 or item.strip():
+        raise ValueError("unbalanced brackets")
+    return stack[0][0]
 
 
 def _to_keys(value):

@@ -264,6 +264,8 @@ class Algorithm:
     metrics_when_built = True
     schema_version = 3           # of the builder's and model's schemas: SVDV99, SVDModelV99
     visibility = "Stable"        # H2O-3's builder visibility: Stable, Beta or Experimental
+    # Request fields H2O-3's builder takes at any value and does nothing with (h2o-py sends them).
+    inert_parameters = ()
     # Scoring-history columns this algorithm types other than models.py does: name -> (H2O type, title).
     history_columns = {}
     parameters = None

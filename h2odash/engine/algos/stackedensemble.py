@@ -98,6 +98,8 @@ class EnsembleFitted(Fitted):
 
 class StackedEnsemble(Algorithm):
     name = "stackedensemble"
+    # h2o-py sends the columns left out of ``x``; the base models already chose their columns.
+    inert_parameters = ("ignored_columns",)
     full_name = "Stacked Ensemble"
     encoding = "frame"
     parameters = _PARAMETERS
@@ -128,6 +130,8 @@ class StackedEnsemble(Algorithm):
         model = new_ensemble_model(model_id, params, given, base, train, valid)
         locks = [model_id, train.key] + [m.key for m in base] + ([valid.key] if valid is not None else [])
         job = Job(algos.prefix(self.name), model_id, "Model", locks=locks)
+        if not params.get("blending_frame"):
+            job.warnings.extend(fold_warnings(base))
         engine.store.put(model_id, model)
 
         def work(job):
@@ -284,23 +288,31 @@ def _check_cross_validated(engine, models, train):
                 "base_models",
                 f"Base model '{m.key}' has no cross-validation predictions: train every base model with nfolds >= 2 "
                 f"(or a fold_column) and keep_cross_validation_predictions=true, or give a blending_frame.")
-        if getattr(m, "training_frame", None) != train.key:
+        # As H2O-3, a base model's own training frame must match in its rows (its cross-validation
+        # predictions are row-aligned with it); a copy under another name is fine.
+        own = engine.store.find(getattr(m, "training_frame", None))
+        rows = own.nrows if isinstance(own, Frame) else None
+        if m.training_frame != train.key and rows != train.nrows:
             raise InvalidArgument(
-                "base_models", f"Base model '{m.key}' was trained on '{m.training_frame}', not on the ensemble's "
-                               f"training frame '{train.key}'; all must share one training frame.")
+                "base_models", f"Base model '{m.key}' was trained on '{m.training_frame}' "
+                               f"({rows if rows is not None else 'deleted since'} rows), not on the ensemble's "
+                               f"training frame '{train.key}' ({train.nrows} rows); all must share one training frame.")
+
+
+def fold_warnings(models):
+    """What H2O-3 warns of (and builds anyway) when the base models' folds may differ: the
+    metalearner may then learn from predictions of rows a base model saw (data leakage)."""
     signatures = {m.key: fold_signature(m.params) for m in models}
     first = models[0]
-    for m in models[1:]:
-        if signatures[m.key] != signatures[first.key]:
-            raise InvalidArgument(
-                "base_models",
-                f"Base models '{first.key}' and '{m.key}' were cross-validated on different folds "
-                f"({_describe(signatures[first.key])} vs {_describe(signatures[m.key])}); train them with the same "
-                f"fold_column, or the same nfolds and fold_assignment (Modulo, or a fixed seed).")
-    if signatures[first.key][0] == "random" and signatures[first.key][-1] == -1 and len(models) > 1:
-        raise InvalidArgument(
-            "base_models", "The base models were cross-validated with random folds and seed -1, so each had its own "
-                           "folds; give them a fixed seed, fold_assignment=Modulo or a fold_column.")
+    warnings = [f"Base models '{first.key}' and '{m.key}' were cross-validated on different folds "
+                f"({_describe(signatures[first.key])} vs {_describe(signatures[m.key])}); this can lead to data "
+                f"leakage: train them with the same fold_column, or the same nfolds and fold_assignment (Modulo, "
+                f"or a fixed seed)." for m in models[1:] if signatures[m.key] != signatures[first.key]]
+    if not warnings and signatures[first.key][0] != "column" and signatures[first.key][-1] == -1 and len(models) > 1:
+        warnings.append("The base models were cross-validated with random folds and seed -1, so each had its own "
+                        "folds; this can lead to data leakage: give them a fixed seed, fold_assignment=Modulo or a "
+                        "fold_column.")
+    return warnings
 
 
 def fold_signature(params):

@@ -1,10 +1,13 @@
 """AutoML: start a run (the seed's POST /3/AutoML and H2O-3's POST /99/AutoMLBuilder), read it live."""
 
-from h2odash.engine.automl import AutoMLSpec, algo_families, find_automl, start_automl
+from h2odash.engine.automl import (
+    AutoML, AutoMLSpec, algo_families, extension_names, extension_values, find_automl, start_automl,
+)
 from h2odash.engine.parameters import enum_key
-from h2odash.server.automl_schemas import automl_build_spec_v99, automl_v99
+from h2odash.server.automl_schemas import automl_build_spec_v99, automl_v99, leaderboard_v99
 from h2odash.server.endpoint import Endpoint
 from h2odash.server.params import Param, ParamError, Schema, convert, is_absent
+from h2odash.server.schemas import meta
 
 # Each section of the request: field -> (kind, default). "ignore" fields are accepted at any
 # value because they change nothing here; "default_only" fields are refused unless left at
@@ -111,6 +114,25 @@ def get_automl(call):
     return automl_v99(find_automl(call.engine, call.params["automl_id"]))
 
 
+def get_leaderboard(call):
+    """A run's leaderboard with the optional columns asked for (h2o-py's ``get_leaderboard``)."""
+    run = find_automl(call.engine, call.params["project_name"])
+    return _leaderboard_with(call.engine, run, call.params.get("extensions"))
+
+
+def list_leaderboards(call):
+    runs = call.engine.store.values(AutoML)
+    return {"__meta": meta("LeaderboardsV99", "Leaderboards", 99), "project_name": None, "leaderboards": [_leaderboard_with(call.engine, run, ()) for run in runs]}
+
+
+def _leaderboard_with(engine, run, requested):
+    names = extension_names(requested)
+    board = run.leaderboard()
+    per_model = [extension_values(engine, run, model, names) for model, _ in board.rows]
+    extensions = {name: [values[i] for values in per_model] for i, name in enumerate(names)}
+    return leaderboard_v99(run, board, extensions)
+
+
 _SECTIONS = tuple(Param(name, "json", help=text) for name, text in (
     ("input_spec", "training_frame, response_column {column_name}, validation/leaderboard/blending frames, "
                    "ignored_columns, fold_column, weights_column, sort_metric."),
@@ -124,7 +146,16 @@ _GET = Schema("AutoMLV99", (Param("automl_id", "key", required=True,
                                   help="AutoML id (project@@response, the job's dest) or project name."),
                             Param("verbosity", "str", help="Accepted for H2O's clients; the whole log is shown.")))
 
+_LEADERBOARD = Schema("LeaderboardV99", (
+    Param("project_name", "key", required=True, help="AutoML id (project@@response) or project name."),
+    Param("extensions", "strs", help="Optional columns: ALL, training_time_ms, predict_time_per_row_ms, algo."),
+))
+
 ENDPOINTS = [
+    Endpoint("GET", "/99/Leaderboards/{project_name}", get_leaderboard,
+             "An AutoML run's leaderboard, with optional columns.", _LEADERBOARD, "LeaderboardV99"),
+    Endpoint("GET", "/99/Leaderboards", list_leaderboards, "Every AutoML run's leaderboard.",
+             Schema("LeaderboardsV99"), "LeaderboardsV99"),
     Endpoint("POST", "/3/AutoML", start, "Start an AutoML run (a job whose dest is the AutoML id).", _START,
              "AutoMLBuildSpecV99"),
     Endpoint("POST", "/99/AutoMLBuilder", start, "Start an AutoML run (H2O-3's endpoint).", _START,

@@ -20,6 +20,8 @@ def decode_model_parameters(algorithm, raw):
     """Typed values of a training request's parameters, by the algorithm's declaration."""
     typed = {}
     for name, value in raw.items():
+        if name in algorithm.inert_parameters:
+            continue
         if name not in algorithm.parameters:
             raise ParamError(name, f"Unknown parameter '{name}' for {algorithm.full_name}.")
         if is_absent(value):
@@ -48,7 +50,9 @@ def _request(call):
 def train(call):
     algorithm, typed = _request(call)
     job = call.engine.train(algorithm.name, typed)
-    return builder_v3(algorithm, job)
+    # What the checks warned of (a stacked ensemble's inconsistent folds) is also in the
+    # builder's messages, where H2O-3 reports its warnings.
+    return builder_v3(algorithm, job, [validation_message(None, text, "WARN") for text in job.warnings])
 
 
 def validate(call):

@@ -40,5 +40,7 @@ ENDPOINTS = [
     Endpoint("GET", "/3/Models", list_models, "List all models.", Schema("ModelsV3"), "ModelsV3"),
     Endpoint("GET", "/3/Models/{model_id}", get_model,
              "A model: parameters, metrics, scoring history (growing while it trains).", _MODEL_ID, "ModelsV3"),
+    Endpoint("GET", "/99/Models/{model_id}", get_model,
+             "A model (H2O-3's version 99 path, which h2o-py reads some models by).", _MODEL_ID, "ModelsV3"),
     Endpoint("DELETE", "/3/Models/{model_id}", delete_model, "Delete a model.", _MODEL_ID, "ModelsV3"),
 ]

@@ -6,30 +6,46 @@ from h2odash.engine.jobs import Job
 from h2odash.server.endpoint import Endpoint
 from h2odash.server.model_schemas import metrics_v3
 from h2odash.server.params import Param, Schema
-from h2odash.server.schemas import envelope, job_v3, key_ref
+from h2odash.server.schemas import envelope, frame_v3, job_v3, key_ref
 
 
 # Predictions switches that change what is predicted; the model refuses those it cannot honour.
-_OPTIONS = ("reconstruction_error", "reconstruction_error_per_feature", "deep_features_hidden_layer",
-            "project_archetypes", "reverse_transform")
+OPTIONS = (
+    Param("reconstruction_error", "bool", False, help="Autoencoders: per-row reconstruction error."),
+    Param("reconstruction_error_per_feature", "bool", False, help="Autoencoders: reconstruction error per column."),
+    Param("deep_features_hidden_layer", "int", help="Deep learning: the activations of this hidden layer."),
+    Param("project_archetypes", "bool", False, help="GLRM: project the frame onto the archetypes."),
+    Param("reverse_transform", "bool", False, help="GLRM/PCA: undo the training transform on the output."),
+)
 
 
-def _options(params):
-    return {name: params.get(name) for name in _OPTIONS}
+def options_of(params):
+    return {option.name: params.get(option.name) for option in OPTIONS}
 
 
 def predict(call):
     p = call.params
     started = int(time.time() * 1000)
-    predictions, scored = call.engine.predict(p["model_id"], p["frame_id"], p.get("predictions_frame"), _options(p))
-    model = call.engine.model(p["model_id"], "model")
+    engine = call.engine
+    predictions, scored = engine.predict(p["model_id"], p["frame_id"], p.get("predictions_frame"), options_of(p))
+    model = engine.model(p["model_id"], "model")
+    metrics = metrics_v3(model, scored, p["frame_id"], scoring_time=started) if scored is not None else None
+    if metrics is None:
+        # A switch (deep features of a classifier, ...) scores no metrics: H2O-3 answers with
+        # those computed before on this frame, if any.
+        metrics = next((metrics_v3(m, known, f_key, scoring_time=when)
+                        for m, f_key, known, when in engine.metrics_of(model.key, p["frame_id"])), None)
+    if metrics is not None:
+        # As H2O-3: the metrics carry the first rows of the predictions (h2o-py's anomaly() reads
+        # the predictions frame's key from there).
+        metrics["predictions"] = frame_v3(predictions, 0, 100, 0, predictions.ncols)
     return envelope(
         "ModelMetricsListSchemaV3",
         model=key_ref(model.key, "Model"),
         frame=key_ref(p["frame_id"]),
         predictions_frame=key_ref(predictions.key),
         deviances_frame=None,
-        model_metrics=[metrics_v3(model, scored, p["frame_id"], scoring_time=started)] if scored is not None else [],
+        model_metrics=[metrics] if metrics is not None else [],
     )
 
 
@@ -41,7 +57,7 @@ def predict_async(call):
     engine.frame(p["frame_id"], "frame")
     destination = p.get("predictions_frame") or f"predictions_{model.key}_on_{p['frame_id']}"
     job = Job("Prediction", destination, "Frame", locks=[model.key, p["frame_id"]])
-    engine.jobs.start(job, lambda job: engine.predict(model.key, p["frame_id"], destination, _options(p)))
+    engine.jobs.start(job, lambda job: engine.predict(model.key, p["frame_id"], destination, options_of(p)))
     return job_v3(job)
 
 
@@ -49,11 +65,7 @@ _PREDICT = Schema("ModelMetricsListSchemaV3", (
     Param("model_id", "key", required=True, help="Model to score with."),
     Param("frame_id", "key", required=True, help="Frame to score."),
     Param("predictions_frame", "key", help="Name of the predictions frame (generated if not given)."),
-    Param("reconstruction_error", "bool", False, help="Autoencoders: per-row reconstruction error."),
-    Param("reconstruction_error_per_feature", "bool", False, help="Autoencoders: reconstruction error per column."),
-    Param("deep_features_hidden_layer", "int", help="Deep learning: the activations of this hidden layer."),
-    Param("project_archetypes", "bool", False, help="GLRM: project the frame onto the archetypes."),
-    Param("reverse_transform", "bool", False, help="GLRM/PCA: undo the training transform on the output."),
+    *OPTIONS,
 ), tolerated={"deep_features_hidden_layer_name": (), "leaf_node_assignment": ("false",),
               "exemplar_index": ("-1",), "predict_contributions": ("false",), "predict_staged_proba": ("false",)})
 
