@@ -60,6 +60,7 @@ class Model:
         self.cross_validation_models = []
         self.cross_validation_predictions = []
         self.cross_validation_holdout_predictions_frame_id = None
+        self.cross_validation_predictions = []   # one frame per fold (keep_cross_validation_predictions)
         self.cross_validation_fold_assignment_frame_id = None
         self.output_frames = []   # frames training made beside the model (GLRM's X, SVD's U and V)
         self.variable_importances = None

@@ -58,8 +58,10 @@ def prepare(engine, algorithm, given):
         raise InvalidArgument("response_column", "Parameter 'response_column' is required.")
     if unsupervised is not None:
         _check_unsupervised_request(algorithm, params, unsupervised)
+    kept = set(algorithm.kept_columns(params))
+    ignored = [name for name in params.get("ignored_columns") or () if name not in kept]
     spec = build_spec(
-        train, params.get("response_column"), params.get("ignored_columns") or (), params.get("weights_column"),
+        train, params.get("response_column"), ignored, params.get("weights_column"),
         params.get("fold_column"), params.get("ignore_const_cols", True), unsupervised_category=unsupervised,
     )
     algorithm.check(params, spec)
@@ -272,6 +274,16 @@ def _cross_validate(engine, algorithm, model, main_data, X_all, y_all, w_all, ro
         key = f"cv_holdout_prediction_{model.key}"
         engine.store.put(key, model.predictions_frame(key, np.nan_to_num(holdout)))
         model.cross_validation_holdout_predictions_frame_id = key
+        # Each fold's own predictions too, full length with zeros outside its holdout rows, as
+        # H2O-3 keeps them (h2o-py's cross_validation_predictions()).
+        for fold in range(len(fold_fits)):
+            key = f"prediction_{model.key}_cv_{fold + 1}"
+            own = np.zeros_like(holdout)
+            outside = rows[folds == fold]
+            own[outside] = np.nan_to_num(holdout[outside])
+            engine.store.put(key, model.predictions_frame(key, own))
+            model.cross_validation_predictions.append(key)
+            model.output_frames.append(key)
     if params.get("keep_cross_validation_fold_assignment"):
         key = f"cv_fold_assignment_{model.key}"
         assignment = np.full(len(y_all), -1, dtype=np.int64)

@@ -97,7 +97,7 @@ def model_v3(model):
                                                                   for _ in response],
         "domains": [spec.domains.get(n) for n in spec.names] + [spec.response_domain for _ in response],
         "cross_validation_models": [key_ref(k, "Model") for k in model.cross_validation_models] or None,
-        "cross_validation_predictions": None,
+        "cross_validation_predictions": [key_ref(k) for k in model.cross_validation_predictions] or None,
         "cross_validation_holdout_predictions_frame_id": key_ref(model.cross_validation_holdout_predictions_frame_id),
         "cross_validation_fold_assignment_frame_id": key_ref(model.cross_validation_fold_assignment_frame_id),
         "model_category": model.category,
@@ -120,6 +120,8 @@ def model_v3(model):
     }
     for field, value in model.extra_output.items():
         output[field] = _output_value(value)
+    for alias, field in model.algorithm.output_aliases.items():
+        output[alias] = output[field]
     given = model.given_params
     return {
         "__meta": meta(f"{name}ModelV{version}", f"{name}Model", version),

@@ -42,7 +42,7 @@ def is_internal_model(name: str) -> bool:
 # Frames the servers make beside what the user asked for: cross-validation holdout predictions
 # and fold assignments, AutoML leaderboards (keys with "@@"), h2o-py's and Rapids' temporaries.
 _MADE_BY_THE_SERVER = re.compile(r"^(cv_holdout_prediction_|cv_fold_assignment_|rapids_[0-9a-f]+$|py_\d+_sid)"
-                                 r"|@@|_leaderboard$")
+                                 r"|^prediction_.+_cv_\d+$|@@|_leaderboard$")
 
 
 def is_internal_frame(name: str) -> bool:

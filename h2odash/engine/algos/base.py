@@ -268,11 +268,19 @@ class Algorithm:
     inert_parameters = ()
     # Scoring-history columns this algorithm types other than models.py does: name -> (H2O type, title).
     history_columns = {}
+    # Output fields repeated under another name, new name -> field (h2o-py reads a GAM's
+    # history and summary from ``glm_scoring_history`` and ``glm_model_summary``).
+    output_aliases = {}
     parameters = None
 
     def history_name(self, params):
         """Title of the scoring history (H2O-3's PCA names it after its pca_method)."""
         return "Scoring History"
+
+    def kept_columns(self, params):
+        """Columns the algorithm reads even when ``ignored_columns`` lists them (GAM's smoothed
+        columns, which h2o-py leaves out of ``x``)."""
+        return ()
 
     def unsupervised_category(self, params):
         """The category of the model this request builds when it learns without a response

@@ -258,6 +258,12 @@ class GAM(glm.GLM):
     fold_params = Algorithm.fold_params
     main_model_params = Algorithm.main_model_params
 
+    output_aliases = {"glm_scoring_history": "scoring_history", "glm_model_summary": "model_summary"}
+
+    def kept_columns(self, params):
+        given = params.get("gam_columns") or []
+        return [str(name) for entry in glm._as_list(given) for name in glm._as_list(entry)]
+
     def check(self, params, spec):
         super().check(params, spec)
         smoother_settings(params, spec)
