@@ -620,6 +620,12 @@ class H2OClient:
             raise H2ONotFoundError(404, f"no AutoML run with id {automl_id!r}", body=answer, url=f"GET {route}")
         return answer
 
+    def automl_runs(self) -> list[str]:
+        """Ids of the AutoML runs the server holds, whoever started them (``GET /99/Leaderboards``,
+        one leaderboard per run)."""
+        boards = self.connection.get("/99/Leaderboards").get("leaderboards") or []
+        return [board["project_name"] for board in boards if board.get("project_name")]
+
     # -- grid search --------------------------------------------------------------------
     def start_grid(self, algo: str, training_frame: str, response_column: str | None,
                    hyper_parameters: Mapping[str, Iterable[Any]], search_criteria: Mapping[str, Any] | None = None,

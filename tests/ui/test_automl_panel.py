@@ -52,3 +52,21 @@ def test_cancel_stops_the_run(client, data_dir, frame_name):
         panel.leaderboard.rows.value = panel.leaderboard.model_ids[0]
         assert "Models panel" in panel.status.value
     panel.close()
+
+
+def test_a_run_started_elsewhere_is_listed_and_shown(client, data_dir, frame_name):
+    """A run started outside the dashboard (h2o-py, another tab) is in the panel's run list, and
+    picking it shows its leaderboard and event log as the server has them."""
+    prostate = client.import_frame(str(data_dir / "prostate.csv"), destination_frame=frame_name("aml_elsewhere"),
+                                   column_types={"CAPSULE": "enum"})
+    run_id = client.start_automl(prostate, "CAPSULE", wait=True, timeout=600, max_models=2, seed=1, nfolds=3,
+                                 project_name=frame_name("elsewhere"), exclude_algos=["DeepLearning",
+                                                                                      "StackedEnsemble"])
+    expected = [m["name"] for m in client.automl(run_id)["leaderboard"]["models"]]
+    panel = AutoMLPanel(client)
+    wait_until(lambda: run_id in [value for _, value in panel.runs.options], 60, "the run to be listed", panel)
+    panel.runs.value = run_id
+    wait_until(lambda: panel.leaderboard.model_ids == expected, 60, "the run's leaderboard", panel)
+    assert len(expected) == 2 and panel.state.leader == expected[0]
+    assert "<td>" in panel.event_log.value
+    panel.close()

@@ -78,19 +78,22 @@ class AutoMLPanel(Panel):
         self.cancel_button = widgets.Button(description="Cancel", icon="stop", disabled=True)
         self.progress = widgets.FloatProgress(min=0.0, max=1.0, description="Progress")
         self.availability = widgets.HTML()
+        # Runs already on the server (started from h2o-py, another tab, an earlier session).
+        self.runs = widgets.Dropdown(description="Show run", options=[("", None)], **_WIDE)
         self.leaderboard = LeaderboardView(on_open=self._on_open_model)
         self.event_log = widgets.HTML().add_class("h2odash-event-log")
         self.frame.observe(self._on_frame_selected, names="value")
         self.response.observe(self._on_response_selected, names="value")
         for field in (self.nfolds, self.leaderboard_frame):
             field.observe(lambda _change: self._update_form(), names="value")
+        self.runs.observe(self._on_run_picked, names="value")
         self.start_button.on_click(self._on_start)
         self.cancel_button.on_click(self._on_cancel)
         super().__init__(client, [self.availability, self.frame, self.response, self.ignored_columns, self.nfolds,
                                   self.sort_metric, self.leaderboard_frame, self.max_models,
                                   self.max_runtime_secs, self.seed, self.exclude_algos, self.metrics_note,
                                   widgets.HBox([self.start_button, self.cancel_button]), self.status, self.progress,
-                                  self.leaderboard, widgets.HTML("<b>Event log</b>"), self.event_log])
+                                  self.runs, self.leaderboard, widgets.HTML("<b>Event log</b>"), self.event_log])
         self.refresh()
 
     @property
@@ -104,7 +107,25 @@ class AutoMLPanel(Panel):
             frames = frame_ids(self.client)
             set_options(self.frame, frames, blank=True)
             set_options(self.leaderboard_frame, frames, blank=True)
+            if self.available:
+                set_options(self.runs, self.client.automl_runs(), blank=True)
             self._update_form()
+        self.guarded(load)
+
+    def _on_run_picked(self, change) -> None:
+        """Show a run's leaderboard and event log as the server has them now."""
+        if not change["new"] or change["new"] == self.state.automl_id:
+            return
+        if self.state.job is not None and self.state.job_status not in FINISHED:
+            self.status.info("The run started here is still shown while it goes on; pick another when it ends.")
+            return
+
+        def load():
+            run = self.client.automl(change["new"])
+            self.leaderboard.prepare()
+            self.leaderboard.fill(run, change["new"])
+            self.event_log.value = to_html(two_dim_table(run.get("event_log_table")).tail(EVENTS_SHOWN))
+            self.state.leader = leader_of(run)
         self.guarded(load)
 
     def _on_frame_selected(self, change) -> None:
