@@ -26,6 +26,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from ..servers import EmbeddedServer, H2O3Server
+from . import use_server
 from .data import ensure_tables
 
 RESULTS_DIR = Path(__file__).resolve().parent.parent / "results"
@@ -35,14 +36,6 @@ TARGET = 0.5
 def _force(frame) -> None:
     """Make the server compute a lazy h2o-py frame (its id is known only once it exists)."""
     frame.frame_id  # noqa: B018  (evaluation happens in the property)
-
-
-def _use(h2o, server) -> None:
-    """Point h2o-py at ``server``, ending the previous connection's session first (h2o-py keeps
-    one global connection, and one left open would try to close itself at exit, server gone)."""
-    if h2o.connection() is not None and h2o.connection().connected:
-        h2o.connection().close()
-    h2o.connect(url=server.url, verbose=False)
 
 
 def _figures(h2o, big, small):
@@ -104,7 +97,7 @@ def main(argv=None) -> int:
         servers = [stack.enter_context(EmbeddedServer() if n == "embedded" else H2O3Server()) for n in names]
         loaded = {}
         for server in servers:
-            _use(h2o, server)
+            use_server(h2o, server)
             started = time.perf_counter()
             loaded[server.name] = (h2o.import_file(str(big_path), destination_frame="bench_big.hex"),
                                    h2o.import_file(str(small_path), destination_frame="bench_small.hex"))
@@ -112,7 +105,7 @@ def main(argv=None) -> int:
         wanted = set(options.figures.split(",")) if options.figures else None
         for _ in range(options.repeat):
             for server in servers:
-                _use(h2o, server)
+                use_server(h2o, server)
                 big, small = loaded[server.name]
                 for key, _label, work in _figures(h2o, big, small):
                     if wanted and key not in wanted:

@@ -36,3 +36,10 @@ def test_notebook_runs_top_to_bottom(name):
         text = "".join(o.get("text", "") for o in found if o.get("output_type") == "stream")
         assert "training AUC" in text and "test AUC" in text
         assert len(widgets) >= 6  # frames, train, models, AutoML, predict panels and the dashboard
+    if name == "h2o_client.ipynb":
+        # h2o-py's models and AutoML run are in the dashboard opened on the same server
+        text = "".join(o.get("text", "") for o in found if o.get("output_type") == "stream")
+        assert "GBM test AUC" in text and "test AUC" in text.split("leader", 1)[-1]
+        assert "Models panel lists the GBM: True · the AutoML leader: True" in text
+        assert "AutoML panel lists the run: True" in text
+        assert len(widgets) == 1
