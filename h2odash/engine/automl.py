@@ -290,44 +290,6 @@ def start_automl(engine, spec):
     return run, job
 
 
-# The optional leaderboard columns H2O-3 adds on request (``extensions``; "ALL" is all of them).
-LEADERBOARD_EXTENSIONS = ("training_time_ms", "predict_time_per_row_ms", "algo")
-
-
-def extension_names(requested):
-    """The extension columns asked for, in H2O-3's order; unknown ones are refused."""
-    asked = {str(name) for name in requested or ()}
-    if any(name.upper() == "ALL" for name in asked):
-        return list(LEADERBOARD_EXTENSIONS)
-    unknown = sorted(asked - set(LEADERBOARD_EXTENSIONS))
-    if unknown:
-        raise InvalidArgument("extensions", f"Unknown leaderboard column(s) {', '.join(unknown)}; the optional "
-                                            f"columns are ALL, {', '.join(LEADERBOARD_EXTENSIONS)}.")
-    return [name for name in LEADERBOARD_EXTENSIONS if name in asked]
-
-
-def extension_values(engine, run, model, names):
-    """A model's values of the extension columns ``names``.
-
-    The prediction time is measured once per model, scoring the run's leaderboard frame (its
-    training frame when it has none), and kept on the model."""
-    values = []
-    for name in names:
-        if name == "algo":
-            values.append({algo: family for family, algo in _ALGO_OF.items()}.get(model.algo, model.algo))
-        elif name == "training_time_ms":
-            values.append(int(model.run_time))
-        else:
-            if getattr(model, "predict_time_per_row_ms", None) is None:
-                frame_key = run.spec.leaderboard_frame or run.spec.training_frame
-                rows = max(engine.frame(frame_key, "leaderboard_frame").nrows, 1)
-                started = time.perf_counter()
-                engine.predict(model.key, frame_key, keep_predictions=False)
-                model.predict_time_per_row_ms = (time.perf_counter() - started) * 1000 / rows
-            values.append(model.predict_time_per_row_ms)
-    return values
-
-
 def find_automl(engine, automl_id):
     """A run by its id (``project@@response``) or by its project name alone, as the seed's API names it."""
     obj = engine.store.find(automl_id)

@@ -301,3 +301,25 @@ def test_automl(h2opy, prostate):
     by_logloss = aml.get_best_model(criterion="logloss")
     assert by_logloss.model_id == extended.sort_values("logloss")["model_id"].iloc[0]
     assert get_automl("h2opy_automl").leader.model_id == aml.leader.model_id
+
+
+def test_make_leaderboard_of_models_and_a_grid(h2opy, prostate):
+    from h2o.estimators import H2OGeneralizedLinearEstimator, H2OGradientBoostingEstimator
+    from h2o.grid import H2OGridSearch
+
+    train, test = prostate
+    grid = H2OGridSearch(H2OGradientBoostingEstimator(seed=1, ntrees=10), hyper_params={"max_depth": [2, 4]})
+    grid.train(x=X, y="CAPSULE", training_frame=train)
+    glm = H2OGeneralizedLinearEstimator(family="binomial")
+    glm.train(x=X, y="CAPSULE", training_frame=train)
+    board = _df(h2opy.make_leaderboard([grid, glm], test, extra_columns="ALL"))
+    assert set(board["model_id"]) == set(grid.model_ids) | {glm.model_id}
+    assert {"auc", "logloss", "training_time_ms", "predict_time_per_row_ms", "algo"} <= set(board.columns)
+    # the metrics are the models' own on the leaderboard frame, best AUC first
+    expected = {m: h2opy.get_model(m).model_performance(test).auc() for m in board["model_id"]}
+    assert list(board["auc"]) == pytest.approx([expected[m] for m in board["model_id"]], abs=1e-9)
+    assert list(board["auc"]) == sorted(board["auc"], reverse=True)
+    by_logloss = _df(h2opy.make_leaderboard(grid, sort_metric="logloss", scoring_data="train"))
+    assert list(by_logloss["logloss"]) == sorted(by_logloss["logloss"])
+    assert list(by_logloss["logloss"]) == pytest.approx(
+        sorted(h2opy.get_model(m).logloss(train=True) for m in grid.model_ids), abs=1e-9)

@@ -1,8 +1,7 @@
 """AutoML: start a run (the seed's POST /3/AutoML and H2O-3's POST /99/AutoMLBuilder), read it live."""
 
-from h2odash.engine.automl import (
-    AutoML, AutoMLSpec, algo_families, extension_names, extension_values, find_automl, start_automl,
-)
+from h2odash.engine.automl import AutoML, AutoMLSpec, algo_families, find_automl, start_automl
+from h2odash.engine.leaderboards import extension_names, extension_values
 from h2odash.engine.parameters import enum_key
 from h2odash.server.automl_schemas import automl_build_spec_v99, automl_v99, leaderboard_v99
 from h2odash.server.endpoint import Endpoint
@@ -128,7 +127,8 @@ def list_leaderboards(call):
 def _leaderboard_with(engine, run, requested):
     names = extension_names(requested)
     board = run.leaderboard()
-    per_model = [extension_values(engine, run, model, names) for model, _ in board.rows]
+    scored_on = run.spec.leaderboard_frame or run.spec.training_frame
+    per_model = [extension_values(engine, model, names, scored_on) for model, _ in board.rows]
     extensions = {name: [values[i] for values in per_model] for i, name in enumerate(names)}
     return leaderboard_v99(run, board, extensions)
 
