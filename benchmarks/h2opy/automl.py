@@ -65,7 +65,9 @@ def main(argv=None) -> int:
             h2o.no_progress()
             frame = h2o.upload_file(str(PROSTATE), destination_frame="bench_prostate.hex")
             frame["CAPSULE"] = frame["CAPSULE"].asfactor()
-            frames[server.name] = frame
+            # A named key: the edited frame is otherwise a session temporary, and each switch
+            # of servers ends the session.
+            frames[server.name] = h2o.assign(frame, "bench_prostate_factor.hex")
         for i in range(options.repeat):
             for server in servers:
                 use_server(h2o, server)
