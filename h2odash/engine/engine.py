@@ -319,7 +319,7 @@ class Engine:
         return predictions, scored
 
     def _score(self, model, frame, destination, options):
-        from h2odash.engine.model_data import response_values, usable_rows, weight_values
+        from h2odash.engine.model_data import holds_response, response_values, usable_rows, weight_values
         from h2odash.engine.training import model_metrics
 
         if options or not model.supervised:
@@ -333,7 +333,7 @@ class Engine:
         predictions = model.predictions_frame(destination, raw)
         scored = None
         spec = model.spec
-        if spec.response in frame.names and (spec.response_domain is None or frame.types[frame.names.index(spec.response)] == "enum"):
+        if holds_response(frame, spec):
             y, w = response_values(frame, spec), weight_values(frame, spec)
             rows = usable_rows(y, w, spec.response_domain is not None)
             if len(rows):

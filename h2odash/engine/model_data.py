@@ -272,12 +272,31 @@ def response_values(frame, spec, rows=None):
     """The response: class codes (int, -1 missing) for classifiers, floats (NaN missing) else."""
     col = frame.names.index(spec.response)
     if spec.response_domain is not None:
-        if frame.types[col] != "enum":
+        if numeric_classes(frame, spec):
+            values = numeric_values(frame.table.column(col), frame.types[col])
+            y = np.where(np.isin(values, (0.0, 1.0)), values, -1).astype(np.int64)
+        elif frame.types[col] != "enum":
             raise InvalidArgument("frame", f"Response '{spec.response}' must be categorical in frame '{frame.key}'.")
-        y = _remap(frame, col, spec.response_domain)
+        else:
+            y = _remap(frame, col, spec.response_domain)
     else:
         y = numeric_values(frame.table.column(col), frame.types[col])
     return y[rows] if rows is not None else y
+
+
+def numeric_classes(frame, spec):
+    """Whether the frame holds the response as numbers 0/1 read as the classes "0" and "1"
+    (GLM's binomial family on a numeric response)."""
+    col = frame.names.index(spec.response)
+    return spec.response_domain == ["0", "1"] and frame.types[col] in ("int", "real")
+
+
+def holds_response(frame, spec):
+    """Whether the frame has the response in a form the model's metrics can read."""
+    if spec.response not in frame.names:
+        return False
+    return (spec.response_domain is None or frame.types[frame.names.index(spec.response)] == "enum"
+            or numeric_classes(frame, spec))
 
 
 def weight_values(frame, spec, rows=None):

@@ -64,6 +64,7 @@ def prepare(engine, algorithm, given):
         train, params.get("response_column"), ignored, params.get("weights_column"),
         params.get("fold_column"), params.get("ignore_const_cols", True), unsupervised_category=unsupervised,
     )
+    spec = algorithm.adapt_spec(params, spec, train)
     algorithm.check(params, spec)
     nfolds = params.get("nfolds") or 0
     if nfolds == 1:

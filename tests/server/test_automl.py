@@ -146,6 +146,23 @@ def test_include_and_exclude_algos(frames):
     assert sorted(i.split("_")[0] for i in ids) == ["GBM", "GLM", "StackedEnsemble"]
 
 
+def test_every_model_of_a_forest_run_reads_back(frames):
+    """DRF's step makes a random forest and an extremely randomized one (XRT); each model reads
+    back whole (XRT's summary once held numpy integers JSON could not encode: a 500)."""
+    url = frames
+    job_key, automl_id = _start(url, {**_binomial(max_models=2, nfolds=3), "build_models": {
+        "include_algos": ["DRF"]}}, "/99/AutoMLBuilder")
+    assert wait_job(url, job_key, timeout=JOB_TIMEOUT)["status"] == "DONE"
+    ids = _model_ids(url, automl_id)
+    assert sorted(i.split("_")[0] for i in ids) == ["DRF", "XRT"]
+    for model_id in ids:
+        answer = requests.get(f"{url}/3/Models/{model_id}")
+        assert answer.status_code == 200, answer.text
+        summary = answer.json()["models"][0]["output"]["model_summary"]
+        names = [c["name"] for c in summary["columns"]]
+        assert summary["data"][names.index("max_depth")][0] >= 1
+
+
 def test_max_runtime_secs_is_honoured(frames):
     url = frames
     body = _binomial(max_models=None, stopping={"max_runtime_secs": 6})

@@ -277,6 +277,11 @@ class Algorithm:
         """Title of the scoring history (H2O-3's PCA names it after its pca_method)."""
         return "Scoring History"
 
+    def adapt_spec(self, params, spec, train):
+        """The model's columns as this algorithm reads them (GLM's binomial family takes a
+        numeric 0/1 response as two classes); ``spec`` as built from the request by default."""
+        return spec
+
     def kept_columns(self, params):
         """Columns the algorithm reads even when ``ignored_columns`` lists them (GAM's smoothed
         columns, which h2o-py leaves out of ``x``)."""

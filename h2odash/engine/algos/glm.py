@@ -533,6 +533,18 @@ class GLM(Algorithm):
     standardize = True
     parameters = parameters
 
+    def adapt_spec(self, params, spec, train):
+        """family=binomial on a numeric response of only 0 and 1: two classes "0" and "1", as
+        H2O-3 reads it."""
+        if (params.get("family") or "AUTO").lower() != "binomial" or spec.category != REGRESSION:
+            return spec
+        col = train.names.index(spec.response)
+        values = numeric_values(train.table.column(col), train.types[col])
+        seen = np.unique(values[np.isfinite(values)])
+        if len(seen) and np.isin(seen, (0.0, 1.0)).all():
+            return replace(spec, response_domain=["0", "1"], category=BINOMIAL)
+        return spec
+
     def check(self, params, spec):
         super().check(params, spec)
         check_family(params, spec, self.full_name)

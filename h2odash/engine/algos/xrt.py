@@ -65,8 +65,9 @@ class XRTFitted(Fitted):
         return list(zip(self.spec.names, map(float, mean / total if total > 0 else mean)))
 
     def summary(self):
-        depths = [e.get_depth() for e in self.trees]
-        leaves = [e.get_n_leaves() for e in self.trees]
+        # scikit-learn answers numpy integers, which JSON cannot take
+        depths = [int(e.get_depth()) for e in self.trees]
+        leaves = [int(e.get_n_leaves()) for e in self.trees]
         return [("number_of_trees", "long", len(depths)), ("min_depth", "long", min(depths)),
                 ("max_depth", "long", max(depths)), ("mean_depth", "double", float(np.mean(depths))),
                 ("min_leaves", "long", min(leaves)), ("max_leaves", "long", max(leaves)),
