@@ -151,7 +151,7 @@ class AutoMLSpec:
     keep_cross_validation_models: bool = False
     keep_cross_validation_fold_assignment: bool = False
     exclude_algos: tuple = ()
-    include_algos: tuple = ()
+    include_algos: tuple = None   # None: every family; () (asked for): none, an empty run
     sort_metric_given: str = None
 
 
@@ -246,7 +246,8 @@ class AutoML:
 
 
 def default_sort_metric(category):
-    return {BINOMIAL: "auc", MULTINOMIAL: "mean_per_class_error", REGRESSION: "mean_residual_deviance"}[category]
+    """The first of the category's leaderboard metrics, as H2O-3 3.46 chooses (RMSE for regression)."""
+    return {BINOMIAL: "auc", MULTINOMIAL: "mean_per_class_error", REGRESSION: "rmse"}[category]
 
 
 # -- starting a run ------------------------------------------------------------------------------
@@ -330,8 +331,10 @@ def algo_families(names, argument):
 
 
 def _planned_steps(spec):
-    include = set(spec.include_algos) if spec.include_algos else set(FAMILIES)
+    include = set(FAMILIES) if spec.include_algos is None else set(spec.include_algos)
     chosen = [s for s in PLAN if s.family in include and s.family not in set(spec.exclude_algos)]
+    if not chosen and spec.include_algos is not None:
+        return []   # include_algos=[]: H2O-3 runs nothing and warns of the empty leaderboard
     if not [s for s in chosen if s.kind != "ensemble"]:
         raise InvalidArgument("exclude_algos", "No algorithm is left to build base models with.")
     return chosen
@@ -407,6 +410,8 @@ class _Runner:
         run.log("Workflow", f"AutoML duration: {time.time() - self.started:.3f} sec", name="duration_secs",
                 value=str(int(round(time.time() - self.started))))
         if not built:
+            run.log("Workflow", "Empty leaderboard: AutoML built no model (no algorithm was left to build with, "
+                                "or the time ran out first).", level="WARN")
             self.job.warnings.append("AutoML built no model; see the event log.")
 
     # -- budget ----------------------------------------------------------------------------

@@ -7,6 +7,7 @@ grid as each finishes, so GET /99/Grids/{id} grows while the job runs; a cancel 
 """
 
 import itertools
+import json
 import math
 import threading
 import time
@@ -159,10 +160,24 @@ class _EarlyStopping:
         return recent <= before + abs(before) * self.tolerance
 
 
+# Hyper-parameter names h2o-py users write with Python's trailing underscore.
+_PYTHON_NAMES = {"lambda_": "lambda"}
+
+
+def _distinct(values):
+    seen, kept = [], []
+    for value in values:
+        marker = json.dumps(value, sort_keys=True, default=str)
+        if marker not in seen:
+            seen.append(marker)
+            kept.append(value)
+    return kept
+
+
 def _without_defaults_of(algorithm, given, hyper_parameters):
     """The model parameters less those also searched over that are left at their default:
     clients such as h2o-py send every parameter, defaults included, beside the hyper-parameters."""
-    searched = set(hyper_parameters) if isinstance(hyper_parameters, dict) else set()
+    searched = {_PYTHON_NAMES.get(n, n) for n in hyper_parameters} if isinstance(hyper_parameters, dict) else set()
     kept = {}
     for name, value in given.items():
         if name in searched and name in algorithm.parameters and _is_default(algorithm.parameters[name], value):
@@ -185,6 +200,7 @@ def _checked_hyper_parameters(algorithm, given, hyper_parameters):
                                                   "lists of values.")
     checked = {}
     for name, values in hyper_parameters.items():
+        name = _PYTHON_NAMES.get(name, name)
         if name not in algorithm.parameters:
             raise InvalidArgument("hyper_parameters", f"'{name}' is not a parameter of {algorithm.full_name}.")
         if name in given:
@@ -196,6 +212,11 @@ def _checked_hyper_parameters(algorithm, given, hyper_parameters):
         if not values:
             raise InvalidArgument("hyper_parameters", f"Hyper-parameter '{name}' has no values.")
         declared = algorithm.parameters[name]
+        if not declared.gridable and not declared.supported:
+            # H2O-3's words, which its clients' tests look for.
+            raise InvalidArgument("hyper_parameters", f"Illegal hyper parameter for grid search! The parameter "
+                                                      f"'{name} is not gridable!")
+        values = _distinct(values)   # a value given twice is one model, as in H2O-3
         for v in values:
             try:
                 declared.check(v)

@@ -7,7 +7,6 @@ import numpy as np
 
 from h2odash.engine import ranking
 from h2odash.engine.errors import InvalidArgument
-from h2odash.engine.model_data import MULTINOMIAL
 
 # The optional columns, in H2O-3's order ("ALL" asks for every one).
 LEADERBOARD_EXTENSIONS = ("training_time_ms", "predict_time_per_row_ms", "algo")
@@ -74,8 +73,7 @@ def make_leaderboard(engine, model_ids, leaderboard_frame=None, sort_metric="AUT
         scored = [engine.predict(m.key, leaderboard_frame, keep_predictions=False)[1] for m in models]
     else:
         scored = _kept_metrics(models, str(scoring_data).lower())
-    metric = ranking.metric_name(sort_metric) or ("mean_per_class_error" if category == MULTINOMIAL else
-                                                  "auc" if category == "Binomial" else "mean_residual_deviance")
+    metric = ranking.metric_name(sort_metric) or ranking.LEADERBOARD_COLUMNS[category][0]
     columns = list(ranking.LEADERBOARD_COLUMNS[category])
     if metric in columns:
         columns.remove(metric)

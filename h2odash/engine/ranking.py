@@ -28,7 +28,8 @@ METRICS = {
     "misclassification": ("classification_error", False),
 }
 
-# The leaderboard's columns after model_id, by model category (H2O-3's).
+# The leaderboard's columns after model_id, by model category (H2O-3's); the first is the
+# default sort metric.
 LEADERBOARD_COLUMNS = {
     BINOMIAL: ["auc", "logloss", "aucpr", "mean_per_class_error", "rmse", "mse"],
     MULTINOMIAL: ["mean_per_class_error", "logloss", "rmse", "mse"],

@@ -65,6 +65,9 @@ def prepare(engine, algorithm, given):
         params.get("fold_column"), params.get("ignore_const_cols", True), unsupervised_category=unsupervised,
     )
     spec = algorithm.adapt_spec(params, spec, train)
+    if params.get("check_constant_response") and spec.category == REGRESSION and _constant_response(train, spec):
+        raise InvalidArgument("response_column", f"Response '{spec.response}' is constant; set "
+                                                 "check_constant_response=false to train on it anyway.")
     algorithm.check(params, spec)
     nfolds = params.get("nfolds") or 0
     if nfolds == 1:
@@ -77,6 +80,12 @@ def prepare(engine, algorithm, given):
         check_columns(valid, spec, need_response=unsupervised is None)
     named_frames(engine, algorithm, params)
     return params, train, valid, spec
+
+
+def _constant_response(train, spec):
+    values = response_values(train, spec)
+    values = values[np.isfinite(values)]
+    return len(values) > 0 and values.min() == values.max()
 
 
 def named_frames(engine, algorithm, params):

@@ -137,7 +137,7 @@ def automl_build_spec_v99(run, job):
         "build_models": {
             "__meta": meta("AutoMLBuildModelsV99", "AutoMLBuildModels", 99),
             "exclude_algos": list(spec.exclude_algos) or None,
-            "include_algos": list(spec.include_algos) or None,
+            "include_algos": list(spec.include_algos) if spec.include_algos is not None else None,
             "exploitation_ratio": -1.0,
             "modeling_plan": _modeling_plan(run.plan_steps()),
             "preprocessing": None,

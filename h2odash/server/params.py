@@ -9,6 +9,7 @@ into typed Python values or raises :class:`ParamError` naming the parameter.
 
 import json
 import math
+import re
 from dataclasses import dataclass, field
 
 from h2odash.engine.parameters import enum_key
@@ -27,8 +28,8 @@ class ParamError(Exception):
 class Param:
     """One declared parameter of a route.
 
-    ``kind`` is one of: str, int, float, bool, key, keys, strs, ints, str_lists, column,
-    enum (with ``values``), json.
+    ``kind`` is one of: str, int, float, bool, key, keys, strs, ints, str_lists, key_values,
+    column, enum (with ``values``), json.
     """
 
     name: str
@@ -47,7 +48,7 @@ class Param:
 _H2O_TYPE_NAMES = {
     "str": "string", "int": "int", "float": "double", "bool": "boolean", "key": "Key",
     "keys": "Key[]", "strs": "string[]", "ints": "int[]", "floats": "double[]", "str_lists": "string[][]",
-    "column": "VecSpecifier", "enum": "enum", "json": "Object",
+    "key_values": "KeyValue[]", "column": "VecSpecifier", "enum": "enum", "json": "Object",
 }
 
 # Fields every H2O request schema accepts and that only shape the response.
@@ -288,10 +289,30 @@ def _to_json(value):
     return json.loads(value) if isinstance(value, str) else value
 
 
+# One {key: ..., value: ...} of H2O's KeyValue[] as h2o-py writes it: keys quoted with ', the
+# column name with ".
+_KEY_VALUE = re.compile(r"""\{\s*['"]?key['"]?\s*:\s*(?:"([^"]*)"|'([^']*)')\s*,\s*['"]?value['"]?\s*:\s*([^}]+?)\s*\}""")
+
+
+def _to_key_values(value):
+    """H2O's KeyValue[]: JSON (a list of {key, value} or a {key: value} object), or h2o-py's
+    ``[{'key': "x", 'value': 1}]``."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except json.JSONDecodeError:
+        text = value.strip()
+        pairs = _KEY_VALUE.findall(text)
+        if not (text.startswith("[") and text.endswith("]")) or (not pairs and text[1:-1].strip()):
+            raise
+        return [{"key": double or single, "value": float(number)} for double, single, number in pairs]
+
+
 _CONVERTERS = {
     "str": _to_str, "int": _to_int, "float": _to_float, "bool": _to_bool, "key": _to_key,
     "keys": _to_keys, "strs": _to_strs, "ints": _to_ints, "floats": _to_floats, "str_lists": _to_str_lists,
-    "column": _to_column, "enum": _to_str, "json": _to_json,
+    "key_values": _to_key_values, "column": _to_column, "enum": _to_str, "json": _to_json,
 }
 _EXPECTED = {
     "str": "must be a string", "int": "must be an integer", "float": "must be a number",
@@ -299,7 +320,7 @@ _EXPECTED = {
     "keys": "must be a list of key names", "strs": "must be a list of strings",
     "ints": "must be a list of integers", "floats": "must be a list of numbers", "str_lists": "must be a list of lists of strings",
     "column": "must be a column name or {\"column_name\": ...}", "enum": "must be a string",
-    "json": "must be JSON",
+    "json": "must be JSON", "key_values": 'must be a list of {"key": ..., "value": ...}',
 }
 
 

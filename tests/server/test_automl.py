@@ -73,11 +73,11 @@ def test_seed_curl_example_verbatim(frames):
     result, rows = _leaderboard(url, automl_id)
     assert result["project_name"] and result["leader"]["name"] == rows[0]["model_id"]
     assert result["leader"]["type"] == "Key<Model>"
-    # CAPSULE is numeric in train_frame: a regression, ranked by mean residual deviance, smallest first.
-    assert result["leaderboard"]["sort_metric"] == "mean_residual_deviance"
+    # CAPSULE is numeric in train_frame: a regression, ranked by RMSE (H2O-3 3.46's default), smallest first.
+    assert result["leaderboard"]["sort_metric"] == "rmse"
     base = [r for r in rows if not r["model_id"].startswith("StackedEnsemble")]
     assert len(base) == 20 and len(rows) == 22
-    values = [r["mean_residual_deviance"] for r in rows]
+    values = [r["rmse"] for r in rows]
     assert values == sorted(values)
     # The project name alone finds the run too, as the seed's GET /3/AutoML/{project} does.
     assert requests.get(f"{url}/3/AutoML/{result['project_name']}").status_code == 200

@@ -78,8 +78,8 @@ def shared_tree_parameters(ntrees=50, max_depth=5, min_rows=10.0):
           supported=False),
         P("calibration_method", "enum", "AUTO", "expert", "Calibration method (not implemented).",
           values=("AUTO", "PlattScaling", "IsotonicRegression"), supported=False),
-        P("check_constant_response", "boolean", True, "expert", "Refuse a constant response (only the default is "
-          "implemented).", supported=False),
+        P("check_constant_response", "boolean", True, "expert",
+          "Refuse a constant response; false trains a model that predicts the constant."),
     ]
     return {p.name: p for p in params}
 

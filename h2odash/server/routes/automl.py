@@ -99,7 +99,7 @@ def decode_automl_request(body):
         keep_cross_validation_models=control.get("keep_cross_validation_models", False),
         keep_cross_validation_fold_assignment=control.get("keep_cross_validation_fold_assignment", False),
         exclude_algos=algo_families(models.get("exclude_algos"), "exclude_algos"),
-        include_algos=algo_families(models.get("include_algos"), "include_algos"),
+        include_algos=algo_families(models["include_algos"], "include_algos") if "include_algos" in models else None,
     )
 
 
