@@ -152,6 +152,9 @@ class AutoMLSpec:
     keep_cross_validation_fold_assignment: bool = False
     exclude_algos: tuple = ()
     include_algos: tuple = None   # None: every family; () (asked for): none, an empty run
+    # (scope, name, value): a parameter for every model that has it (scope "any") or for one
+    # family's; H2O-3 allows monotone_constraints only (see algo_parameters).
+    algo_parameters: tuple = ()
     sort_metric_given: str = None
 
 
@@ -328,6 +331,37 @@ def algo_families(names, argument):
             raise InvalidArgument(argument, f"Unknown algorithm '{name}' in {argument}. Use: {', '.join(FAMILIES)}.")
         families.append(lookup[key])
     return tuple(families)
+
+
+# The parameters algo_parameters may set, as H2O-3 allows by default.
+ALGO_PARAMETERS = ("monotone_constraints",)
+
+
+def algo_parameters(entries):
+    """The run's custom parameters from H2O-3's ``[{scope, name, value}]``; refuses a name H2O-3
+    does not allow, or a family it does not know."""
+    checked = []
+    for entry in entries or ():
+        if not isinstance(entry, dict) or "name" not in entry:
+            raise InvalidArgument("algo_parameters", "algo_parameters must be a list of {scope, name, value}.")
+        name, scope = str(entry["name"]), str(entry.get("scope") or "any")
+        if name not in ALGO_PARAMETERS:
+            raise InvalidArgument("algo_parameters", f"Illegal value for field: algo_parameters: {name} (AutoML "
+                                                     f"takes only {', '.join(ALGO_PARAMETERS)} there).")
+        if scope.lower() != "any":
+            scope = algo_families([scope], "algo_parameters")[0]
+        checked.append((scope, name, entry.get("value")))
+    return tuple(checked)
+
+
+def _custom_parameters(entries, family, algorithm):
+    """The custom parameters one model of ``family`` takes: "any" first, then its family's."""
+    chosen = {}
+    for wanted in ("any", family):
+        for scope, name, value in entries:
+            if scope == wanted and name in algorithm.parameters:
+                chosen[name] = value
+    return chosen
 
 
 def _planned_steps(spec):
@@ -528,6 +562,7 @@ class _Runner:
         if params.get("ntrees") == BOOSTING_TREES:
             params["ntrees"] = self._tree_budget()
         given = {**self._common_parameters(), **{k: v for k, v in params.items() if k in algorithm.parameters}}
+        given.update(_custom_parameters(self.spec.algo_parameters, step.family, algorithm))
         self._cap_depth(given)
         runtime = self._model_runtime()
         if runtime:

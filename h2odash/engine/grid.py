@@ -164,6 +164,20 @@ class _EarlyStopping:
 _PYTHON_NAMES = {"lambda_": "lambda"}
 
 
+def hyper_parameter_name(algorithm, name):
+    """The parameter a hyper-parameter name stands for; refuses one the algorithm lacks, and one
+    H2O-3 cannot search over that this engine does not implement either."""
+    name = _PYTHON_NAMES.get(name, name)
+    if name not in algorithm.parameters:
+        raise InvalidArgument("hyper_parameters", f"'{name}' is not a parameter of {algorithm.full_name}.")
+    declared = algorithm.parameters[name]
+    if not declared.gridable and not declared.supported:
+        # H2O-3's words, which its clients' tests look for.
+        raise InvalidArgument("hyper_parameters", f"Illegal hyper parameter for grid search! The parameter "
+                                                  f"'{name} is not gridable!")
+    return name
+
+
 def _distinct(values):
     seen, kept = [], []
     for value in values:
@@ -200,9 +214,7 @@ def _checked_hyper_parameters(algorithm, given, hyper_parameters):
                                                   "lists of values.")
     checked = {}
     for name, values in hyper_parameters.items():
-        name = _PYTHON_NAMES.get(name, name)
-        if name not in algorithm.parameters:
-            raise InvalidArgument("hyper_parameters", f"'{name}' is not a parameter of {algorithm.full_name}.")
+        name = hyper_parameter_name(algorithm, name)
         if name in given:
             raise InvalidArgument("hyper_parameters", f"'{name}' is given both as a model parameter and as a "
                                                       f"hyper-parameter; give it once.")
@@ -212,10 +224,6 @@ def _checked_hyper_parameters(algorithm, given, hyper_parameters):
         if not values:
             raise InvalidArgument("hyper_parameters", f"Hyper-parameter '{name}' has no values.")
         declared = algorithm.parameters[name]
-        if not declared.gridable and not declared.supported:
-            # H2O-3's words, which its clients' tests look for.
-            raise InvalidArgument("hyper_parameters", f"Illegal hyper parameter for grid search! The parameter "
-                                                      f"'{name} is not gridable!")
         values = _distinct(values)   # a value given twice is one model, as in H2O-3
         for v in values:
             try:

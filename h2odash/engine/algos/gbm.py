@@ -161,6 +161,10 @@ class GBM(TreeEnsemble):
         if monotone_vector(params, spec) and distribution not in MONOTONE_DISTRIBUTIONS:
             raise InvalidArgument("monotone_constraints", "Monotone constraints need distribution "
                                   f"{', '.join(MONOTONE_DISTRIBUTIONS)}; got '{distribution}'.")
+        if monotone_vector(params, spec) and distribution == "quantile":
+            # H2O-3 allows it; LightGBM's quantile objective refuses monotone constraints.
+            raise InvalidArgument("monotone_constraints", "Monotone constraints with distribution 'quantile' are "
+                                                          "not implemented by this engine's GBM.")
         interaction_groups(params, spec)
         if distribution == "tweedie" and not 1 <= params["tweedie_power"] < 2:
             raise InvalidArgument("tweedie_power", "tweedie_power must be at least 1 and below 2.")

@@ -1,6 +1,6 @@
 """AutoML: start a run (the seed's POST /3/AutoML and H2O-3's POST /99/AutoMLBuilder), read it live."""
 
-from h2odash.engine.automl import AutoML, AutoMLSpec, algo_families, find_automl, start_automl
+from h2odash.engine.automl import AutoML, AutoMLSpec, algo_families, algo_parameters, find_automl, start_automl
 from h2odash.engine.leaderboards import extension_names, extension_values
 from h2odash.engine.parameters import enum_key
 from h2odash.server.automl_schemas import automl_build_spec_v99, automl_v99, leaderboard_v99
@@ -25,12 +25,13 @@ _BUILD_CONTROL = {
     "keep_cross_validation_models": "bool", "keep_cross_validation_fold_assignment": "bool",
     "max_after_balance_size": "ignore", "tweedie_power": "ignore", "quantile_alpha": "ignore", "huber_alpha": "ignore",
 }
-_BUILD_MODELS = {"exclude_algos": "strs", "include_algos": "strs", "exploitation_ratio": "ignore"}
+_BUILD_MODELS = {"exclude_algos": "strs", "include_algos": "strs", "exploitation_ratio": "ignore",
+                 "algo_parameters": "json"}
 # Features of H2O's AutoML this engine does not have: accepted only at these values.
 _DEFAULT_ONLY = {
     "build_control": {"balance_classes": (False, "false"), "class_sampling_factors": (), "export_checkpoints_dir": (),
                       "distribution": ("AUTO",), "custom_metric_func": (), "custom_distribution_func": ()},
-    "build_models": {"modeling_plan": (), "preprocessing": (), "algo_parameters": (), "monotone_constraints": ()},
+    "build_models": {"modeling_plan": (), "preprocessing": (), "monotone_constraints": ()},
 }
 
 
@@ -100,6 +101,7 @@ def decode_automl_request(body):
         keep_cross_validation_fold_assignment=control.get("keep_cross_validation_fold_assignment", False),
         exclude_algos=algo_families(models.get("exclude_algos"), "exclude_algos"),
         include_algos=algo_families(models["include_algos"], "include_algos") if "include_algos" in models else None,
+        algo_parameters=algo_parameters(models.get("algo_parameters")),
     )
 
 

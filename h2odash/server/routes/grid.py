@@ -4,7 +4,7 @@ import json
 import re
 
 from h2odash.engine import algos
-from h2odash.engine.grid import Grid, start_grid
+from h2odash.engine.grid import Grid, hyper_parameter_name, start_grid
 from h2odash.server.automl_schemas import grid_start_v99, grid_v99, grids_v99
 from h2odash.server.endpoint import Endpoint
 from h2odash.server.params import Param, ParamError, Schema, convert, is_absent
@@ -58,8 +58,7 @@ def _typed_hyper_parameters(algorithm, raw):
         raise ParamError("hyper_parameters", "Required parameter 'hyper_parameters' is missing.")
     typed = {}
     for name, values in hyper.items():
-        if name not in algorithm.parameters:
-            raise ParamError("hyper_parameters", f"'{name}' is not a parameter of {algorithm.full_name}.")
+        name = hyper_parameter_name(algorithm, name)
         kind = _KINDS.get(algorithm.parameters[name].type, "json")
         values = values if isinstance(values, list) else [values]
         typed[name] = [convert(Param(name, kind), v) for v in values]

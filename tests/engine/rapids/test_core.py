@@ -87,6 +87,12 @@ def test_assigning_cells_columns_and_names(fr):
     assert factor.types[0] == "enum" and factor.domain(0) == ["1", "2", "3", "5"]
     added = fr.rapids("(append fr 3.5 'new')")
     assert added.names[-1] == "new" and added.types[-1] == "real"
+    # several value-name pairs at once, as h2o-py sends two columns set in a row
+    two = fr.rapids("(append fr (* (cols_py fr 'a') 2) 'twice' 'tag' 'label')")
+    assert two.names[-2:] == ["twice", "label"] and two.types[-2:] == ["int", "string"]
+    assert two.table.column("twice").to_pylist() == [None if pd.isna(a) else 2 * a for a in df["a"]]
+    with pytest.raises(InvalidArgument, match="pairs"):
+        fr.rapids("(append fr 3.5)")
     renamed = fr.rapids("(colnames= fr [0 1] ['A' 'B'])")
     assert renamed.names == ["A", "B", "s"]
     with pytest.raises(InvalidArgument, match="same name"):

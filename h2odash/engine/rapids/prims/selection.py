@@ -182,12 +182,20 @@ def rbind(ix: Interpreter, *parts):
 
 
 @prim("append")
-def append(ix: Interpreter, fr, value, name):
-    """A new last column ``name`` holding ``value`` (a one-column frame, a number or a string)."""
+def append(ix: Interpreter, fr, *pairs):
+    """New last columns, one per ``value name`` pair (a one-column frame, a number or a string,
+    then its name): h2o-py sends several pairs when several columns were set in a row."""
     fr = v.frame(fr, "append")
-    label = v.string(name, "append", "the new column's name")
-    array, kind = _values_for(fr.nrows, value, "append")
-    return v.make_frame(list(fr.names) + [label], list(fr.table.columns) + [array], list(fr.types) + [kind])
+    if not pairs or len(pairs) % 2:
+        raise RapidsError(f"'append' takes a frame then pairs of a value and a column name; got {len(pairs)} "
+                          "argument(s) after the frame.")
+    names, columns, types = list(fr.names), list(fr.table.columns), list(fr.types)
+    for value, name in zip(pairs[::2], pairs[1::2]):
+        names.append(v.string(name, "append", "the new column's name"))
+        array, kind = _values_for(fr.nrows, value, "append")
+        columns.append(array)
+        types.append(kind)
+    return v.make_frame(names, columns, types)
 
 
 def _values_for(n: int, value, op: str):
