@@ -190,6 +190,7 @@ class AutoML:
         self._models = []                      # (model, metrics it is ranked by), in training order
         self._events = []
         self._done_steps = []
+        self._step_of = {}                     # model key -> the Step that made it
         self._mutex = threading.Lock()
 
     # -- live state ------------------------------------------------------------------------
@@ -204,8 +205,13 @@ class AutoML:
     def add(self, model, scored, step):
         with self._mutex:
             self._models.append((model, scored))
+            self._step_of[model.key] = step
             if step not in self._done_steps:
                 self._done_steps.append(step)
+
+    def step_of(self, model_key):
+        with self._mutex:
+            return self._step_of.get(model_key)
 
     def models(self):
         with self._mutex:

@@ -10,6 +10,10 @@ from h2odash.engine.errors import InvalidArgument
 
 # The optional columns, in H2O-3's order ("ALL" asks for every one).
 LEADERBOARD_EXTENSIONS = ("training_time_ms", "predict_time_per_row_ms", "algo")
+# AutoML's columns that only a request by name shows: the step that made each model.
+STEP_COLUMNS = ("provider", "step", "group")
+EXTENSION_TYPES = {"training_time_ms": "long", "predict_time_per_row_ms": "double", "algo": "string",
+                   "provider": "string", "step": "string", "group": "int"}
 # H2O-3's name of each algorithm in the "algo" column.
 ALGO_NAMES = {"glm": "GLM", "drf": "DRF", "gbm": "GBM", "xgboost": "XGBoost", "deeplearning": "DeepLearning",
               "stackedensemble": "StackedEnsemble"}
@@ -22,21 +26,25 @@ def extension_names(requested):
     asked.discard("")
     if any(name.upper() == "ALL" for name in asked):
         return list(LEADERBOARD_EXTENSIONS)
-    unknown = sorted(asked - set(LEADERBOARD_EXTENSIONS))
+    unknown = sorted(asked - set(LEADERBOARD_EXTENSIONS) - set(STEP_COLUMNS))
     if unknown:
         raise InvalidArgument("extensions", f"Unknown leaderboard column(s) {', '.join(unknown)}; the optional "
-                                            f"columns are ALL, {', '.join(LEADERBOARD_EXTENSIONS)}.")
-    return [name for name in LEADERBOARD_EXTENSIONS if name in asked]
+                                            f"columns are ALL, {', '.join(LEADERBOARD_EXTENSIONS + STEP_COLUMNS)}.")
+    return [name for name in LEADERBOARD_EXTENSIONS + STEP_COLUMNS if name in asked]
 
 
-def extension_values(engine, model, names, frame_key):
-    """A model's values of the extension columns ``names``.
+def extension_values(engine, model, names, frame_key, step=None):
+    """A model's values of the extension columns ``names``; ``step`` is the AutoML step that
+    made it (the step columns need one).
 
     The prediction time is measured once per model by scoring ``frame_key`` (a leaderboard
     frame, or the model's training frame), and kept on the model."""
     values = []
     for name in names:
-        if name == "algo":
+        if name in STEP_COLUMNS:
+            values.append(None if step is None else {"provider": step.family, "step": step.id,
+                                                     "group": step.group}[name])
+        elif name == "algo":
             values.append(ALGO_NAMES.get(model.algo, model.algo))
         elif name == "training_time_ms":
             values.append(int(model.run_time))
@@ -79,7 +87,8 @@ def make_leaderboard(engine, model_ids, leaderboard_frame=None, sort_metric="AUT
         columns.remove(metric)
     columns.insert(0, metric)
     entries = ranking.ranked(list(zip(models, scored)), metric)
-    names = extension_names(extensions)
+    # Models outside AutoML have no step: H2O-3 leaves those columns out.
+    names = [n for n in extension_names(extensions) if n not in STEP_COLUMNS]
     table = {"model_id": [m.key for m, _ in entries]}
     for name in columns:
         table[name] = np.array([ranking.value(s, name) for _, s in entries])
@@ -87,7 +96,8 @@ def make_leaderboard(engine, model_ids, leaderboard_frame=None, sort_metric="AUT
                  for m, _ in entries]
     for i, name in enumerate(names):
         table[name] = [values[i] for values in per_model]
-    types = ["string"] + ["real"] * len(columns) + [{"algo": "string"}.get(n, "real") for n in names]
+    types = ["string"] + ["real"] * len(columns) + ["string" if EXTENSION_TYPES[n] == "string" else "real"
+                                                     for n in names]
     return table, types
 
 

@@ -4,6 +4,7 @@ import math
 import time
 
 from h2odash.engine import algos, ranking
+from h2odash.engine.leaderboards import EXTENSION_TYPES
 from h2odash.engine.tables import Table, col
 from h2odash.server.model_schemas import metrics_v3
 from h2odash.server.schemas import envelope, job_v3, key_ref, meta, two_dim_table
@@ -190,9 +191,6 @@ def _leader(model):
     return body
 
 
-# How the optional leaderboard columns are typed, as H2O-3 types them.
-_EXTENSION_COLUMNS = {"training_time_ms": ("long", "%s"), "predict_time_per_row_ms": ("double", "%.6f"),
-                      "algo": ("string", "%s")}
 
 
 def leaderboard_table(run, board, extensions=None):
@@ -202,7 +200,7 @@ def leaderboard_table(run, board, extensions=None):
     name = f"Leaderboard for project {run.key}"
     columns = [col("", "string", "#"), col("model_id", "string", "model_id")]
     columns += [col(c, "double", c, "%.6f") for c in board.columns]
-    columns += [col(c, _EXTENSION_COLUMNS[c][0], c, _EXTENSION_COLUMNS[c][1]) for c in extensions]
+    columns += [col(c, EXTENSION_TYPES[c], c, "%.6f" if EXTENSION_TYPES[c] == "double" else "%s") for c in extensions]
     table = Table(name, columns, description=f"models sorted in order of {board.sort_metric}, best first")
     for i, (model, values) in enumerate(board.rows):
         table.append([str(i), model.key] + list(values) + [extensions[c][i] for c in extensions])

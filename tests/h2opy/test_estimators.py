@@ -198,6 +198,7 @@ def test_stacked_ensemble_of_estimators(h2opy, prostate):
     p1 = _df(ensemble.predict(test))["p1"].to_numpy()
     assert perf.auc() == pytest.approx(roc_auc_score(_actual_01(test), p1), abs=1e-6)
     assert perf.auc() >= min(gbm.model_performance(test).auc(), glm.model_performance(test).auc()) - 0.02
+    assert ensemble.stacking_strategy() == "cross_validation"
 
 
 def test_unsupervised_estimators(h2opy, prostate, server_kind):
@@ -293,6 +294,11 @@ def test_automl(h2opy, prostate):
     assert {"training_time_ms", "predict_time_per_row_ms", "algo"} <= set(extended.columns)
     assert list(extended["model_id"]) == list(board["model_id"])
     assert (extended["training_time_ms"] >= 0).all() and (extended["predict_time_per_row_ms"] > 0).all()
+
+    # AutoML's step columns, shown when asked for by name (not by ALL)
+    steps = _df(get_leaderboard(aml, extra_columns=["provider", "step"]))
+    assert list(steps["provider"]) == [algo for algo in extended["algo"]] and steps["step"].notna().all()
+    assert "provider" not in extended.columns
 
     algos = dict(zip(extended["model_id"], extended["algo"]))
     for algo in set(algos.values()):

@@ -221,6 +221,9 @@ def fit_ensemble(engine, model, base, train, valid, job):
                 engine.store.delete(key)
     if params.get("keep_levelone_frame"):
         model.extra_output["levelone_frame_id"] = {"name": level_one_key}
+    # What the metalearner learned from: the base models' cross-validation predictions, or their
+    # predictions on the blending frame (h2o-py's stacking_strategy()).
+    model.extra_output["stacking_strategy"] = "blending" if params.get("blending_frame") else "cross_validation"
     fitted = EnsembleFitted(base, metalearner, transform)
     job.update(0.9, "Scoring the ensemble")
     y, w = response_values(train, spec), weight_values(train, spec)

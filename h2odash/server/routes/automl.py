@@ -130,7 +130,7 @@ def _leaderboard_with(engine, run, requested):
     names = extension_names(requested)
     board = run.leaderboard()
     scored_on = run.spec.leaderboard_frame or run.spec.training_frame
-    per_model = [extension_values(engine, model, names, scored_on) for model, _ in board.rows]
+    per_model = [extension_values(engine, model, names, scored_on, run.step_of(model.key)) for model, _ in board.rows]
     extensions = {name: [values[i] for values in per_model] for i, name in enumerate(names)}
     return leaderboard_v99(run, board, extensions)
 
