@@ -26,7 +26,7 @@ import math
 import threading
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -259,6 +259,14 @@ def default_sort_metric(category):
     return {BINOMIAL: "auc", MULTINOMIAL: "mean_per_class_error", REGRESSION: "rmse"}[category]
 
 
+def default_stopping_tolerance(frame):
+    """H2O's default tolerance, which shrinks with the data: 1/sqrt(rows x share of cells
+    present), between 0.001 and 0.05."""
+    cells = max(frame.nrows * len(frame.names), 1)
+    missing = sum(frame.stats(i).missing_count for i in range(len(frame.names))) / cells
+    return min(0.05, max(0.001, 1.0 / math.sqrt(max((1 - missing) * frame.nrows, 1))))
+
+
 # -- starting a run ------------------------------------------------------------------------------
 def start_automl(engine, spec):
     """Check an AutoML request fully, then start its job; returns (AutoML, Job)."""
@@ -285,6 +293,9 @@ def start_automl(engine, spec):
     if existing is not None and existing.job is not None and not existing.job.finished:
         raise InvalidArgument("project_name", f"AutoML project '{project}' is still running; cancel it or choose "
                                               f"another project_name.")
+    if spec.stopping_tolerance is None or spec.stopping_tolerance < 0:
+        # resolved now, so the build answer reports the tolerance the models use (as H2O-3)
+        spec = replace(spec, stopping_tolerance=default_stopping_tolerance(train))
     run = AutoML(key, project, spec, feature_spec.category, steps)
     run.model_suffix = f"AutoML_{run_number}_{stamp}"
     job = Job("AutoML build", key, "AutoML", locks=[f.key for f in frames])
@@ -544,18 +555,11 @@ class _Runner:
         return given
 
     def _stopping_parameters(self):
-        """The run's stopping criteria, which every model that early-stops gets (H2O's
-        default tolerance shrinks with the data: 1/sqrt(rows x share of cells present), between
-        0.001 and 0.05)."""
+        """The run's stopping criteria, which every model that early-stops gets (the tolerance
+        resolved at the start: see default_stopping_tolerance)."""
         spec = self.spec
-        tolerance = spec.stopping_tolerance
-        if tolerance is None or tolerance < 0:
-            frame = self.engine.store.get(spec.training_frame, Frame, "training_frame")
-            cells = max(frame.nrows * len(frame.names), 1)
-            missing = sum(frame.stats(i).missing_count for i in range(len(frame.names))) / cells
-            tolerance = min(0.05, max(0.001, 1.0 / math.sqrt(max((1 - missing) * frame.nrows, 1))))
         return {"stopping_rounds": spec.stopping_rounds, "stopping_metric": spec.stopping_metric,
-                "stopping_tolerance": tolerance}
+                "stopping_tolerance": spec.stopping_tolerance}
 
     def _tree_budget(self):
         """Trees for a boosting preset: H2O's 10,000 when a holdout can stop them early."""
