@@ -17,6 +17,7 @@ import pandas as pd
 from .automl import automl_spec
 from .connection import Connection, build_path
 from .errors import H2OImportError, H2ONotFoundError
+from .explain import ExplainCalls
 from .grid import h2o_map
 from .jobs import ProgressCallback, job_id_of, wait_for_job
 
@@ -77,7 +78,7 @@ def _as_float(value: Any) -> float:
     return float(value)
 
 
-class H2OClient:
+class H2OClient(ExplainCalls):
     """Client for an H2O-3-compatible REST server (real H2O-3 or h2odash's embedded engine).
 
     Parameters
