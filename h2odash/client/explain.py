@@ -11,6 +11,7 @@ progress and can cancel it); the others wait and return pandas tables:
 """
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
@@ -125,6 +126,16 @@ class ExplainCalls:
         job = self.wait_job(self.start_contributions(model_id, frame_id, **options), progress=progress,
                             timeout=timeout)
         return self.frame_to_pandas(job["dest"]["name"])
+
+    def select_rows(self, frame_id: str, rows: Iterable[int], destination_frame: str | None = None) -> str:
+        """Make a frame of ``frame_id``'s rows at the positions ``rows`` (counting from 0), in that
+        order, with Rapids (``rows``), as H2O's clients slice frames; returns its id."""
+        from .api import _rapids_key  # api imports this module
+
+        key = destination_frame or f"rows_{uuid.uuid4().hex[:12]}"
+        positions = " ".join(str(int(r)) for r in rows)
+        self.rapids(f"(assign {_rapids_key(key)} (rows {_rapids_key(frame_id)} [{positions}]))")
+        return key
 
     # -- partial dependence -------------------------------------------------------------
     def start_partial_dependence(self, model_id: str, frame_id: str, cols: Sequence[str] | None = None,

@@ -2,6 +2,7 @@
 from .dashboard import Dashboard
 from .panels.automl import AutoMLPanel
 from .panels.cluster import ClusterPanel
+from .panels.explain import ExplainPanel
 from .panels.frames import FramesPanel
 from .panels.jobs import JobsPanel
 from .panels.models import ModelsPanel
@@ -9,4 +10,4 @@ from .panels.predict import PredictPanel
 from .panels.train import TrainPanel
 
 __all__ = ["Dashboard", "ClusterPanel", "FramesPanel", "TrainPanel", "ModelsPanel", "AutoMLPanel",
-           "PredictPanel", "JobsPanel"]
+           "PredictPanel", "ExplainPanel", "JobsPanel"]

@@ -9,6 +9,7 @@ from h2odash.client import H2OClient
 
 from .panels.automl import AutoMLPanel
 from .panels.cluster import ClusterPanel
+from .panels.explain import ExplainPanel
 from .panels.frames import FramesPanel
 from .panels.jobs import JobsPanel
 from .panels.models import ModelsPanel
@@ -17,7 +18,7 @@ from .panels.train import TrainPanel
 from .scroll import ScrollAnchor
 
 PANELS = (("Cluster", ClusterPanel), ("Frames", FramesPanel), ("Train", TrainPanel), ("Models", ModelsPanel),
-          ("AutoML", AutoMLPanel), ("Predict", PredictPanel), ("Jobs", JobsPanel))
+          ("AutoML", AutoMLPanel), ("Predict", PredictPanel), ("Explain", ExplainPanel), ("Jobs", JobsPanel))
 # Panels that show models they made or listed get the dashboard's way to open one.
 OPENS_MODELS = (TrainPanel, AutoMLPanel, JobsPanel)
 

@@ -221,7 +221,7 @@ def test_automl_panel_matches_the_server(client, data_dir, frame_name):
 
 def test_dashboard_tabs_and_status_line(client, server_kind):
     dashboard = Dashboard(client)
-    assert dashboard.tabs.titles == ("Cluster", "Frames", "Train", "Models", "AutoML", "Predict", "Jobs")
+    assert dashboard.tabs.titles == ("Cluster", "Frames", "Train", "Models", "AutoML", "Predict", "Explain", "Jobs")
     expected = "embedded" if server_kind == "embedded" else "H2O-3"
     assert f"engine: <b>{expected}</b>" in dashboard.status.value
     assert client.url in dashboard.status.value
