@@ -190,7 +190,10 @@ def test_dashboard_items_in_a_browser(app_on, page, artifacts, client, models_ma
     journey.field(train, "response_column").select_option("CAPSULE")
     page.wait_for_function("(s) => ![...s.options].some((o) => o.textContent === 'CAPSULE')",
                            arg=ignored.element_handle(), timeout=30_000)
-    assert not journey.button(train, "Train").is_disabled()
+    # The options and the button are separate widget messages: wait for the second to arrive.
+    journey.button(train, "Train").wait_for(state="visible")
+    page.wait_for_function("(b) => !b.disabled", arg=journey.button(train, "Train").element_handle(),
+                           timeout=30_000)
     truncated = train.locator(".h2odash-parameter-form label").evaluate_all(
         "(labels) => labels.filter((l) => l.offsetParent !== null && l.scrollWidth > l.clientWidth + 1)"
         ".map((l) => l.textContent)")
