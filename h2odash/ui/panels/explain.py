@@ -344,9 +344,11 @@ class ExplainPanel(Panel):
         for number, model in enumerate(models):
             words = f"partial dependence of {model} on {column}"
             try:
-                job = self.client.start_partial_dependence(model, frame, cols=[column], nbins=PD_BINS)
+                target = self._target(model)
+                job = self.client.start_partial_dependence(model, frame, cols=[column], nbins=PD_BINS, targets=target)
                 done = self._follow(run, job, 3, words)
-                self.state.partial_dependence[model], = self.client.partial_dependence_result(done["dest"]["name"])
+                name = model if target is None else f"{model} (class {target[0]})"
+                self.state.partial_dependence[name] = self.client.partial_dependence_result(done["dest"]["name"])[0]
             except Cancelled:
                 raise
             except Exception as exc:
@@ -356,12 +358,21 @@ class ExplainPanel(Panel):
         focus = self.state.shap_model if self.state.shap_model in models else models[0]
         for number, position in enumerate(self._ice_positions(focus)):
             job = self.client.start_partial_dependence(focus, frame, cols=[column], nbins=PD_BINS,
-                                                       row_index=int(position))
+                                                       row_index=int(position), targets=self._target(focus))
             done = self._follow(run, job, 4, f"ICE line {number + 1} of {ICE_ROWS}")
             name = f"{focus} row {int(self.state.sample.rows[position]) + 1}"
-            self.state.ice[name], = self.client.partial_dependence_result(done["dest"]["name"])
+            self.state.ice[name] = self.client.partial_dependence_result(done["dest"]["name"])[0]
             self._draw_partial_dependence(column)
         self._partial_dependence_2d(run, focus)
+
+    def _target(self, model: str) -> list[str] | None:
+        """The class whose probability partial dependence shows, for models of more than two classes
+        (H2O-3 asks for one); None for the rest, whose PD is of the last class or the value."""
+        output = self.state.models[model].get("output") or {}
+        if output.get("model_category") not in ("Multinomial", "Ordinal"):
+            return None
+        classes = (output.get("domains") or [None])[-1] or []
+        return [classes[0]] if classes else None
 
     def _ice_positions(self, model: str) -> list[int]:
         """Rows of the sample spread over the model's predictions (else over the sample)."""
@@ -385,7 +396,7 @@ class ExplainPanel(Panel):
             return
         try:
             job = self.client.start_partial_dependence(model, self.state.sample.frame_id, nbins=PD2D_BINS,
-                                                       col_pairs_2dpdp=[[first, second]])
+                                                       col_pairs_2dpdp=[[first, second]], targets=self._target(model))
             done = self._follow(run, job, 5, f"2D partial dependence of {model} on {first} × {second}")
             pair = next(t for t in self.client.partial_dependence_result(done["dest"]["name"]) if t.is_2d)
         except Cancelled:
