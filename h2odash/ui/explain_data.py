@@ -62,6 +62,17 @@ def refusal_text(exc: BaseException) -> str:
     return _JAVA_PREFIX.sub("", first)
 
 
+def one_class(contributions: pd.DataFrame, target: str | None) -> pd.DataFrame:
+    """The contributions to one class's output, named by feature. The embedded engine answers a
+    multinomial model with ``class:feature`` columns for every class (H2O-3 refuses); other
+    answers are returned as they are."""
+    prefixed = [c for c in contributions.columns if ":" in c]
+    if not prefixed or target is None:
+        return contributions
+    mine = [c for c in prefixed if c.split(":", 1)[0] == target]
+    return contributions[mine].rename(columns=lambda c: c.split(":", 1)[1])
+
+
 def feature_columns(contributions: pd.DataFrame) -> list[str]:
     """The contribution columns that belong to features (not ``BiasTerm``, nor row indices)."""
     return [c for c in contributions.columns if c not in (BIAS_TERM, "RowIdx", "BackgroundRowIdx")]

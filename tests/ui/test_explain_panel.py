@@ -123,6 +123,7 @@ def test_a_refused_chart_shows_the_servers_reason_and_the_rest_still_draw(client
     panel.models.value = (model,)
     wait_until(lambda: panel.frame.value == iris, 30, "the training frame", panel)
     explained(panel)
+    assert not panel.status.is_error, panel.status.value
     if server_kind == "h2o3" or panel.summary.refused:
         assert panel.summary.refused and panel.waterfall.refused
         assert "multinomial" in panel.summary.note.value

@@ -24,7 +24,7 @@ from h2odash.client.explain import PartialDependenceTable
 
 from .. import charts, explain_charts, pickers
 from ..busy import BusyButton
-from ..explain_data import (RowSample, model_agreement, refusal_text, row_contributions, sample_rows, shap_long,
+from ..explain_data import (RowSample, model_agreement, one_class, refusal_text, row_contributions, sample_rows, shap_long,
                             shap_model)
 from ..leaderboard import leaderboard_of
 from ..noted_chart import NotedChart
@@ -279,21 +279,22 @@ class ExplainPanel(Panel):
         try:
             job = self.client.start_contributions(model, self.state.sample.frame_id, background_frame=background)
             done = self._follow(run, job, 1, f"SHAP contributions of {model}")
-            contributions = self.client.frame_to_pandas(done["dest"]["name"])
+            target = self._target(model)
+            contributions = one_class(self.client.frame_to_pandas(done["dest"]["name"]), (target or [None])[0])
+            self.state.contributions = contributions
+            self.state.long = shap_long(contributions, self.state.rows, self.state.sample.rows)
+            fig, data = explain_charts.shap_summary(self.state.long)
+            self.summary.show(fig, data, filename=f"{model}_shap_summary.csv")
+            self._draw_dependence()
+            self._draw_waterfall(run)
         except Cancelled:
             raise
-        except Exception as exc:
+        except Exception as exc:  # the server's refusal, in place of the charts that needed it
+            self.state.contributions = self.state.long = None
             reason = refusal_text(exc)
             hint = "" if background or "background" not in reason.lower() else " Pick a background frame above."
             for chart in (self.summary, self.dependence, self.waterfall):
                 chart.refuse(f"{model}: {reason}{hint}")
-            return
-        self.state.contributions = contributions
-        self.state.long = shap_long(contributions, self.state.rows, self.state.sample.rows)
-        fig, data = explain_charts.shap_summary(self.state.long)
-        self.summary.show(fig, data, filename=f"{model}_shap_summary.csv")
-        self._draw_dependence()
-        self._draw_waterfall(run)
 
     def _draw_dependence(self) -> None:
         if self.state.long is None:
