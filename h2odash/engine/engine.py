@@ -318,6 +318,65 @@ class Engine:
             self.scored_metrics[(model.key, frame_key)] = (scored, started)
         return predictions, scored
 
+    def contributions(self, model_key, frame_key, destination=None, request=None, background_key=None,
+                      as_job=True):
+        """Feature contributions (SHAP) of a model on a frame (see h2odash.engine.contributions).
+
+        As a job (the default; its dest is the contributions frame; the job fails, saying why,
+        when the model cannot answer the request) or at once (``as_job`` false: returns the
+        stored frame, or refuses the request)."""
+        from h2odash.engine.contributions import Request, check_format, check_request, contributions_frame
+
+        model = self.model(model_key, "model")
+        frame = self.store.get(frame_key, Frame, "frame")
+        background = self.store.get(background_key, Frame, "background_frame") if background_key else None
+        if model.status != "DONE":
+            raise InvalidArgument("model", f"Model '{model_key}' is still training; wait for its job to finish.")
+        request = request or Request()
+        if not as_job:
+            check_request(model, request, background)
+        check_format(request)
+        destination = destination or f"contributions_{uuid.uuid4().hex[:5]}_{model_key}_on_{frame_key}"
+
+        def work(job=None):
+            # As a job, what the model cannot do fails the job with the reason, as in H2O-3.
+            result = contributions_frame(model, frame, destination, request, background,
+                                         progress=job.update if job is not None else None)
+            self.store.put(destination, result)
+            return result
+
+        if not as_job:
+            return work()
+        locks = [model.key, frame_key] + ([background_key] if background_key else [])
+        return self.jobs.start(Job("Contributions", destination, "Frame", locks=locks), work)
+
+    def partial_dependence(self, model_key, frame_key, request, destination=None):
+        """Start a partial dependence job (see h2odash.engine.partial_dependence); its dest is
+        the result, read back with :meth:`partial_dependence_result`."""
+        from h2odash.engine.partial_dependence import PartialDependenceResult, check_request, partial_dependence
+
+        model = self.model(model_key, "model_id")
+        frame = self.store.get(frame_key, Frame, "frame_id")
+        if model.status != "DONE":
+            raise InvalidArgument("model_id", f"Model '{model_key}' is still training; wait for its job to finish.")
+        check_request(model, frame, request)
+        destination = destination or f"PartialDependence_{uuid.uuid4().hex[:12]}"
+        result = PartialDependenceResult(destination, model.key, frame_key, request)
+        self.store.put(destination, result)
+
+        def work(job):
+            result.tables = partial_dependence(model, frame, request, progress=job.update,
+                                               check_cancelled=job.check_cancelled)
+            return result
+
+        return self.jobs.start(Job("PartialDependence", destination, "PartialDependence",
+                                   locks=[model.key, frame_key]), work)
+
+    def partial_dependence_result(self, key):
+        from h2odash.engine.partial_dependence import PartialDependenceResult
+
+        return self.store.get(key, PartialDependenceResult, "name")
+
     def _score(self, model, frame, destination, options):
         from h2odash.engine.model_data import holds_response, response_values, usable_rows, weight_values
         from h2odash.engine.training import model_metrics

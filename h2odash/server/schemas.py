@@ -20,6 +20,7 @@ KEY_KINDS = {
     # H2O-3 gives grids and AutoML runs no URL in their keys.
     "Grid": ("GridKeyV3", "Key<Grid>", None),
     "AutoML": ("AutoMLKeyV3", "Key<AutoML>", None),
+    "PartialDependence": ("PartialDependenceKeyV3", "Key<PartialDependence>", "/3/PartialDependence/"),
 }
 
 

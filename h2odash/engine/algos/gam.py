@@ -221,6 +221,7 @@ class GAMFitted(glm.GLMFitted):
     """A GLM on the linear predictors plus the spline bases of the gam columns."""
 
     table_name = "gam coefficients"
+    contributions = None   # H2O-3 has none for GAM; the GLM's would leave out the splines
 
     def __init__(self, splines, nlinear, *args, **kwargs):
         super().__init__(*args, **kwargs)

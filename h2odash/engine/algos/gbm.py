@@ -11,6 +11,7 @@ import lightgbm as lgb
 import numpy as np
 
 from h2odash.engine.algos.base import Fitted, seed_of
+from h2odash.engine.algos.tree_contributions import check_tree_request, lightgbm_contributions
 from h2odash.engine.algos.trees import (GrowingPredictions, TreeEnsemble, inverse_link, INTERACTIONS, MONOTONE, check_categorical_encoding,
                                         check_response_range, class_probabilities, distribution_parameter,
                                         histogram_bins, importances, interaction_groups, monotone_vector,
@@ -97,6 +98,12 @@ class GBMFitted(Fitted):
         if self.spec.category == REGRESSION:
             return np.asarray(raw, dtype=np.float64)
         return class_probabilities(raw, self.spec.nclasses)
+
+    def check_contributions(self, request, with_background):
+        check_tree_request(self.spec, request, "GBM")
+
+    def contributions(self, X, B, request):
+        return lightgbm_contributions(self.booster, self.iterations, self.spec, X, B, request)
 
     def variable_importances(self):
         gains = self.booster.feature_importance(importance_type="gain", iteration=self.iterations)

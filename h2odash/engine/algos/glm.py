@@ -13,6 +13,7 @@ import numpy as np
 
 from h2odash.engine.algos import glm_cv, glm_solver
 from h2odash.engine.algos.base import Algorithm, Fitted
+from h2odash.engine.contributions import Contributions
 from h2odash.engine.errors import InvalidArgument
 from h2odash.engine.frames import numeric_values
 from h2odash.engine.model_data import BINOMIAL, MULTINOMIAL, REGRESSION
@@ -398,6 +399,49 @@ class GLMFitted(Fitted):
 
     def coefficient_names(self):
         return ["Intercept"] + self.names
+
+    def check_contributions(self, request, with_background):
+        if self.settings.multinomial or self.spec.category == MULTINOMIAL:
+            raise InvalidArgument("predict_contributions", "Contributions are not available for multinomial GLM "
+                                                           "models (as in H2O-3).")
+        if not with_background:
+            raise InvalidArgument("background_frame", "GLM supports contribution calculation only with a background "
+                                                      "frame (as H2O-3): give background_frame.")
+
+    def contributions(self, X, B, request):
+        """Each coefficient times the row's distance from the background rows (in the solver's
+        scale, which equals the original scale's product), as H2O-3's GLM."""
+        beta = np.atleast_2d(self.beta)[0]
+        X, B = np.asarray(X, dtype=float), np.asarray(B, dtype=float)
+        eta_background = B @ beta[1:] + beta[0]
+        n, m = len(X), len(B)
+        if request.output_per_reference:
+            values = ((X[:, None, :] - B[None, :, :]) * beta[1:]).reshape(n * m, -1)
+            bias = np.tile(eta_background, n)
+        else:
+            values = (X - B.mean(axis=0)) * beta[1:]
+            bias = np.full(n, eta_background.mean())
+        blocks = self._column_blocks()
+        # H2O-3 lays GLM columns out categorical columns first.
+        order = [j for j, kind in enumerate(self.spec.kinds) if kind == "enum"] + \
+                [j for j, kind in enumerate(self.spec.kinds) if kind != "enum"]
+        if request.output_format == "Compact":
+            values = np.column_stack([values[:, blocks[j]].sum(axis=1) for j in order]) if order else values
+            names = [self.spec.names[j] for j in order]
+        else:
+            columns = [c for j in order for c in range(blocks[j].start, blocks[j].stop)]
+            values, names = values[:, columns], [self.names[c] for c in columns]
+        return Contributions(names, values[None], bias[None], glm_solver.make_link(self.settings).inverse)
+
+    def _column_blocks(self):
+        """Each predictor's slice of the one-hot matrix's columns."""
+        use_all = len(self.names) == len(self.spec.onehot_names(True))
+        blocks, start = [], 0
+        for j, name in enumerate(self.spec.names):
+            width = 1 if self.spec.kinds[j] != "enum" else len(self.spec.domains[name]) - (0 if use_all else 1)
+            blocks.append(slice(start, start + width))
+            start += width
+        return blocks
 
     def coef(self):
         """Original-scale coefficients by name (first class's for multinomial)."""

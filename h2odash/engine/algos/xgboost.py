@@ -6,10 +6,14 @@ Categorical predictors stay categorical (XGBoost's native support); with categor
 AUTO or OneHotInternal each split sends one level one way, as H2O's one-hot encoding does.
 """
 
+import json
+
 import numpy as np
 import xgboost as xgb
 
 from h2odash.engine.algos.base import Fitted, seed_of
+from h2odash.engine.algos.tree_contributions import (categorical_first, check_tree_request, inverse_link_of,
+                                                     xgboost_contributions)
 from h2odash.engine.algos.trees import (GrowingPredictions, TreeEnsemble, inverse_link, INTERACTIONS, MONOTONE, check_categorical_encoding, check_response_range,
                                         class_probabilities, distribution_parameter, importances,
                                         interaction_groups, monotone_vector, reordered, resolve_distribution,
@@ -137,6 +141,18 @@ class XGBoostFitted(Fitted):
         if self.spec.category == REGRESSION:
             return raw.astype("float64")
         return class_probabilities(raw, self.spec.nclasses)
+
+    def check_contributions(self, request, with_background):
+        check_tree_request(self.spec, request, "XGBoost", compact_only=True)
+        if self.linear and with_background:
+            raise InvalidArgument("background_frame", "Contributions against a background frame are not available "
+                                                      "for XGBoost's gblinear booster on this engine.")
+
+    def contributions(self, X, B, request):
+        objective = json.loads(self.booster.save_config())["learner"]["objective"]["name"]
+        found = xgboost_contributions([self.booster], [1.0], [None if self.linear else self.rounds], self.spec, X, B,
+                                      request, inverse_link_of(objective))
+        return categorical_first(found, self.spec)
 
     def _booster(self):
         if self.linear or self.rounds == self.booster.num_boosted_rounds():

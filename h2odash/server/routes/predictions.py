@@ -19,6 +19,31 @@ OPTIONS = (
 )
 
 
+# Contributions (SHAP): H2O-3's /4 honours all of these, its /3 only the first three and the last two.
+CONTRIBUTIONS = (
+    Param("predict_contributions", "bool", False, help="Feature contributions (SHAP values) instead of predictions."),
+    Param("predict_contributions_output_format", "str", "Original",
+          help="XGBoost: Original (a column per categorical level) or Compact (a column per column)."),
+    Param("top_n", "int", 0, help="Contributions: keep the n highest per row, sorted (-1: all)."),
+    Param("bottom_n", "int", 0, help="Contributions: keep the n lowest per row, sorted (-1: all)."),
+    Param("compare_abs", "bool", False, help="Contributions: sort by absolute value."),
+    Param("background_frame", "key", help="Contributions: baseline SHAP against these rows."),
+    Param("output_space", "bool", False, help="Contributions: scale them to add up to the prediction."),
+    Param("output_per_reference", "bool", False, help="Contributions: one row per (row, background row)."),
+)
+
+
+def contributions_request(params, sorting=True):
+    from h2odash.engine.contributions import Request
+
+    return Request(output_format=params.get("predict_contributions_output_format") or "Original",
+                   top_n=int(params.get("top_n") or 0) if sorting else 0,
+                   bottom_n=int(params.get("bottom_n") or 0) if sorting else 0,
+                   compare_abs=bool(params.get("compare_abs")) if sorting else False,
+                   output_space=bool(params.get("output_space")),
+                   output_per_reference=bool(params.get("output_per_reference")))
+
+
 def options_of(params):
     return {option.name: params.get(option.name) for option in OPTIONS}
 
@@ -27,6 +52,8 @@ def predict(call):
     p = call.params
     started = int(time.time() * 1000)
     engine = call.engine
+    if p.get("predict_contributions"):
+        return _contributions_now(call)
     predictions, scored = engine.predict(p["model_id"], p["frame_id"], p.get("predictions_frame"), options_of(p))
     model = engine.model(p["model_id"], "model")
     metrics = metrics_v3(model, scored, p["frame_id"], scoring_time=started) if scored is not None else None
@@ -49,10 +76,27 @@ def predict(call):
     )
 
 
-def predict_async(call):
-    """Start scoring as a job; its dest is the predictions frame."""
+def _contributions_now(call):
+    """/3 with predict_contributions: the contributions frame at once, as the predictions frame
+    (H2O-3's /3 ignores the sorting switches and any background frame)."""
     p = call.params
     engine = call.engine
+    contributions = engine.contributions(p["model_id"], p["frame_id"], p.get("predictions_frame"),
+                                         contributions_request(p, sorting=False), as_job=False)
+    model = engine.model(p["model_id"], "model")
+    known = [metrics_v3(m, scored, f_key, scoring_time=when) for m, f_key, scored, when in
+             engine.metrics_of(model.key, p["frame_id"])]
+    return envelope("ModelMetricsListSchemaV3", model=key_ref(model.key, "Model"), frame=key_ref(p["frame_id"]),
+                    predictions_frame=key_ref(contributions.key), deviances_frame=None, model_metrics=known[:1])
+
+
+def predict_async(call):
+    """Start scoring as a job; its dest is the predictions frame (or the contributions frame)."""
+    p = call.params
+    engine = call.engine
+    if p.get("predict_contributions"):
+        return job_v3(engine.contributions(p["model_id"], p["frame_id"], p.get("predictions_frame"),
+                                           contributions_request(p), p.get("background_frame")))
     model = engine.model(p["model_id"], "model")
     engine.frame(p["frame_id"], "frame")
     destination = p.get("predictions_frame") or f"predictions_{model.key}_on_{p['frame_id']}"
@@ -66,8 +110,9 @@ _PREDICT = Schema("ModelMetricsListSchemaV3", (
     Param("frame_id", "key", required=True, help="Frame to score."),
     Param("predictions_frame", "key", help="Name of the predictions frame (generated if not given)."),
     *OPTIONS,
+    *CONTRIBUTIONS,
 ), tolerated={"deep_features_hidden_layer_name": (), "leaf_node_assignment": ("false",),
-              "exemplar_index": ("-1",), "predict_contributions": ("false",), "predict_staged_proba": ("false",)})
+              "exemplar_index": ("-1",), "predict_staged_proba": ("false",)})
 
 ENDPOINTS = [
     Endpoint("POST", "/3/Predictions/models/{model_id}/frames/{frame_id}", predict,

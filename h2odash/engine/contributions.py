@@ -1,0 +1,150 @@
+"""Feature contributions (SHAP values) of a model's predictions, in H2O-3's frame layout.
+
+Each algorithm's Fitted computes the numbers (``Fitted.contributions``): the tree learners
+through their libraries' TreeSHAP, or baseline SHAP against a background frame
+(algos/tree_shap.py); GLM as coefficient times distance from the background. This module
+checks the request, lays out the rows, converts to the output space when asked, sorts the
+top and bottom contributions, and builds the frame: one column per feature, then
+``BiasTerm``; each row adds up to the model's margin (its prediction before the inverse link).
+
+Multinomial models: H2O-3 refuses them. The tree models here give one block of columns per
+class, ``<class>:<feature>`` ... ``<class>:BiasTerm``, each block adding up to that class's
+margin; the others are refused.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from h2odash.engine.errors import InvalidArgument
+from h2odash.engine.model_data import MULTINOMIAL, frame_from_columns
+
+FORMATS = ("Original", "Compact")
+# Rows scored per step: progress and cancel between steps, bounded scratch memory.
+_ROWS_PER_STEP = 50_000
+
+
+@dataclass
+class Contributions:
+    """SHAP values from a Fitted: ``values`` (margins, rows, features), ``bias`` (margins, rows),
+    ``names`` of the features' columns, and the inverse link from margins to predictions (None:
+    the margin is the prediction)."""
+
+    names: list
+    values: np.ndarray
+    bias: np.ndarray
+    inverse_link: object = None
+
+
+@dataclass
+class Request:
+    """What a contributions request asks for, as H2O-3's Predictions parameters name it."""
+
+    output_format: str = "Original"
+    top_n: int = 0
+    bottom_n: int = 0
+    compare_abs: bool = False
+    output_space: bool = False
+    output_per_reference: bool = False
+
+
+def check_format(request):
+    if request.output_format not in FORMATS:
+        raise InvalidArgument("predict_contributions_output_format",
+                              f"predict_contributions_output_format must be one of {', '.join(FORMATS)}, "
+                              f"not '{request.output_format}'.")
+
+
+def check_request(model, request, background):
+    """Refuse what the model cannot answer, before any work, saying why."""
+    check_format(request)
+    if not model.supervised or getattr(model.fitted, "contributions", None) is None:
+        raise InvalidArgument("predict_contributions",
+                              f"Contributions (SHAP) are not available for {model.algo_full_name} models on "
+                              "this engine; GBM, DRF, XGBoost and GLM models have them.")
+    if request.output_per_reference and background is None:
+        raise InvalidArgument("output_per_reference", "output_per_reference needs a background_frame: "
+                                                      "it gives each row's contributions against each background row.")
+    if model.category == MULTINOMIAL and (request.top_n or request.bottom_n):
+        raise InvalidArgument("top_n", "Sorting contributions (top_n, bottom_n) is not available for multinomial "
+                                       "models, whose contributions come in one block per class.")
+    model.fitted.check_contributions(request, background is not None)
+
+
+def contributions_frame(model, frame, destination, request, background=None, progress=None):
+    """The contributions frame of ``model`` on ``frame`` (a Frame, not stored here)."""
+    check_request(model, request, background)
+    fitted = model.fitted
+    B = model.layout(background) if background is not None else None
+    parts = []
+    for start in range(0, frame.nrows, _ROWS_PER_STEP):
+        rows = np.arange(start, min(frame.nrows, start + _ROWS_PER_STEP))
+        X = model.algorithm.layout(frame, model.spec, model.params, rows=rows)
+        parts.append(fitted.contributions(X, B, request))
+        if progress is not None:
+            progress(min(1.0, (start + len(rows)) / max(frame.nrows, 1)))
+    if not parts:   # an empty frame: still the columns
+        parts.append(fitted.contributions(model.algorithm.layout(frame, model.spec, model.params), B, request))
+    found = Contributions(parts[0].names, np.concatenate([p.values for p in parts], axis=1),
+                          np.concatenate([p.bias for p in parts], axis=1), parts[0].inverse_link)
+    if request.output_space:
+        found = _in_output_space(found)
+    columns, types = {}, {}
+    if request.output_per_reference:
+        m = background.nrows
+        columns["RowIdx"] = np.repeat(np.arange(frame.nrows, dtype=np.int64), m)
+        columns["BackgroundRowIdx"] = np.tile(np.arange(m, dtype=np.int64), frame.nrows)
+        types["RowIdx"] = types["BackgroundRowIdx"] = "int"
+    classes = model.spec.response_domain if model.category == MULTINOMIAL else [None]
+    for k, label in enumerate(classes):
+        prefix = "" if label is None else f"{label}:"
+        if request.top_n or request.bottom_n:
+            _add_sorted(columns, types, found.names, found.values[k], request)
+        else:
+            for j, name in enumerate(found.names):
+                columns[prefix + name] = found.values[k][:, j]
+                types[prefix + name] = "real"
+        columns[prefix + "BiasTerm"] = found.bias[k]
+        types[prefix + "BiasTerm"] = "real"
+    return frame_from_columns(destination, columns, types)
+
+
+def _in_output_space(found):
+    """Scale each row's contributions so that they add up to the prediction itself, and the bias
+    to the inverse link of the bias margin (H2O-3's ``output_space``: approximate SHAP)."""
+    inverse = found.inverse_link
+    if inverse is None:
+        return found
+    total = found.values.sum(axis=2) + found.bias
+    moved = total - found.bias
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(np.abs(moved) < 1e-6, 0.0, (inverse(total) - inverse(found.bias)) / moved)
+    return Contributions(found.names, found.values * ratio[..., None], inverse(found.bias))
+
+
+def _add_sorted(columns, types, names, values, request):
+    """H2O-3's sorted layout: top_feature_k/top_value_k then bottom_feature_k/bottom_value_k pairs."""
+    p = len(names)
+    top = p if request.top_n < 0 or request.top_n > p else request.top_n
+    bottom = p if request.bottom_n < 0 or request.bottom_n > p else request.bottom_n
+    keys = np.abs(values) if request.compare_abs else values
+    descending = np.argsort(-keys, axis=1, kind="stable")
+    rows = np.arange(len(values))[:, None]
+    if request.top_n < 0 or request.bottom_n < 0 or top + bottom >= p:
+        chosen = descending                      # everything, highest first
+    elif not top:
+        chosen = np.argsort(keys, axis=1, kind="stable")[:, :bottom]
+    elif not bottom:
+        chosen = descending[:, :top]
+    else:
+        chosen = np.concatenate([descending[:, :top], descending[:, ::-1][:, :bottom]], axis=1)
+    labels = [f"top_{i}" for i in range(1, top + 1)] + [f"bottom_{i}" for i in range(1, bottom + 1)]
+    domain = list(names) + ["BiasTerm"]
+    for position, label in enumerate(labels[: min(top + bottom, p)]):
+        side, k = label.split("_")
+        feature, value = f"{side}_feature_{k}", f"{side}_value_{k}"
+        columns[feature] = chosen[:, position]
+        types[feature] = ("enum", domain)
+        columns[value] = values[rows[:, 0], chosen[:, position]]
+        types[value] = "real"
+
