@@ -37,6 +37,10 @@ class ChartBox(widgets.VBox):
             self.children = [self.figure, self.link]
         return self.figure
 
+    def make_figure(self):
+        """Make the live figure now (on a callback, ahead of the work that will fill it)."""
+        return self._live()
+
     def show(self, fig, data: pd.DataFrame | None = None, filename: str | None = None) -> None:
         """Draw ``fig`` (a figure from :mod:`charts`) in this box's figure; ``data`` is the table
         behind it (default: the figure's own points)."""

@@ -133,6 +133,9 @@ def partial_dependence(curves: Mapping[str, PartialDependenceTable], column: str
         fig.add_scatter(x=x, y=table["mean_response"].tolist(), name=model, mode="lines+markers",
                         line=dict(color=hue, width=3))
         parts.append(_tidy(table, column, "mean", model))
+    # Several model ids would run over the title: the legend goes under the plot.
+    fig.update_layout(legend=dict(orientation="h", x=0, xanchor="left", y=-0.25, yanchor="top"),
+                      height=HEIGHT + 30 * len(curves), margin=dict(b=60 + 10 * len(curves)))
     data = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     return fig, data
 

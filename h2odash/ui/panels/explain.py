@@ -113,12 +113,21 @@ class ExplainPanel(Panel):
             widgets.HBox([self.progress, self.step]),
             widgets.HBox([self.feature, self.colour_by, self.row]), grid])
         self.explaining.update()
-        self.refresh()
+        self._load_pickers()
 
     # -- pickers ----------------------------------------------------------------------------
     def refresh(self) -> None:
+        """The tab is shown: make the charts' figures now, so the Explain click only fills them
+        (eight new figure widgets on the click cost the first chart half a second in the page);
+        not when the panel is built, so a page that never opens Explain needs no figures."""
+        for chart in self.charts:
+            chart.chart.make_figure()
+        self._load_pickers()
+
+    def _load_pickers(self) -> None:
         def load():
             listed = pickers.user_models(self.client.models())
+            self._algos = {pickers.model_id(m): str(m.get("algo", "")) for m in listed}
             options = [(pickers.model_label(m), pickers.model_id(m)) for m in listed]
             keep = tuple(m for m in self.models.value if m in [value for _, value in options])
             if list(self.models.options) != options:
@@ -161,6 +170,9 @@ class ExplainPanel(Panel):
             if trained_on in _offered(self.frame):
                 self.frame.value = trained_on
             set_options(self.shap_of, chosen)
+            # A set's SHAP opens on its first tree model: H2O-3 computes the others' only against
+            # a background frame.
+            self.shap_of.value = shap_model({m: {"algo": self._algos.get(m, "")} for m in chosen})
         self.guarded(load)
 
     # -- an explanation -----------------------------------------------------------------------
@@ -410,6 +422,7 @@ class ExplainPanel(Panel):
 
     # -- controls after an explanation -----------------------------------------------------------
     _quiet = False
+    _algos: dict[str, str] = {}
 
     def _on_feature(self, _change) -> None:
         if self._quiet or self.state.sample is None or self.explaining.busy:
