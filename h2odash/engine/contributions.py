@@ -12,7 +12,7 @@ class, ``<class>:<feature>`` ... ``<class>:BiasTerm``, each block adding up to t
 margin; the others are refused.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -76,25 +76,27 @@ def contributions_frame(model, frame, destination, request, background=None, pro
     check_request(model, request, background)
     fitted = model.fitted
     B = model.layout(background) if background is not None else None
+    # H2O-3 moves each (row, background row) pair to the output space, then averages the pairs.
+    per_pair = request.output_space and background is not None and not request.output_per_reference
+    asked = replace(request, output_per_reference=True) if per_pair else request
     parts = []
     for start in range(0, frame.nrows, _ROWS_PER_STEP):
         rows = np.arange(start, min(frame.nrows, start + _ROWS_PER_STEP))
         X = model.algorithm.layout(frame, model.spec, model.params, rows=rows)
-        parts.append(fitted.contributions(X, B, request))
+        parts.append(fitted.contributions(X, B, asked))
         if progress is not None:
             progress(min(1.0, (start + len(rows)) / max(frame.nrows, 1)))
     if not parts:   # an empty frame: still the columns
-        parts.append(fitted.contributions(model.algorithm.layout(frame, model.spec, model.params), B, request))
+        parts.append(fitted.contributions(model.algorithm.layout(frame, model.spec, model.params), B, asked))
     found = Contributions(parts[0].names, np.concatenate([p.values for p in parts], axis=1),
                           np.concatenate([p.bias for p in parts], axis=1), parts[0].inverse_link)
     if request.output_space:
         found = _in_output_space(found)
+    if per_pair:
+        k, m = found.values.shape[0], background.nrows
+        found = Contributions(found.names, found.values.reshape(k, -1, m, found.values.shape[2]).mean(axis=2),
+                              found.bias.reshape(k, -1, m).mean(axis=2))
     columns, types = {}, {}
-    if request.output_per_reference:
-        m = background.nrows
-        columns["RowIdx"] = np.repeat(np.arange(frame.nrows, dtype=np.int64), m)
-        columns["BackgroundRowIdx"] = np.tile(np.arange(m, dtype=np.int64), frame.nrows)
-        types["RowIdx"] = types["BackgroundRowIdx"] = "int"
     classes = model.spec.response_domain if model.category == MULTINOMIAL else [None]
     for k, label in enumerate(classes):
         prefix = "" if label is None else f"{label}:"
@@ -106,6 +108,11 @@ def contributions_frame(model, frame, destination, request, background=None, pro
                 types[prefix + name] = "real"
         columns[prefix + "BiasTerm"] = found.bias[k]
         types[prefix + "BiasTerm"] = "real"
+    if request.output_per_reference:
+        m = background.nrows
+        columns["RowIdx"] = np.repeat(np.arange(frame.nrows, dtype=np.int64), m)
+        columns["BackgroundRowIdx"] = np.tile(np.arange(m, dtype=np.int64), frame.nrows)
+        types["RowIdx"] = types["BackgroundRowIdx"] = "int"
     return frame_from_columns(destination, columns, types)
 
 

@@ -170,10 +170,10 @@ def test_against_a_background_they_are_exact_shapley_values(engine, algo, respon
     model = _train(engine, algo, response, **params)
     x = _rows(engine, 0, 6, "some_rows")
     background = _rows(engine, 100, 104, "background_rows")
-    shap = _contributions(engine, model, x, _compact(algo), background="background_rows")
+    shap = _contributions(engine, model, x, Request(output_format="Compact"), background="background_rows")
     exact = _exact_shapley(model, engine, x, background)
     ours = shap[[c for c in shap.columns if c != "BiasTerm"]]
-    if algo in ("xgboost", "glm"):   # categorical columns first, as H2O-3 lays them out
+    if algo in ("xgboost", "glm"):   # categorical columns first, as H2O-3 lays them out for these
         assert list(ours.columns)[0] == "c"
         ours = ours[model.input_columns]
     tolerance = 1e-6 if algo in ("gbm", "glm") else 2e-5
@@ -183,11 +183,33 @@ def test_against_a_background_they_are_exact_shapley_values(engine, algo, respon
     np.testing.assert_allclose(shap.sum(axis=1), _margin(model, x)[0], atol=tolerance)
 
 
+@pytest.mark.parametrize("algo", ["gbm", "drf"])
+def test_original_layout_puts_a_categorical_columns_value_on_the_rows_level(engine, algo):
+    """H2O-3's Original layout against a background: one column per level and one for missing."""
+    model = _train(engine, algo, "label", ntrees=10, max_depth=4)
+    x = _rows(engine, 0, 40, "forty_rows_with_missing")
+    _rows(engine, 100, 104, "background_rows")
+    compact = _contributions(engine, model, x, Request(output_format="Compact"), background="background_rows")
+    original = _contributions(engine, model, x, Request(), background="background_rows")
+    levels = list(model.spec.domains["c"])
+    level_columns = [f"c.{level}" for level in levels] + ["c.missing(NA)"]
+    assert list(original.columns) == ["a", "b"] + level_columns + ["d", "e", "BiasTerm"]
+    np.testing.assert_allclose(original[level_columns].sum(axis=1), compact["c"], atol=1e-12)
+    row_levels = x.table.column("c").to_pandas().astype(object)
+    expected = ["c.missing(NA)" if level is None or level != level else f"c.{level}" for level in row_levels]
+    assert row_levels.isna().any()   # the rows include missing levels
+    for i, column in enumerate(expected):
+        others = [c for c in level_columns if c != column]
+        assert (original.loc[i, others] == 0).all()
+        assert original.loc[i, column] == pytest.approx(compact.loc[i, "c"], abs=1e-12)
+
+
 def test_per_reference_gives_each_background_rows_values(engine):
     model = _train(engine, "gbm", "label", ntrees=15, max_depth=4)
     x, background = _rows(engine, 0, 3, "three_rows"), _rows(engine, 200, 205, "five_rows")
-    shap = _contributions(engine, model, x, Request(output_per_reference=True), background="five_rows")
-    assert list(shap.columns)[:2] == ["RowIdx", "BackgroundRowIdx"] and len(shap) == 15
+    shap = _contributions(engine, model, x, Request(output_format="Compact", output_per_reference=True),
+                          background="five_rows")
+    assert list(shap.columns)[-3:] == ["BiasTerm", "RowIdx", "BackgroundRowIdx"] and len(shap) == 15
     assert shap["RowIdx"].tolist() == [0] * 5 + [1] * 5 + [2] * 5
     exact = _exact_shapley(model, engine, x, background, per_reference=True)
     np.testing.assert_allclose(shap[model.input_columns].to_numpy(), exact, atol=1e-6)
@@ -266,6 +288,13 @@ def test_output_space_adds_up_to_the_probability(engine):
     model = _train(engine, "gbm", "label", ntrees=15, max_depth=4)
     frame = _rows(engine, 0, 40, "forty_rows")
     shap = _contributions(engine, model, frame, Request(output_space=True))
+    np.testing.assert_allclose(shap.sum(axis=1), model.predict_raw(frame)[:, 1], atol=1e-9)
+    # Against a background, each (row, background row) pair is moved to probabilities, then
+    # averaged: the bias is the background's mean probability (as H2O-3 answers).
+    background = _rows(engine, 100, 110, "ten_rows")
+    shap = _contributions(engine, model, frame, Request(output_format="Compact", output_space=True),
+                          background="ten_rows")
+    np.testing.assert_allclose(shap["BiasTerm"], model.predict_raw(background)[:, 1].mean(), atol=1e-9)
     np.testing.assert_allclose(shap.sum(axis=1), model.predict_raw(frame)[:, 1], atol=1e-9)
 
 

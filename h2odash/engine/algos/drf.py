@@ -19,7 +19,7 @@ import xgboost as xgb
 
 from h2odash.engine.algos.base import Fitted, seed_of
 from h2odash.engine.algos.out_of_bag import OutOfBag, in_bag
-from h2odash.engine.algos.tree_contributions import check_tree_request, xgboost_contributions
+from h2odash.engine.algos.tree_contributions import check_tree_request, one_column_per_level, xgboost_contributions
 from h2odash.engine.algos.trees import (TreeEnsemble, check_categorical_encoding, distribution_parameter, histogram_bins,
                                         importances, reordered, resolve_distribution, shared_tree_parameters,
                                         threads_for, tree_summary)
@@ -92,8 +92,9 @@ class DRFFitted(Fitted):
     def contributions(self, X, B, request):
         # The forest's margin is its trees' mean (p1 itself for two classes, as H2O-3's).
         total = max(sum(self.sizes), 1)
-        return xgboost_contributions(self.boosters, [size / total for size in self.sizes], [None] * len(self.sizes),
-                                     self.spec, X, B, request)
+        found = xgboost_contributions(self.boosters, [size / total for size in self.sizes], [None] * len(self.sizes),
+                                      self.spec, X, B, request)
+        return one_column_per_level(found, self.spec, X, B, request)
 
     def variable_importances(self):
         return importances(self.spec.names, total_gains(self.boosters, self.spec))

@@ -11,7 +11,7 @@ import lightgbm as lgb
 import numpy as np
 
 from h2odash.engine.algos.base import Fitted, seed_of
-from h2odash.engine.algos.tree_contributions import check_tree_request, lightgbm_contributions
+from h2odash.engine.algos.tree_contributions import check_tree_request, lightgbm_contributions, one_column_per_level
 from h2odash.engine.algos.trees import (GrowingPredictions, TreeEnsemble, inverse_link, INTERACTIONS, MONOTONE, check_categorical_encoding,
                                         check_response_range, class_probabilities, distribution_parameter,
                                         histogram_bins, importances, interaction_groups, monotone_vector,
@@ -103,7 +103,8 @@ class GBMFitted(Fitted):
         check_tree_request(self.spec, request, "GBM")
 
     def contributions(self, X, B, request):
-        return lightgbm_contributions(self.booster, self.iterations, self.spec, X, B, request)
+        found = lightgbm_contributions(self.booster, self.iterations, self.spec, X, B, request)
+        return one_column_per_level(found, self.spec, X, B, request)
 
     def variable_importances(self):
         gains = self.booster.feature_importance(importance_type="gain", iteration=self.iterations)

@@ -113,6 +113,31 @@ def xgboost_contributions(boosters, weights, rounds, spec, X, B, request, link=N
     return Contributions(list(spec.names), values, bias, link)
 
 
+def one_column_per_level(found, spec, X, B, request):
+    """H2O-3's Original layout of a forest's or GBM's baseline SHAP: a categorical column's
+    contribution goes to the column of the row's own level (``RACE.1``; ``RACE.missing(NA)`` when
+    missing), the others of that column getting 0; numbers keep their one column."""
+    if B is None or request.output_format != "Original" or "enum" not in spec.kinds:
+        return found
+    levels = codes(X)
+    if request.output_per_reference:
+        levels = np.repeat(levels, len(B), axis=0)
+    names, blocks = [], []
+    for j, (name, kind) in enumerate(zip(spec.names, spec.kinds)):
+        if kind != "enum":
+            names.append(name)
+            blocks.append(found.values[:, :, j:j + 1])
+            continue
+        domain = list(spec.domains[name])
+        names += [f"{name}.{level}" for level in domain] + [f"{name}.missing(NA)"]
+        where = np.where(np.isnan(levels[:, j]), len(domain), np.nan_to_num(levels[:, j])).astype(int)
+        block = np.zeros(found.values.shape[:2] + (len(domain) + 1,))
+        rows = np.arange(block.shape[1])
+        block[:, rows, where] = found.values[:, :, j]
+        blocks.append(block)
+    return Contributions(names, np.concatenate(blocks, axis=2), found.bias, found.inverse_link)
+
+
 def categorical_first(found, spec):
     """XGBoost's column order in H2O-3: categorical columns first, then numbers."""
     order = [j for j, kind in enumerate(spec.kinds) if kind == "enum"] + \

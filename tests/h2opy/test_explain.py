@@ -1,0 +1,137 @@
+"""h2o-py's explanation calls on both servers (issue 16): ``predict_contributions`` and
+``partial_plot``.
+
+The layouts a user gets (column names, column types) are written down once and checked against
+each server, so running with ``--server h2o3`` shows they are real H2O-3's. The numbers are
+checked against what the test computes itself from the model's own predictions: rows add up to
+the margin, and partial dependence is the average prediction over the frame with the column set
+to each grid value (computed here with frame operations and plain predictions).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+X = ["AGE", "RACE", "DPROS", "DCAPS", "PSA", "VOL", "GLEASON"]
+
+
+@pytest.fixture
+def prostate(h2opy, data_dir):
+    h2opy.no_progress()
+    frame = h2opy.upload_file(str(data_dir / "prostate.csv"))
+    frame["CAPSULE"] = frame["CAPSULE"].asfactor()
+    frame["RACE"] = frame["RACE"].asfactor()
+    return frame
+
+
+@pytest.fixture
+def gbm(h2opy, prostate):
+    from h2o.estimators import H2OGradientBoostingEstimator
+
+    model = H2OGradientBoostingEstimator(ntrees=20, max_depth=3, seed=1)
+    model.train(x=X, y="CAPSULE", training_frame=prostate)
+    return model
+
+
+def _p1(model, frame):
+    return model.predict(frame).as_data_frame()["p1"].to_numpy()
+
+
+def test_contributions_layout_and_sums(h2opy, prostate, gbm):
+    shap = gbm.predict_contributions(prostate)
+    assert shap.names == X + ["BiasTerm"]
+    # H2O-3 types a column of whole numbers (all zeros: a feature no tree used) int.
+    assert all(t in ("real", "int") for t in shap.types.values())
+    p1 = _p1(gbm, prostate)
+    # GBM's float trees: H2O-3 adds 32-bit values, the embedded engine 64-bit ones.
+    np.testing.assert_allclose(shap.as_data_frame().sum(axis=1), np.log(p1) - np.log1p(-p1), atol=1e-5)
+
+    top = gbm.predict_contributions(prostate, top_n=2, bottom_n=2)
+    assert top.names == ["top_feature_1", "top_value_1", "top_feature_2", "top_value_2",
+                         "bottom_feature_1", "bottom_value_1", "bottom_feature_2", "bottom_value_2", "BiasTerm"]
+    assert top.types["top_feature_1"] == "enum" and top.types["top_value_1"] == "real"
+    assert sorted(top["top_feature_1"].levels()[0]) == sorted(X + ["BiasTerm"])
+    values = shap.as_data_frame()[X].to_numpy()
+    sorted_values = top.as_data_frame()
+    np.testing.assert_allclose(sorted_values["top_value_1"], values.max(axis=1), atol=1e-6)
+    np.testing.assert_allclose(sorted_values["bottom_value_1"], values.min(axis=1), atol=1e-6)
+
+
+def test_contributions_against_a_background(h2opy, prostate, gbm):
+    from h2o.estimators import H2OGeneralizedLinearEstimator
+
+    background = prostate[:10, :]
+    rows = prostate[:25, :]
+    shap = gbm.predict_contributions(rows, background_frame=background)
+    # Against a background, H2O-3's Original layout has a column per level (and for missing).
+    race = ["RACE.0", "RACE.1", "RACE.2", "RACE.missing(NA)"]
+    assert shap.names == ["AGE"] + race + X[2:] + ["BiasTerm"] and shap.nrows == 25
+    compact = gbm.predict_contributions(rows, background_frame=background, output_format="Compact")
+    assert compact.names == X + ["BiasTerm"]
+    np.testing.assert_allclose(shap.as_data_frame()[race].sum(axis=1), compact.as_data_frame()["RACE"], atol=1e-6)
+    p1, p1_background = _p1(gbm, rows), _p1(gbm, background)
+    margin, margin_background = np.log(p1 / (1 - p1)), np.log(p1_background / (1 - p1_background))
+    frame = shap.as_data_frame()
+    np.testing.assert_allclose(frame["BiasTerm"], margin_background.mean(), atol=1e-5)
+    np.testing.assert_allclose(frame.sum(axis=1), margin, atol=1e-5)
+
+    per_reference = gbm.predict_contributions(rows[:3, :], background_frame=background, output_per_reference=True)
+    assert per_reference.names[-3:] == ["BiasTerm", "RowIdx", "BackgroundRowIdx"] and per_reference.nrows == 30
+    in_probabilities = gbm.predict_contributions(rows, background_frame=background, output_space=True)
+    np.testing.assert_allclose(in_probabilities.as_data_frame()["BiasTerm"], p1_background.mean(), atol=1e-5)
+    np.testing.assert_allclose(in_probabilities.as_data_frame().sum(axis=1), p1, atol=1e-5)
+
+    glm = H2OGeneralizedLinearEstimator(family="binomial", lambda_=0)
+    glm.train(x=X, y="CAPSULE", training_frame=prostate)
+    compact = glm.predict_contributions(rows, background_frame=background, output_format="Compact")
+    assert compact.names == ["RACE", "AGE", "DPROS", "DCAPS", "PSA", "VOL", "GLEASON", "BiasTerm"]
+    coef = glm.coef()
+    means = background.as_data_frame()
+    x = rows.as_data_frame()
+    # GLM: coefficient times distance from the background's mean, exactly (numeric columns).
+    for name in ("AGE", "PSA", "VOL"):
+        np.testing.assert_allclose(compact.as_data_frame()[name], coef[name] * (x[name] - means[name].mean()),
+                                   atol=1e-8)
+
+
+def test_glm_without_a_background_fails_with_the_reason(h2opy, prostate):
+    from h2o.estimators import H2OGeneralizedLinearEstimator
+    from h2o.exceptions import H2OResponseError
+
+    glm = H2OGeneralizedLinearEstimator(family="binomial")
+    glm.train(x=X, y="CAPSULE", training_frame=prostate)
+    with pytest.raises((EnvironmentError, H2OResponseError), match="background frame"):
+        glm.predict_contributions(prostate)
+
+
+def _manual_partial_dependence(h2o, model, frame, column, values):
+    """Mean p1 over the frame with the numeric ``column`` set to each value, by plain predictions."""
+    means = []
+    for value in values:
+        changed = h2o.deep_copy(frame, "pd_copy")
+        changed[column] = float(value)
+        means.append(_p1(model, changed).mean())
+    return np.array(means)
+
+
+def test_partial_dependence_is_the_average_prediction(h2opy, prostate, gbm):
+    tables = gbm.partial_plot(prostate, cols=["AGE", "RACE"], nbins=4, plot=False)
+    age = tables[0].as_data_frame()
+    assert list(age.columns) == ["age", "mean_response", "stddev_response", "std_error_mean_response"]
+    ages = age["age"].to_numpy(dtype=float)
+    observed = prostate["AGE"].as_data_frame()["AGE"]
+    np.testing.assert_allclose(ages, np.linspace(observed.min(), observed.max(), 4))
+    np.testing.assert_allclose(age["mean_response"], _manual_partial_dependence(h2opy, gbm, prostate, "AGE", ages),
+                               atol=1e-6)
+    race = tables[1].as_data_frame()
+    assert list(race["race"].astype(str)) == ["0", "1", "2"]
+
+    ice = gbm.partial_plot(prostate, cols=["PSA"], nbins=3, row_index=5, plot=False)[0].as_data_frame()
+    psa = ice["psa"].to_numpy(dtype=float)
+    one_row = prostate[5, :]
+    np.testing.assert_allclose(ice["mean_response"], _manual_partial_dependence(h2opy, gbm, one_row, "PSA", psa),
+                               atol=1e-6)
+
+    pairs = gbm.partial_plot(prostate, cols=["AGE"], col_pairs_2dpdp=[["AGE", "GLEASON"]], nbins=3, plot=False)
+    two_d = pairs[1].as_data_frame()
+    assert list(two_d.columns)[:2] == ["age", "gleason"] and len(two_d) == 3 * 3
