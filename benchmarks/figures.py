@@ -293,29 +293,79 @@ def sklearn_auc_check(server: BenchServer, context: Context, predictions_frame: 
     return {"server_auc": server_auc, "sklearn_auc": reference, "difference": server_auc - reference}
 
 
-class ScoringFigure(Figure):
-    """Wall time of ``POST /3/Predictions/models/{gbm}/frames/{test}``: 200k rows scored by the GBM.
+def scoring_model(server: BenchServer, context: Context) -> str:
+    """The GBM the scoring and explanation figures use: the one the GBM figure kept, or one
+    trained with the same parameters (untimed) when that figure was not selected."""
+    model_id = context.scoring_models.get(server.name)
+    if model_id is None:
+        gbm = next(f for f in FIGURES if f.key == SCORING_MODEL_KEY)
+        model_id = train_timed(server.client, gbm.algo, context.split_frames[server.name][0],
+                               context.dataset.label, f"bench_{gbm.key}_{uuid.uuid4().hex[:8]}",
+                               gbm.params_for(context), timeout=context.model_timeout).model_id
+        context.scoring_models[server.name] = model_id
+    return model_id
 
-    It scores with the model the GBM figure kept; when that figure was not selected, a GBM
-    with the same parameters is trained first (untimed).
-    """
+
+class ScoringFigure(Figure):
+    """Wall time of ``POST /3/Predictions/models/{gbm}/frames/{test}``: 200k rows scored by the GBM."""
 
     needs_split: ClassVar[bool] = True
 
     def measure(self, server: BenchServer, context: Context) -> Sample:
-        model_id = context.scoring_models.get(server.name)
-        if model_id is None:
-            gbm = next(f for f in FIGURES if f.key == SCORING_MODEL_KEY)
-            model_id = train_timed(server.client, gbm.algo, context.split_frames[server.name][0],
-                                   context.dataset.label, f"bench_{gbm.key}_{uuid.uuid4().hex[:8]}",
-                                   gbm.params_for(context), timeout=context.model_timeout).model_id
-            context.scoring_models[server.name] = model_id
+        model_id = scoring_model(server, context)
         predictions = f"bench_pred_{uuid.uuid4().hex[:8]}"
         try:
             scoring = score(server.client, model_id, context.split_frames[server.name][1], predictions)
         finally:
             delete_frame_quietly(server.client, predictions)
         return Sample(scoring.seconds, {"model_id": model_id, "test_auc": scoring.auc})
+
+
+class ContributionsFigure(Figure):
+    """Wall time of the contributions job (``POST /4/Predictions`` with predict_contributions,
+    request to DONE) of the GBM for every test row: TreeSHAP, no background frame."""
+
+    needs_split: ClassVar[bool] = True
+
+    def measure(self, server: BenchServer, context: Context) -> Sample:
+        model_id = scoring_model(server, context)
+        destination = f"bench_shap_{uuid.uuid4().hex[:8]}"
+        started = time.perf_counter()
+        try:
+            job = server.client.start_contributions(model_id, context.split_frames[server.name][1],
+                                                    destination_frame=destination)
+            wait_steadily(server.client, job, timeout=context.model_timeout)
+            seconds = time.perf_counter() - started
+            columns = len(server.client.frame(destination, row_count=1)["columns"])
+        finally:
+            delete_frame_quietly(server.client, destination)
+        return Sample(seconds, {"model_id": model_id, "columns": columns})
+
+
+class PartialDependenceFigure(Figure):
+    """Wall time of a partial dependence job of the GBM over every test row: three numeric
+    columns, ``nbins`` grid values each (request to DONE, then the tables read back)."""
+
+    needs_split: ClassVar[bool] = True
+    nbins: ClassVar[int] = 20
+    ncols: ClassVar[int] = 3
+
+    def measure(self, server: BenchServer, context: Context) -> Sample:
+        model_id = scoring_model(server, context)
+        model = server.client.model(model_id)
+        importances = model["output"]["variable_importances"]
+        # The most important numeric columns: the same on both servers' GBMs in practice, and
+        # columns a user would look at first.
+        numeric = {c["label"] for c in server.client.frame(context.split_frames[server.name][1], row_count=1)
+                   ["columns"] if c["type"] in ("int", "real")}
+        cols = [name for name in importances["data"][0] if name in numeric][: self.ncols]
+        started = time.perf_counter()
+        job = server.client.start_partial_dependence(model_id, context.split_frames[server.name][1], cols=cols,
+                                                     nbins=self.nbins)
+        done = wait_steadily(server.client, job, timeout=context.model_timeout)
+        tables = server.client.partial_dependence_result(done["dest"]["name"])
+        seconds = time.perf_counter() - started
+        return Sample(seconds, {"model_id": model_id, "cols": cols, "rows_per_table": [len(t.table) for t in tables]})
 
 
 # The Foundation issue's target: a quarter of H2O-3's time (pyarrow alone reads the 1M-row
@@ -396,6 +446,12 @@ DEEP_LEARNING = _model("deeplearning", "deep learning", "deeplearning", 1.0,
 SCORING_MODEL_KEY = GBM.key
 SCORING = ScoringFigure("predict", "score {test_rows} test rows with the GBM (POST /3/Predictions)", "s", 0.3,
                         "the Models issue: scoring in at most 0.3 of H2O-3's time")
+_EXPLAIN_WHY = "the Explain issue: at most half of H2O-3's time"
+CONTRIBUTIONS = ContributionsFigure("contributions", "SHAP contributions of the GBM for {test_rows} test rows "
+                                    "(POST /4/Predictions, predict_contributions)", "s", 0.5, _EXPLAIN_WHY)
+PARTIAL_DEPENDENCE = PartialDependenceFigure(
+    "partial_dependence", f"partial dependence of the GBM, {PartialDependenceFigure.ncols} columns x "
+    f"{PartialDependenceFigure.nbins} bins over {{test_rows}} test rows", "s", 0.5, _EXPLAIN_WHY)
 # AutoML: the AutoML issue's targets (a third of H2O-3's time, best leaderboard AUC within 0.01).
 AUTOML_SEED = 1
 AUTOML_MODELS = 10
@@ -501,10 +557,11 @@ AUTOML_PROSTATE = _automl("automl_prostate", "prostate", "prostate.csv, CAPSULE"
 AUTOML_GENERATED = _automl("automl_generated", "generated", f"{AUTOML_SAMPLE_ROWS:,} generated rows, label",
                            _AUTOML_OPTIONS, None)
 # --only-figures names that stand for several figures.
-FIGURE_GROUPS = {"automl": (AUTOML_PROSTATE.key, AUTOML_GENERATED.key)}
+FIGURE_GROUPS = {"automl": (AUTOML_PROSTATE.key, AUTOML_GENERATED.key),
+                 "explain": (CONTRIBUTIONS.key, PARTIAL_DEPENDENCE.key)}
 # Figures named in --only-figures that cannot run yet, with the reason.
 PLANNED_FIGURES: dict[str, str] = {}
 
-FIGURES: list[Figure] = [PARSE, FRAME_GET, GBM, DRF, GLM, XGBOOST, DEEP_LEARNING, SCORING, AUTOML_PROSTATE,
-                         AUTOML_GENERATED]
+FIGURES: list[Figure] = [PARSE, FRAME_GET, GBM, DRF, GLM, XGBOOST, DEEP_LEARNING, SCORING, CONTRIBUTIONS,
+                         PARTIAL_DEPENDENCE, AUTOML_PROSTATE, AUTOML_GENERATED]
 OBSERVATIONS: list[Metric] = [COLD_PARSE, RSS_LOADED, RSS_PEAK, FRAME_BYTES]
