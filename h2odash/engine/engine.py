@@ -396,7 +396,7 @@ class Engine:
             y, w = response_values(frame, spec), weight_values(frame, spec)
             rows = usable_rows(y, w, spec.response_domain is not None)
             if len(rows):
-                scored = model_metrics(spec, model.params, y[rows], raw[rows], w[rows])
+                scored = model_metrics(spec, model.params, y[rows], raw[rows], w[rows], model.fitted)
         return predictions, scored
 
     def metrics_of(self, model_key=None, frame_key=None):

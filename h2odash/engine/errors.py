@@ -38,6 +38,11 @@ class InvalidArgument(EngineError):
         self.argument = argument
 
 
+class IllegalArgument(EngineError):
+    """A request refused as H2O-3's handlers refuse it, with a plain java.lang.IllegalArgumentException
+    (clients, h2o-py's tests among them, look for that name)."""
+
+
 class Forbidden(EngineError):
     """A request for something this server was told not to give (e.g. a file outside the data roots)."""
 

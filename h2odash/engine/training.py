@@ -174,7 +174,7 @@ def _train(engine, algorithm, model, train, valid, job):
             model.default_threshold = model.training_metrics.get("default_threshold", 0.5)
     if valid_set is not None:
         model.validation_metrics = model_metrics(spec, params, valid_set.y, np.asarray(fitted.predict(valid_set.X)),
-                                                 valid_set.w)
+                                                 valid_set.w, fitted)
     model.status = "DONE"
     model.end_time = int(time.time() * 1000)
 
@@ -187,7 +187,7 @@ def _training_metrics(spec, params, data, fitted):
         raw = fitted.predict(data.X)
     raw = np.asarray(raw)
     if not getattr(fitted, "out_of_bag", False):
-        return model_metrics(spec, params, data.y, raw, data.w)
+        return model_metrics(spec, params, data.y, raw, data.w, fitted)
     scored = scored_rows(raw)
     return {**model_metrics(spec, params, data.y[scored], raw[scored], data.w[scored]), "description": OUT_OF_BAG}
 
@@ -268,7 +268,7 @@ def _cross_validate(engine, algorithm, model, main_data, X_all, y_all, w_all, ro
     for fold, (fitted, raw) in enumerate(zip(fold_fits, holdout_raw)):
         outside = rows[folds == fold]
         holdout[outside] = raw
-        scored = model_metrics(spec, params, y_all[outside], raw, w_all[outside])
+        scored = model_metrics(spec, params, y_all[outside], raw, w_all[outside], fitted)
         fold_metrics.append(scored)
         if params.get("keep_cross_validation_models", True):
             cv = Model(f"{model.key}_cv_{fold + 1}", algorithm, params, spec)
@@ -433,8 +433,16 @@ def _history_metrics(spec, params, prefix, data, raw, rows=None):
     return {f"{prefix}_{short}": scored.get(name) for short, name in fields.items()}
 
 
-def model_metrics(spec, params, y, raw, w=None):
-    """H2O's metrics for predictions ``raw`` of true values ``y``, by the model's category."""
+def model_metrics(spec, params, y, raw, w=None, fitted=None):
+    """H2O's metrics for predictions ``raw`` of true values ``y``, by the model's category, with
+    what the fitted learner adds of its own (a GLM's deviances: ``fitted.metrics_fields``)."""
+    scored = _category_metrics(spec, params, y, raw, w)
+    if fitted is not None and hasattr(fitted, "metrics_fields"):
+        scored.update(fitted.metrics_fields(y, raw, np.ones(len(y)) if w is None else w))
+    return scored
+
+
+def _category_metrics(spec, params, y, raw, w):
     if spec.category == BINOMIAL:
         p1 = raw[:, 1] if raw.ndim == 2 else raw
         scored = metrics.binomial(y, p1, spec.response_domain, w)

@@ -18,11 +18,11 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import Route
 
-from h2odash.engine.errors import EngineError, Forbidden, InvalidArgument, Locked, NotFound
+from h2odash.engine.errors import EngineError, Forbidden, IllegalArgument, InvalidArgument, Locked, NotFound
 from h2odash.server import params as params_mod
 from h2odash.server.endpoint import Call
 from h2odash.server.routes import (
-    automl, cloud, files, frames, grid, jobs, metadata, model_builders, model_metrics, models, parse,
+    automl, cloud, files, frames, glm, grid, jobs, metadata, model_builders, model_metrics, models, parse,
     partial_dependence, predictions, sessions, transform, utilities,
 )
 from h2odash.server.schemas import error_v3, to_json_bytes
@@ -32,13 +32,14 @@ log = logging.getLogger("h2odash.server")
 
 # The API's table of contents: each module lists its endpoints.
 ROUTE_MODULES = (cloud, metadata, sessions, files, parse, frames, transform, jobs, model_builders, models,
-                 predictions, model_metrics, partial_dependence, grid, automl, utilities)
+                 predictions, model_metrics, partial_dependence, glm, grid, automl, utilities)
 
 # How an engine error reads to an H2O client: HTTP status and H2O's exception class name.
 _ERROR_KINDS = (
     (NotFound, 404, "water.exceptions.H2OKeyNotFoundArgumentException"),
     (Locked, 409, "water.exceptions.H2OIllegalArgumentException"),
     (Forbidden, 403, "water.exceptions.H2OFileAccessDeniedException"),
+    (IllegalArgument, 400, "java.lang.IllegalArgumentException"),
     (InvalidArgument, 400, "water.exceptions.H2OIllegalArgumentException"),
     (EngineError, 400, "water.exceptions.H2OIllegalArgumentException"),
 )

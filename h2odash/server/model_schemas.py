@@ -160,6 +160,8 @@ def metrics_v3(model, scored, frame_key, description=None, scoring_time=None):
     if scored is None:
         return None
     kind = model.algorithm.metrics_schema or _METRIC_SCHEMAS[model.category]
+    if "null_deviance" in scored:    # a GLM's metrics (ModelMetricsBinomialGLM ...)
+        kind += "GLM"
     version = model.algorithm.metrics_schema_version
     body = {
         "__meta": meta(f"{kind}V{version}", kind, version),

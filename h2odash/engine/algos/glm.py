@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from h2odash.engine.algos import glm_cv, glm_solver
+from h2odash.engine.algos import glm_cv, glm_metrics, glm_solver
 from h2odash.engine.algos.base import Algorithm, Fitted
 from h2odash.engine.contributions import Contributions
 from h2odash.engine.errors import InvalidArgument
@@ -102,12 +102,17 @@ SHARED = [
 
 STOPPING_OVERRIDE = {"stopping_metric": {"values": GLM_STOPPING_METRICS}}
 
+# GLM starts from the user's coefficients (GAM does not: it keeps SHARED's refusal).
+STARTVAL = P("startval", "double[]", None, "critical",
+             "Initial coefficients, in the order of the model's coefficient names with the intercept last, on "
+             "the standardized scale when standardize is on.", gridable=True)
+
 parameters = extend(
     COMMON,
     P("score_iteration_interval", "int", -1, "secondary",
       "Score every this many iterations (not implemented; scoring follows the engine's schedule).",
       supported=False),
-    *SHARED,
+    *[STARTVAL if p.name == "startval" else p for p in SHARED],
     P("dispersion_parameter_method", "enum", "pearson", "secondary",
       "How the dispersion of p-values is estimated (ml not implemented).", values=("deviance", "pearson", "ml")),
     _unsupported("init_dispersion_parameter", "double", 1.0, "expert", "Starting dispersion (not implemented).",
@@ -252,6 +257,50 @@ def _as_list(value):
     return [value]
 
 
+def h2o_column_order(spec):
+    """Predictor indices in H2O-3's coefficient order: categorical columns first, by decreasing
+    number of levels (DataInfo's exchange sort, which this repeats swap for swap), then numeric
+    columns in frame order."""
+    cats = [j for j, kind in enumerate(spec.kinds) if kind == "enum"]
+    size = {j: len(spec.domains[spec.names[j]]) for j in cats}
+    for i in range(len(cats)):
+        for j in range(i + 1, len(cats)):
+            if size[cats[i]] < size[cats[j]]:
+                cats[i], cats[j] = cats[j], cats[i]
+    return cats + [j for j, kind in enumerate(spec.kinds) if kind != "enum"]
+
+
+def h2o_coefficient_order(spec, use_all_levels):
+    """Positions, in this engine's coefficients (intercept first, predictors in frame order), of
+    H2O-3's coefficients (predictors in :func:`h2o_column_order`, intercept last)."""
+    blocks, start = [], 1
+    for name, kind in zip(spec.names, spec.kinds):
+        width = len(spec.domains[name]) - (0 if use_all_levels else 1) if kind == "enum" else 1
+        blocks.append(range(start, start + width))
+        start += width
+    return [c for j in h2o_column_order(spec) for c in blocks[j]] + [0]
+
+
+def start_coefficients(params, spec):
+    """startval (H2O-3's order, intercept last) as the solver's start (intercept first), or None."""
+    startval = params.get("startval")
+    if startval in (None, []):
+        return None
+    if family_of(params, spec) == "multinomial":
+        raise InvalidArgument("startval", "startval is not implemented for family=multinomial.")
+    all_levels = uses_all_levels(params)
+    order = h2o_coefficient_order(spec, all_levels)
+    startval = [float(v) for v in _as_list(startval)]
+    if len(startval) != len(order):
+        names = [spec.onehot_names(all_levels)[c - 1] for c in order[:-1]]
+        raise InvalidArgument("startval", f"Initial coefficient length ({len(startval)}) does not equal to actual GLM "
+                                          f"coefficient length({len(order)}).\n  The order of coefficients should be "
+                                          f"the following:\n" + "\n".join(names) + "\n Intercept.")
+    start = np.empty(len(order))
+    start[order] = startval
+    return start
+
+
 def uses_all_levels(params):
     """H2O keeps every level of a categorical when the model is regularized (or has no intercept)."""
     lambdas = params.get("lambda")
@@ -374,6 +423,7 @@ class GLMFitted(Fitted):
     """A fitted GLM: the solver's coefficients plus what H2O reports about them."""
 
     table_name = "glm coefficients"
+    response_mean = None    # training mean response (per class): the null model of the GLM metrics
 
     def __init__(self, solution, settings, names, means, sigmas, standardized, spec, params):
         self.solution = solution
@@ -396,6 +446,13 @@ class GLMFitted(Fitted):
     # -- scoring -------------------------------------------------------------------------------
     def predict(self, X):
         return _predict(X, self.beta, self.settings)
+
+    def metrics_fields(self, y, raw, w):
+        """H2O-3's GLM metrics (deviances, degrees of freedom, AIC) of predictions ``raw``."""
+        if self.response_mean is None:
+            return {}
+        rank = int(np.count_nonzero(self.beta))
+        return glm_metrics.glm_metrics(self.settings, self.response_mean, rank, y, raw, w)
 
     def coefficient_names(self):
         return ["Intercept"] + self.names
@@ -500,23 +557,28 @@ class GLMFitted(Fitted):
             table.append(row)
         return table
 
-    def wald_tests(self):
-        """(std errors, z values, p-values) of the original-scale coefficients, or None.
+    def wald_tests(self, submodel=None):
+        """(std errors, z values, p-values) of the original-scale coefficients, or None; of the
+        model, or of one ``submodel`` of its path.
 
         The solver's covariance is on the scale it fitted; the original coefficients are a linear
         map of those (b_j / sigma_j, and the intercept minus sum b_j mu_j / sigma_j), so their
         covariance is M C M'. Coefficients at zero (dropped columns) get NaN, as in H2O.
         """
         sol = self.solution
-        if sol.covariance is None:
+        covariance = sol.covariance if submodel is None else submodel.covariance
+        if covariance is None:
             return None
         p1 = len(self.names) + 1
         M = np.eye(p1)
         if self.standardized_input:
             M[1:, 1:] = np.diag(1.0 / self.sigmas)
             M[0, 1:] = -self.means / self.sigmas
-        covariance = M @ sol.covariance @ M.T
-        beta = self.coefficients[0]
+        covariance = M @ covariance @ M.T
+        if submodel is None:
+            beta = self.coefficients[0]
+        else:
+            beta = both_scales(submodel.beta, self.means, self.sigmas, self.standardized_input)[0][0]
         se, z, p = glm_solver.wald_tests(beta, covariance, sol.distribution)
         zero = beta == 0
         return np.where(zero, np.nan, se), np.where(zero, np.nan, z), np.where(zero, np.nan, p)
@@ -550,6 +612,14 @@ class GLMFitted(Fitted):
             if domain and len(domain) > 2:
                 out["coefficients_table_multinomials_with_class_names"] = self.coefficients_table(list(domain))
         return out
+
+
+def response_mean(y, w, settings):
+    """The weighted mean response of the training rows (class frequencies for multinomial)."""
+    y, w = np.asarray(y), np.asarray(w, dtype=float)
+    if settings.multinomial:
+        return np.bincount(y.astype(np.int64), weights=w, minlength=settings.nclasses) / w.sum()
+    return float(np.dot(w, y.astype(float)) / w.sum())
 
 
 def _predict(X, beta, settings):
@@ -593,6 +663,7 @@ class GLM(Algorithm):
         super().check(params, spec)
         check_family(params, spec, self.full_name)
         solver_settings(params, spec, spec.nclasses)
+        start_coefficients(params, spec)
 
     def layout(self, frame, spec, params, rows=None):
         from h2odash.engine.model_data import features_matrix
@@ -606,12 +677,16 @@ class GLM(Algorithm):
     def fit(self, data, params, monitor):
         spec = data.spec
         settings = cross_validated_settings(solver_settings(params, spec, spec.nclasses), params)
+        settings = replace(settings, start=start_coefficients(params, spec))
         all_levels = uses_all_levels(params)
         names = spec.onehot_names(all_levels)
         means, sigmas = column_scales(spec, all_levels)
         solution = run_solver(data, settings, monitor, lambda beta: (lambda X: _predict(X, beta, settings)),
                               params=params)
-        return GLMFitted(solution, settings, names, means, sigmas, bool(params.get("standardize", True)), spec, params)
+        fitted = GLMFitted(solution, settings, names, means, sigmas, bool(params.get("standardize", True)), spec,
+                           params)
+        fitted.response_mean = response_mean(data.y, data.w, settings)
+        return fitted
 
     # -- cross-validation: the folds choose the penalty together (glm_cv) ----------------------
     folds_see_holdout = True

@@ -169,6 +169,7 @@ class Settings:
     penalties: list = field(default_factory=list)   # [(column indices, S)] GAM smoothing penalties
     selected: int = None        # the submodel to keep, when cross-validation chose it (else H2O's pick)
     resumable: bool = False     # keep the data so that cross-validation can extend the path (Solution.extend)
+    start: np.ndarray = None    # the user's starting coefficients (startval), intercept first; None: the null model
 
     @property
     def multinomial(self):
@@ -183,6 +184,7 @@ class Submodel:
     iterations: int             # IRLS iterations of this alpha's path so far (H2O-3 counts per alpha)
     train_deviance: float       # mean deviance per training row (H2O-3's avgDev)
     valid_deviance: float = None    # mean deviance per validation row
+    covariance: np.ndarray = None   # of beta, when p-values are computed (zero rows for dropped columns)
 
 
 @dataclass
@@ -692,14 +694,18 @@ def _fit(X, y, w, settings, valid, on_iteration):
                         intercept_shift=shift)
     solution.select(best)
     if settings.compute_p_values:
-        covariance, dispersion, distribution = wald_statistics(problem, solution.beta, settings)
-        if dropped:
-            full = np.zeros((X.shape[1] + 1, X.shape[1] + 1))
-            keep = np.concatenate([[0], np.setdiff1d(np.arange(X.shape[1]), dropped) + 1])
-            full[np.ix_(keep, keep)] = covariance
-            covariance = full
-        solution.covariance, solution.distribution = covariance, distribution
-        solution.dispersion = dispersion
+        # Every submodel gets its Wald statistics: the regularization path reports them all.
+        keep = np.concatenate([[0], np.setdiff1d(np.arange(X.shape[1]), dropped) + 1])
+        for index, sub in enumerate(submodels):
+            covariance, dispersion, distribution = wald_statistics(problem, sub.beta, settings)
+            if dropped:
+                full = np.zeros((X.shape[1] + 1, X.shape[1] + 1))
+                full[np.ix_(keep, keep)] = covariance
+                covariance = full
+            sub.covariance = covariance
+            if index == best:
+                solution.covariance, solution.distribution = covariance, distribution
+                solution.dispersion = dispersion
     if dropped:
         for sub in submodels:
             sub.beta = _reinsert(sub.beta, dropped, X.shape[1], 0.0)
@@ -742,7 +748,10 @@ class _Path:
         self.problem, self.valid_problem, self.settings = problem, valid_problem, settings
         self.on_iteration = on_iteration
         self.null = problem.null_beta()
-        penalized_gradient = _without_smoothing_columns(problem.gradient(self.null), settings)
+        # As in H2O-3, a user's start replaces the null model as the first fit's start, and
+        # lambda_max is measured there.
+        self.start = self.null if settings.start is None else np.asarray(settings.start, dtype=float)
+        penalized_gradient = _without_smoothing_columns(problem.gradient(self.start), settings)
         lambda_max_raw = float(np.abs(penalized_gradient).max()) if penalized_gradient.size else 0.0
         nobs = int(np.count_nonzero(problem.w > 0))
         self.nobs = max(nobs, 1)
@@ -819,10 +828,10 @@ class _Path:
         done = previous.iterations if previous is not None else 0
         if lam >= self.lambda_max and lam * alpha > 0:
             # At or above lambda_max the L1 penalty keeps every coefficient at zero (H2O-3 does not iterate).
-            beta, iterations = self.null, 0
-            train = self.null_train
+            beta, iterations = self.start, 0
+            train = self.problem.deviance(beta) / self.nobs
         else:
-            start = self.last[alpha] if previous is not None else self.null
+            start = self.last[alpha] if previous is not None else self.start
             if budget > 0:
                 beta, iterations, eta = _irls(self.problem, start.copy(), lam, alpha, budget, self.on_iteration,
                                               self.objective_epsilon, self.settings.beta_epsilon)
@@ -869,7 +878,10 @@ def _without_columns(settings, keep):
     for columns, S in settings.penalties:
         inside = [i for i, c in enumerate(columns) if int(c) in position]
         penalties.append(([position[int(columns[i])] for i in inside], S[np.ix_(inside, inside)]))
-    return Settings(**{**settings.__dict__, "penalties": penalties})
+    start = settings.start
+    if start is not None:
+        start = np.asarray(start)[..., np.concatenate([[0], np.asarray(keep) + 1])]
+    return Settings(**{**settings.__dict__, "penalties": penalties, "start": start})
 
 
 def _without_smoothing_columns(gradient, settings):
