@@ -782,6 +782,12 @@ class _Path:
         self.null_train = problem.deviance(self.null) / self.nobs
         self.null_valid = self._valid_deviance(self.null)
         self.last = {}      # alpha -> its last submodel's coefficients (on the fitted columns)
+        # H2O-3 keeps one deviance memory and one submodel count over all alphas: the first
+        # improvement of an alpha is measured from the previous alpha's last submodel, and the
+        # improvements fill a ring indexed by the count of submodels so far.
+        self.old_train = self.null_train if settings.lambda_search else np.nan
+        self.old_valid = _or_nan(self.null_valid) if settings.lambda_search else np.nan
+        self.count = 0
 
     def _valid_deviance(self, beta):
         if self.valid_problem is None:
@@ -793,9 +799,6 @@ class _Path:
         """Submodels of ``alpha`` from the null model down the lambdas; stops early as H2O-3 does
         when the training deviance (or, with validation rows, the validation deviance) stopped
         improving. Raises Stop(beta, submodels so far) when the monitor says stop."""
-        lambda_search = self.settings.lambda_search
-        old_train = self.null_train if lambda_search else np.nan
-        old_valid = _or_nan(self.null_valid) if lambda_search else np.nan
         train_gains, valid_gains = [0.0] * self.HISTORY, [0.0] * self.HISTORY
         submodels = []
         for lam in self.lambdas:
@@ -810,12 +813,13 @@ class _Path:
                 submodels.append(Submodel(lam, alpha, beta.copy(), done, self.problem.deviance(beta) / self.nobs,
                                           self._valid_deviance(beta)))
                 raise Stop(beta, submodels) from None
-            slot = (len(submodels)) % self.HISTORY
+            slot = self.count % self.HISTORY
+            self.count += 1
             submodels.append(sub)
-            train_gains[slot] = (old_train - sub.train_deviance) / old_train
+            train_gains[slot] = (self.old_train - sub.train_deviance) / self.old_train
             valid = _or_nan(sub.valid_deviance)
-            valid_gains[slot] = (old_valid - valid) / old_valid
-            old_train, old_valid = sub.train_deviance, valid
+            valid_gains[slot] = (self.old_valid - valid) / self.old_valid
+            self.old_train, self.old_valid = sub.train_deviance, valid
             if self.settings.early_stopping and lam < self.lambda_max and sub.iterations >= self.HISTORY:
                 if _java_max(train_gains) < 1e-4:
                     break
@@ -826,8 +830,9 @@ class _Path:
     def _submodel(self, alpha, lam, previous, budget):
         """The fit at (lambda, alpha), warm-started from the previous submodel of the path."""
         done = previous.iterations if previous is not None else 0
-        if lam >= self.lambda_max and lam * alpha > 0:
-            # At or above lambda_max the L1 penalty keeps every coefficient at zero (H2O-3 does not iterate).
+        if lam >= self.lambda_max and lam * alpha > 0 and (previous is not None or alpha == self.settings.alphas[0]):
+            # At or above lambda_max the L1 penalty keeps every coefficient at zero (H2O-3 does not iterate);
+            # except, in H2O-3, at the first lambda of a later alpha, whose cold start sets lambda to 0.
             beta, iterations = self.start, 0
             train = self.problem.deviance(beta) / self.nobs
         else:
