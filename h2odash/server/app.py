@@ -23,7 +23,7 @@ from h2odash.server import params as params_mod
 from h2odash.server.endpoint import Call
 from h2odash.server.routes import (
     automl, cloud, files, frames, glm, grid, jobs, metadata, model_builders, model_metrics, models, parse,
-    partial_dependence, predictions, sessions, transform, utilities,
+    partial_dependence, predictions, sessions, transform, trees, utilities,
 )
 from h2odash.server.schemas import error_v3, to_json_bytes
 from h2odash.server.security import AuthMiddleware
@@ -32,7 +32,7 @@ log = logging.getLogger("h2odash.server")
 
 # The API's table of contents: each module lists its endpoints.
 ROUTE_MODULES = (cloud, metadata, sessions, files, parse, frames, transform, jobs, model_builders, models,
-                 predictions, model_metrics, partial_dependence, glm, grid, automl, utilities)
+                 predictions, model_metrics, partial_dependence, glm, grid, automl, trees, utilities)
 
 # How an engine error reads to an H2O client: HTTP status and H2O's exception class name.
 _ERROR_KINDS = (

@@ -20,6 +20,7 @@ import xgboost as xgb
 from h2odash.engine.algos.base import Fitted, seed_of
 from h2odash.engine.algos.out_of_bag import OutOfBag, in_bag
 from h2odash.engine.algos.tree_contributions import check_tree_request, one_column_per_level, xgboost_contributions
+from h2odash.engine.algos.tree_structure import TreePredictions, xgboost_forest
 from h2odash.engine.algos.trees import (TreeEnsemble, check_categorical_encoding, distribution_parameter, histogram_bins,
                                         importances, reordered, resolve_distribution, shared_tree_parameters,
                                         threads_for, tree_summary)
@@ -65,10 +66,14 @@ calibrate_model calibration_frame calibration_method distribution custom_metric_
 check_constant_response gainslift_bins auc_type""".split()
 
 
-class DRFFitted(Fitted):
+class DRFFitted(TreePredictions, Fitted):
     """A forest held as chunks (boosters) of ``sizes`` trees each; predictions average them."""
 
     out_of_bag = True
+    algo = "drf"
+
+    def forest(self):
+        return xgboost_forest(self.boosters, self.spec, means=True)
 
     def __init__(self, boosters, sizes, spec):
         self.boosters = list(boosters)

@@ -12,6 +12,7 @@ import numpy as np
 
 from h2odash.engine.algos.base import Fitted, seed_of
 from h2odash.engine.algos.tree_contributions import check_tree_request, lightgbm_contributions, one_column_per_level
+from h2odash.engine.algos.tree_structure import TreePredictions, lightgbm_forest
 from h2odash.engine.algos.trees import (GrowingPredictions, TreeEnsemble, inverse_link, INTERACTIONS, MONOTONE, check_categorical_encoding,
                                         check_response_range, class_probabilities, distribution_parameter,
                                         histogram_bins, importances, interaction_groups, monotone_vector,
@@ -74,8 +75,10 @@ in_training_checkpoints_dir in_training_checkpoints_tree_interval monotone_const
 gainslift_bins auc_type interaction_constraints auto_rebalance""".split()
 
 
-class GBMFitted(Fitted):
+class GBMFitted(TreePredictions, Fitted):
     """A LightGBM booster, read at ``iterations`` trees (fewer while training is under way)."""
+
+    algo = "gbm"
 
     def __init__(self, booster, spec, iterations):
         self.booster = booster
@@ -83,6 +86,32 @@ class GBMFitted(Fitted):
         self.iterations = iterations
 
     training_predictions = None
+    # The fraction of rows each tree was grown on (set by GBM.fit).
+    sample_rate = None
+
+    def forest(self):
+        return lightgbm_forest(self.booster, self.iterations, self.spec)
+
+    def staged_probabilities(self, X):
+        """H2O-3's predict_staged_proba: after each tree, the prediction (regression), p0 (two
+        classes: H2O-3's column holds its first class's probability) or every class's."""
+        growing = _GrowingPredictions(self.booster, self.spec, self.booster.params.get("objective"))
+        names = self.forest().column_names()
+        per_round = len(names) // max(self.iterations, 1)
+        columns = {}
+        for t in range(self.iterations):
+            predicted = growing.at(t + 1)(X)
+            for k, name in enumerate(names[t * per_round:(t + 1) * per_round]):
+                columns[name] = predicted if predicted.ndim == 1 else predicted[:, k]
+        return columns
+
+    def rows_of_trees(self, nrows):
+        if self.sample_rate != 1:
+            # LightGBM's bagging draws each tree's rows inside the library and never says which.
+            raise InvalidArgument("row_to_tree_assignment", "row_to_tree_assignment is not available for this "
+                                  "engine's GBM with sample_rate below 1: LightGBM samples each tree's rows "
+                                  "internally and does not report which rows it used.")
+        return [np.ones(nrows, dtype=bool)] * self.iterations
 
     @property
     def ntrees(self):
@@ -201,6 +230,7 @@ class GBM(TreeEnsemble):
         # Keep only the trees: a training booster also holds the binned training data.
         kept = lgb.Booster(model_str=booster.model_to_string(num_iteration=used))
         fitted = GBMFitted(kept, data.spec, used)
+        fitted.sample_rate = params["sample_rate"]
         if scores is not None:
             fitted.training_predictions = fitted.from_raw(scores)
         return fitted

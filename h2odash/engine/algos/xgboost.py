@@ -14,6 +14,7 @@ import xgboost as xgb
 from h2odash.engine.algos.base import Fitted, seed_of
 from h2odash.engine.algos.tree_contributions import (categorical_first, check_tree_request, inverse_link_of,
                                                      xgboost_contributions)
+from h2odash.engine.algos.tree_structure import TreePredictions, xgboost_forest
 from h2odash.engine.algos.trees import (GrowingPredictions, TreeEnsemble, inverse_link, INTERACTIONS, MONOTONE, check_categorical_encoding, check_response_range,
                                         class_probabilities, distribution_parameter, importances,
                                         interaction_groups, monotone_vector, reordered, resolve_distribution,
@@ -122,8 +123,15 @@ one_drop skip_drop tree_method grow_policy booster reg_lambda reg_alpha dmatrix_
 auc_type scale_pos_weight eval_metric score_eval_metric_only""".split()
 
 
-class XGBoostFitted(Fitted):
+class XGBoostFitted(TreePredictions, Fitted):
     """An XGBoost booster, read at ``rounds`` boosting rounds (fewer while training is under way)."""
+
+    algo = "xgboost"
+
+    def forest(self):
+        if self.linear:
+            raise InvalidArgument("booster", "An XGBoost model with booster gblinear has no trees.")
+        return xgboost_forest([self.booster], self.spec, rounds=[self.rounds])
 
     def __init__(self, booster, spec, rounds, linear=False):
         self.booster = booster

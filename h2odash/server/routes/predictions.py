@@ -16,6 +16,11 @@ OPTIONS = (
     Param("deep_features_hidden_layer", "int", help="Deep learning: the activations of this hidden layer."),
     Param("project_archetypes", "bool", False, help="GLRM: project the frame onto the archetypes."),
     Param("reverse_transform", "bool", False, help="GLRM/PCA: undo the training transform on the output."),
+    Param("leaf_node_assignment", "bool", False, help="Tree models: the leaf each row reaches in every tree."),
+    Param("leaf_node_assignment_type", "str", help="Leaf node assignment as Path (L/R turns, the default) or "
+                                                   "Node_ID (the leaf's id in GET /3/Tree)."),
+    Param("predict_staged_proba", "bool", False, help="GBM: the predictions after each tree."),
+    Param("row_to_tree_assignment", "bool", False, help="GBM: which rows each tree was grown on."),
 )
 
 
@@ -45,7 +50,10 @@ def contributions_request(params, sorting=True):
 
 
 def options_of(params):
-    return {option.name: params.get(option.name) for option in OPTIONS}
+    options = {option.name: params.get(option.name) for option in OPTIONS}
+    if not options["leaf_node_assignment"]:
+        options["leaf_node_assignment_type"] = None   # H2O-3 reads the type only with the assignment
+    return options
 
 
 def predict(call):
@@ -111,8 +119,7 @@ _PREDICT = Schema("ModelMetricsListSchemaV3", (
     Param("predictions_frame", "key", help="Name of the predictions frame (generated if not given)."),
     *OPTIONS,
     *CONTRIBUTIONS,
-), tolerated={"deep_features_hidden_layer_name": (), "leaf_node_assignment": ("false",),
-              "exemplar_index": ("-1",), "predict_staged_proba": ("false",)})
+), tolerated={"deep_features_hidden_layer_name": (), "exemplar_index": ("-1",)})
 
 ENDPOINTS = [
     Endpoint("POST", "/3/Predictions/models/{model_id}/frames/{frame_id}", predict,
