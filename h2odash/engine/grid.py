@@ -99,12 +99,20 @@ def start_grid(engine, algo, given, hyper_parameters, search_criteria=None, grid
     return engine.jobs.start(job, work)
 
 
+# Parameters that decide which columns a model reads and how its rows weigh: a grid searching
+# over one of them needs a FeatureSpec per value (the first model's would serve them all).
+_SPEC_PARAMETERS = ("response_column", "weights_column", "offset_column", "fold_column", "ignored_columns",
+                    "ignore_const_cols")
+
+
 def _search(engine, grid, algorithm, given, combinations, criteria, spec, job):
     max_models = criteria.get("max_models") or 0
     runtime = criteria.get("max_runtime_secs") or 0
     deadline = time.time() + runtime if runtime else None
     planned = min(len(combinations), max_models) if max_models else len(combinations)
     layouts = LayoutCache()
+    # Kept for the whole search: the layout cache knows a spec by its id.
+    specs = {_spec_key({**given, **combinations[0]}) if combinations else None: spec}
     stopping = _EarlyStopping(criteria, spec.category)
     for i, values in enumerate(combinations):
         if max_models and len(grid.model_ids) >= max_models:
@@ -120,7 +128,10 @@ def _search(engine, grid, algorithm, given, combinations, criteria, spec, job):
         done = len(grid.model_ids) + len(grid.failures)
         step = SubJob(job, done / planned, 1 / planned, f"Model {done + 1} of {planned}")
         try:
-            model = build_model(engine, algorithm, request, step, model_id=model_id, spec=spec, layouts=layouts)
+            if _spec_key(request) not in specs:
+                specs[_spec_key(request)] = prepare(engine, algorithm, request)[3]
+            model = build_model(engine, algorithm, request, step, model_id=model_id, spec=specs[_spec_key(request)],
+                                layouts=layouts)
         except EngineError as exc:
             grid.add_failure(values, exc.msg, traceback.format_exc())
             continue
@@ -186,6 +197,10 @@ def _distinct(values):
             seen.append(marker)
             kept.append(value)
     return kept
+
+
+def _spec_key(request):
+    return repr([request.get(name) for name in _SPEC_PARAMETERS])
 
 
 def _without_defaults_of(algorithm, given, hyper_parameters):

@@ -166,3 +166,19 @@ def test_startval_at_the_null_model_changes_nothing_and_a_wrong_length_is_refuse
     with pytest.raises((H2OResponseError, EnvironmentError)) as refused:
         _glm(family="binomial", startval=[0.0, 0.0]).train(x=X, y="CAPSULE", training_frame=prostate)
     assert "Initial coefficient length (2)" in str(refused.value)
+
+
+def test_grid_over_weights_columns_weighs_each_model_by_its_own(prostate):
+    from h2o.grid import H2OGridSearch
+    from h2o.estimators import H2OGeneralizedLinearEstimator
+
+    prostate["wt_2"] = (prostate["CAPSULE"] == "1").ifelse(2, 1)
+    prostate["wt_100"] = (prostate["CAPSULE"] == "1").ifelse(100, 1)
+    grid = H2OGridSearch(H2OGeneralizedLinearEstimator, hyper_params={"weights_column": ["wt_2", "wt_100"]})
+    grid.train(x=X, y="CAPSULE", training_frame=prostate)
+    for model in grid.models:
+        weights = model.actual_params["weights_column"]["column_name"]
+        alone = _glm(weights_column=weights)
+        alone.train(x=X, y="CAPSULE", training_frame=prostate)
+        assert model.coef() == pytest.approx(alone.coef(), abs=1e-9), weights
+        assert model.logloss() == pytest.approx(alone.logloss(), abs=1e-12), weights
