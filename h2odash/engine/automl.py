@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from h2odash.engine import algos, ranking
+from h2odash.engine import algos, ranking, system_properties
 from h2odash.engine.builds import LayoutCache, SubJob, build_model
 from h2odash.engine.errors import EngineError, InvalidArgument, JobCancelled
 from h2odash.engine.frames import Frame
@@ -362,7 +362,7 @@ def algo_parameters(entries):
         if not isinstance(entry, dict) or "name" not in entry:
             raise InvalidArgument("algo_parameters", "algo_parameters must be a list of {scope, name, value}.")
         name, scope = str(entry["name"]), str(entry.get("scope") or "any")
-        if name not in ALGO_PARAMETERS:
+        if name not in ALGO_PARAMETERS and not system_properties.flag(system_properties.ALL_ALGO_PARAMETERS):
             raise InvalidArgument("algo_parameters", f"Illegal value for field: algo_parameters: {name} (AutoML "
                                                      f"takes only {', '.join(ALGO_PARAMETERS)} there).")
         if scope.lower() != "any":

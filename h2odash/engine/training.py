@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from h2odash.engine import algos, metrics
+from h2odash.engine import algos, metrics, system_properties
 from h2odash.engine.algos.base import Monitor, TrainingSet, default_stopping_metric, seed_of
 from h2odash.engine.algos.out_of_bag import OUT_OF_BAG, scored_rows
 from h2odash.engine.algos.trees import THREADS, threads_for
@@ -251,6 +251,8 @@ def _cross_validate(engine, algorithm, model, main_data, X_all, y_all, w_all, ro
         stops_on = holdout_rows if stops else None
         data = TrainingSet(_take(X_all, inside), y_all[inside], w_all[inside], spec, holdout_rows)
         monitor = _monitor(model, params, data, stops_on, job, fold / n_fits, 1 / n_fits, deadline, live=False)
+        # H2O-3's useBestCVIteration: a fold model that stopped early keeps its best trees (or all).
+        monitor.keeps_best = system_properties.flag(system_properties.USE_BEST_CV_ITERATION)
         return algorithm.fit(data, fold_params, monitor)
 
     def predict_fold(fold):

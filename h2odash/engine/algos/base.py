@@ -142,10 +142,13 @@ class Monitor:
             self.last_was_best = True
             self.best_done = done
 
+    # Whether a model that stopped early keeps only its iterations up to the best score.
+    keeps_best = True
+
     def kept_iterations(self, done):
         """How many of the ``done`` iterations a model keeps: up to its best score when it
         stopped early (as H2O-3 drops the trees grown after the best one), else all."""
-        if self.stopped_early and self.best_done:
+        if self.stopped_early and self.best_done and self.keeps_best:
             return min(int(self.best_done), done)
         return done
 
