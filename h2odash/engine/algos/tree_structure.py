@@ -7,9 +7,11 @@ its position in that order, so the Node_ID a row is assigned is the node ``GET /
 lists at that position, and its Path ("LRL...") the turns taken from the root.
 
 Left is the library's "yes" branch: below the threshold for a numeric split, one of the left
-child's ``levels`` for a categorical one. H2O-3 sends a value equal to the threshold right;
-LightGBM sends it left (XGBoost right, as H2O-3). LightGBM's thresholds lie between two
-training values, so no training value sits on one.
+child's ``levels`` for a categorical one. H2O-3's clients go left when a value (a double) is
+below the threshold; the thresholds served are the doubles for which that is exactly the
+library's test: LightGBM goes left at or below its threshold, XGBoost when the value rounded
+to float32 is below its float32 threshold (11.8 is not below 11.8f, though 11.8 < 11.8f in
+doubles).
 
 A tree's predictions are what the tree adds: a GBM's and an XGBoost's leaves are margins (a
 LightGBM GBM's first trees also hold its starting score, which H2O-3 keeps apart as init_f);
@@ -65,7 +67,7 @@ class Forest:
         columns = {}
         trees = [tree for per_class in self.trees for tree in per_class]
         for name, tree in zip(self.column_names(), trees):
-            table = NodeTable.of(tree, self.spec)
+            table = NodeTable.of(tree, self.spec, self.float32)
             reached = table.order[_leaves_of(tree, values)]
             if kind == "Node_ID":
                 columns[name] = reached.astype(np.int64)
@@ -84,17 +86,17 @@ class Forest:
         if category == REGRESSION:
             if given:
                 raise InvalidArgument("tree_class", f"There are no tree classes for {category}.")
-            return NodeTable.of(self.trees[number][0], self.spec), None
+            return NodeTable.of(self.trees[number][0], self.spec, self.float32), None
         if category == BINOMIAL:
             if given and given != domain[0]:
                 raise InvalidArgument("tree_class", "For binomial, only one tree class has been built per each "
                                                     f"iteration: {domain[0]}")
-            return NodeTable.of(self.trees[number][0], self.spec), domain[0]
+            return NodeTable.of(self.trees[number][0], self.spec, self.float32), domain[0]
         if given not in domain:
             raise InvalidArgument("tree_class", "There is no such tree class. Given categorical level does not "
                                                 f"exist in response column: {given}")
         k = domain.index(given)
-        return NodeTable.of(self.trees[number][k], self.spec), given
+        return NodeTable.of(self.trees[number][k], self.spec, self.float32), given
 
 
 def _leaves_of(tree, values):
@@ -120,7 +122,7 @@ class NodeTable:
     domains: list          # per node: the levels of its categorical split column, else None
 
     @classmethod
-    def of(cls, tree, spec):
+    def of(cls, tree, spec, float32=False):
         n = len(tree.feature)
         order = np.full(n, -1, dtype=np.int64)
         queue, visited = [0], []
@@ -147,7 +149,7 @@ class NodeTable:
             table.paths[yes], table.paths[no] = table.paths[at] + "L", table.paths[at] + "R"
             categories = tree.categories[node]
             if categories is None:
-                table.thresholds[at] = float(np.float32(tree.threshold[node]))
+                table.thresholds[at] = _below(tree.threshold[node], tree.below_or_equal, float32)
             else:
                 domain = spec.domains.get(name) or []
                 sent_left = sorted(int(c) for c in categories)
@@ -237,6 +239,20 @@ class NodeTable:
         lead = [pad + head] if depth else [head]
         return (lead + [pad] + self._rules(self.right[at], depth + 1) + [pad, other, pad]
                 + self._rules(self.left[at], depth + 1) + [pad, "}"])
+
+
+def _below(threshold, or_equal, float32):
+    """The double t such that "value < t" is the library's test of ``threshold`` for every double."""
+    if or_equal:
+        return float(np.nextafter(float(threshold), np.inf))
+    if not float32:
+        return float(threshold)
+    # float32(v) < t32 exactly when v is below the half-way point to the float32 before t32
+    # (at the half-way point itself, v rounds to whichever of the two is even).
+    t32 = np.float32(threshold)
+    before = np.nextafter(t32, np.float32(-np.inf))
+    half = (float(before) + float(t32)) / 2
+    return float(np.nextafter(half, np.inf)) if int(before.view(np.uint32)) % 2 == 0 else half
 
 
 def _number(value):
