@@ -12,16 +12,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-X = ["AGE", "RACE", "DPROS", "DCAPS", "PSA", "VOL", "GLEASON"]
+from tests.h2opy.prostate import X, upload_prostate
 
 
 @pytest.fixture
 def prostate(h2opy, data_dir):
-    h2opy.no_progress()
-    frame = h2opy.upload_file(str(data_dir / "prostate.csv"))
-    frame["CAPSULE"] = frame["CAPSULE"].asfactor()
-    frame["RACE"] = frame["RACE"].asfactor()
-    return frame
+    return upload_prostate(h2opy, data_dir, ("CAPSULE", "RACE"))
 
 
 @pytest.fixture

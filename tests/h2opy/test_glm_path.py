@@ -13,15 +13,12 @@ import numpy as np
 import pytest
 from scipy import stats
 
-X = ["AGE", "RACE", "DPROS", "DCAPS", "PSA", "VOL", "GLEASON"]
+from tests.h2opy.prostate import X, upload_prostate
 
 
 @pytest.fixture
 def prostate(h2opy, data_dir):
-    h2opy.no_progress()
-    frame = h2opy.upload_file(str(data_dir / "prostate.csv"))
-    frame["CAPSULE"] = frame["CAPSULE"].asfactor()
-    return frame
+    return upload_prostate(h2opy, data_dir)
 
 
 @pytest.fixture

@@ -15,16 +15,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-X = ["AGE", "RACE", "DPROS", "DCAPS", "PSA", "VOL", "GLEASON"]
+from tests.h2opy.prostate import X, upload_prostate
 
 
 @pytest.fixture
 def prostate(h2opy, data_dir):
     """Prostate with CAPSULE and RACE categorical and some VOL values missing."""
-    h2opy.no_progress()
-    frame = h2opy.upload_file(str(data_dir / "prostate.csv"))
-    frame["CAPSULE"] = frame["CAPSULE"].asfactor()
-    frame["RACE"] = frame["RACE"].asfactor()
+    frame = upload_prostate(h2opy, data_dir, ("CAPSULE", "RACE"))
     vol = frame["VOL"]
     vol[vol == 0] = None
     frame["VOL"] = vol
