@@ -68,6 +68,23 @@ class Journey:
         # By text content: an icon's glyph would be part of the accessible name.
         return panel.locator("button", has_text=re.compile(rf"^\s*{re.escape(text)}\s*$"))
 
+    def select_when_offered(self, select, value: str) -> None:
+        """Pick ``value`` in a dropdown once the dashboard has offered it (options arrive after
+        the frame is chosen)."""
+        self.page.wait_for_function("([select, value]) => [...select.options].some(o => o.textContent === value)",
+                                    arg=[select.element_handle(), value])
+        select.select_option(value)
+
+    def start_automl(self, automl, frame: str, response: str, max_models: int = 3, seed: int = 1) -> None:
+        """Fill the AutoML form (frame, response, max models, seed) and start the run."""
+        self.field(automl, "Frame").select_option(frame)
+        self.select_when_offered(self.field(automl, "Response"), response)
+        for name, value in (("Max models", str(max_models)), ("Seed", str(seed))):
+            box = self.field(automl, name, "input")
+            box.fill(value)
+            box.press("Tab")
+        self.button(automl, "Start AutoML").click()
+
     def wait_status(self, panel, pattern: str, timeout: float = STEP_TIMEOUT_MS) -> str:
         """Wait for the panel's status line to match ``pattern``; fail at once on an error."""
         status = panel.locator(".h2odash-panel-status").first
@@ -125,10 +142,7 @@ def test_journey_from_example_data_to_predictions(app, page, artifacts, slow_csv
     # -- train a GBM and watch the scoring history grow ------------------------------------
     train = journey.open_tab("Train")
     journey.field(train, "training_frame").select_option("slow.hex")
-    response = journey.field(train, "response_column")
-    page.wait_for_function("(select) => [...select.options].some(o => o.textContent === 'label')",
-                           arg=response.element_handle())
-    response.select_option("label")
+    journey.select_when_offered(journey.field(train, "response_column"), "label")
     train.get_by_text(re.compile(r"Model: classification")).wait_for()
     for name, value in (("ntrees", "800"), ("max_depth", "6")):
         box = journey.field(train, name, "input")
@@ -162,16 +176,7 @@ def test_journey_from_example_data_to_predictions(app, page, artifacts, slow_csv
         assert journey.button(automl, "Start AutoML").is_disabled()
         journey.screenshot("automl-unavailable")
     else:
-        journey.field(automl, "Frame").select_option("prostate.hex")
-        response = journey.field(automl, "Response")
-        page.wait_for_function("(select) => [...select.options].some(o => o.textContent === 'CAPSULE')",
-                               arg=response.element_handle())
-        response.select_option("CAPSULE")
-        for name, value in (("Max models", "3"), ("Seed", "1")):
-            box = journey.field(automl, name, "input")
-            box.fill(value)
-            box.press("Tab")
-        journey.button(automl, "Start AutoML").click()
+        journey.start_automl(automl, "prostate.hex", "CAPSULE")
         rows = automl.locator(".h2odash-leaderboard tbody tr")
         rows.first.wait_for(timeout=300_000)
         journey.screenshot("automl-running")
