@@ -7,13 +7,13 @@ import bz2
 import gzip
 import io
 import os
-import tempfile
 from typing import Iterator
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from h2odash.engine.atomic import replacing
 from h2odash.engine.errors import InvalidArgument
 from h2odash.engine.frames import Frame
 
@@ -49,16 +49,13 @@ def csv_pieces(frame: Frame, separator: str = ",", header: bool = True, quote_he
 def export_frame(frame: Frame, path: str, file_format: str = "csv", force: bool = False, separator: str = ",",
                  header: bool = True, quote_header: bool = True, compression: str | None = None,
                  progress=None) -> str:
-    """Write ``frame`` to ``path``: whole or not at all (a temporary file in the same folder,
-    renamed over the target when complete)."""
+    """Write ``frame`` to ``path``: whole or not at all (see h2odash.engine.atomic)."""
     if os.path.exists(path) and not force:
         raise InvalidArgument("path", f"File {path} already exists: set force to overwrite it.")
     folder = os.path.dirname(path) or "."
     if not os.path.isdir(folder):
         raise InvalidArgument("path", f"Cannot export to {path}: the folder {folder} does not exist.")
-    handle, partial = tempfile.mkstemp(prefix=".export-", dir=folder)
-    os.close(handle)
-    try:
+    with replacing(path) as partial:
         if file_format == "parquet":
             pq.write_table(plain_table(frame), partial, compression=compression or "snappy")
         elif file_format == "csv":
@@ -75,9 +72,4 @@ def export_frame(frame: Frame, path: str, file_format: str = "csv", force: bool 
                         progress(min(1.0, written * 65536 / frame.nrows))
         else:
             raise InvalidArgument("format", f"Unknown export format '{file_format}': use csv or parquet.")
-        os.replace(partial, path)
-    except BaseException:
-        if os.path.exists(partial):
-            os.remove(partial)
-        raise
     return path

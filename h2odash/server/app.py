@@ -22,7 +22,7 @@ from h2odash.engine.errors import EngineError, Forbidden, IllegalArgument, Inval
 from h2odash.server import params as params_mod
 from h2odash.server.endpoint import Call
 from h2odash.server.routes import (
-    automl, cloud, files, frames, glm, grid, jobs, metadata, model_builders, model_metrics, models, parse,
+    automl, cloud, files, frames, glm, grid, jobs, metadata, model_builders, model_files, model_metrics, models, parse,
     partial_dependence, predictions, sessions, transform, trees, utilities,
 )
 from h2odash.server.schemas import error_v3, to_json_bytes
@@ -31,8 +31,8 @@ from h2odash.server.security import AuthMiddleware
 log = logging.getLogger("h2odash.server")
 
 # The API's table of contents: each module lists its endpoints.
-ROUTE_MODULES = (cloud, metadata, sessions, files, parse, frames, transform, jobs, model_builders, models,
-                 predictions, model_metrics, partial_dependence, glm, grid, automl, trees, utilities)
+ROUTE_MODULES = (cloud, metadata, sessions, files, parse, frames, transform, jobs, model_builders, model_files,
+                 models, predictions, model_metrics, partial_dependence, glm, grid, automl, trees, utilities)
 
 # How an engine error reads to an H2O client: HTTP status and H2O's exception class name.
 _ERROR_KINDS = (

@@ -124,4 +124,7 @@ ENDPOINTS = [
              _IMPORT_MULTI, "ImportFilesMultiV3"),
     Endpoint("POST", "/3/PostFile", post_file, "Upload a file (raw request body or multipart form) as a raw frame.",
              _POST_FILE, "PostFileV3"),
+    # h2o.upload_model sends the model file here, then names the key to /99/Models.upload.bin
+    Endpoint("POST", "/3/PostFile.bin", post_file, "Upload a binary file (a model file) as a raw frame.",
+             _POST_FILE, "PostFileV3"),
 ]
