@@ -125,7 +125,7 @@ def _free_port(host: str = "127.0.0.1") -> int:
 
 
 def run(port: int = DEFAULT_PORT, host: str = "127.0.0.1", h2o: str | None = None, h2o_auth: str | None = None,
-        auth: str | None = None, pool_size: int = 1, cull_idle_secs: int = 600) -> int:
+        auth: str | None = None, pool_size: int = 1, cull_idle_secs: int = 600, workspace: str | None = None) -> int:
     """Serve the dashboard with Voilà until SIGTERM or Ctrl-C; returns an exit code.
 
     Parameters
@@ -142,6 +142,8 @@ def run(port: int = DEFAULT_PORT, host: str = "127.0.0.1", h2o: str | None = Non
         Kernels executed ahead of page loads (0 turns preheating off).
     cull_idle_secs : int
         Seconds after which the kernel of a closed tab is shut down.
+    workspace : str, optional
+        Folder where the embedded engine keeps its frames and models across restarts.
     """
     try:
         from tornado.web import HTTPError
@@ -173,7 +175,8 @@ def run(port: int = DEFAULT_PORT, host: str = "127.0.0.1", h2o: str | None = Non
             # The engine listens on loopback only; its own random token keeps other local users
             # (and other notebooks) from reaching into the app's frames and models.
             engine_token = secrets.token_urlsafe(24)
-            engine = EmbeddedServer(port=_free_port(), auth=engine_token, serve_args=["--log-level", "warning"]).start()
+            serve_args = ["--log-level", "warning"] + (["--workspace", workspace] if workspace else [])
+            engine = EmbeddedServer(port=_free_port(), auth=engine_token, serve_args=serve_args).start()
             kernel_env = {URL_VARIABLE: engine.url, AUTH_VARIABLE: f"token:{engine_token}"}
             print(f"h2odash app: embedded engine at {engine.url} (log {engine.log_path})", flush=True)
     except (H2OConnectionError, ValueError) as exc:

@@ -25,19 +25,26 @@ def main(argv=None):
                        help="Only import files inside this folder (repeatable); symlinks and '..' that lead "
                             "outside are refused.")
     serve.add_argument("--max-upload-mb", type=float, default=8192, help="Largest accepted upload (default 8192 MB).")
+    serve.add_argument("--workspace", metavar="DIR",
+                       help="Keep frames, models and AutoML runs in this folder, so a restart has them back "
+                            "(default: nothing is kept; everything lives in memory).")
+    serve.add_argument("--workspace-limit-gb", type=float, metavar="GB",
+                       help="Refuse new frames and models once the workspace would pass this size.")
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     add_app_command(commands)
     args = parser.parse_args(argv)
     if args.command == "app":
         from h2odash.app import run
+        workspace = None if args.no_workspace else (args.workspace or default_workspace())
         return run(port=args.port, host=args.host, h2o=args.h2o, h2o_auth=args.h2o_auth, auth=args.auth,
-                   pool_size=args.pool_size, cull_idle_secs=args.cull_idle_secs)
+                   pool_size=args.pool_size, cull_idle_secs=args.cull_idle_secs, workspace=workspace)
     if args.command == "serve":
         try:
             settings = server_settings(args)
         except ValueError as exc:
             parser.error(str(exc))
-        return serve_forever(args.host, args.port, settings, args.name, args.data_root, args.log_level)
+        return serve_forever(args.host, args.port, settings, args.name, args.data_root, args.log_level,
+                             args.workspace, args.workspace_limit_gb)
     return 2
 
 
@@ -56,6 +63,17 @@ def add_app_command(commands):
     app.add_argument("--pool-size", type=int, default=1, help="Kernels preheated ahead of page loads (default 1).")
     app.add_argument("--cull-idle-secs", type=int, default=600,
                      help="Shut down the kernel of a closed tab after this many idle seconds (default 600).")
+    app.add_argument("--workspace", metavar="DIR",
+                     help=f"Where the embedded engine keeps frames and models across restarts (default "
+                          f"{default_workspace()}).")
+    app.add_argument("--no-workspace", action="store_true",
+                     help="Keep nothing on disk: the embedded engine's work ends with the app.")
+
+
+def default_workspace():
+    """The per-user workspace of ``h2odash app``: $XDG_DATA_HOME/h2odash/workspace."""
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return os.path.join(base, "h2odash", "workspace")
 
 
 def server_settings(args):
@@ -78,7 +96,8 @@ def is_loopback(host):
         return False
 
 
-def serve_forever(host, port, settings, name="h2odash", data_roots=(), log_level="info"):
+def serve_forever(host, port, settings, name="h2odash", data_roots=(), log_level="info", workspace=None,
+                  workspace_limit_gb=None):
     """Run the server in this process until interrupted; logs one line per request."""
     import uvicorn
 
@@ -94,7 +113,16 @@ def serve_forever(host, port, settings, name="h2odash", data_roots=(), log_level
     if missing:
         logging.error("--data-root %s is not a folder", missing[0])
         return 2
-    app = create_app(Engine(cloud_name=name, data_roots=data_roots), settings)
+    keeper = None
+    if workspace:
+        from h2odash.engine.workspace import Workspace, WorkspaceInUse
+
+        try:
+            keeper = Workspace(workspace, None if workspace_limit_gb is None else int(workspace_limit_gb * 2**30))
+        except WorkspaceInUse as exc:
+            logging.error("%s", exc)
+            return 2
+    app = create_app(Engine(cloud_name=name, data_roots=data_roots, workspace=keeper), settings)
     config = uvicorn.Config(app, host=host, port=port, log_level=log_level, access_log=True, timeout_keep_alive=30)
     server = uvicorn.Server(config)
     server.run()

@@ -149,7 +149,7 @@ _started: list[EmbeddedServer] = []
 
 
 def init(url: str = DEFAULT_URL, auth=None, timeout: float = 60, start: bool = True,
-         startup_timeout: float = 60.0) -> H2OClient:
+         startup_timeout: float = 60.0, workspace: str | None = None) -> H2OClient:
     """Connect to the server at ``url``, starting the embedded engine if nothing answers.
 
     Like ``h2o.init()``: a server already running there is reused. Otherwise the
@@ -168,6 +168,9 @@ def init(url: str = DEFAULT_URL, auth=None, timeout: float = 60, start: bool = T
         When false, never start the embedded engine (behaves like :func:`connect`).
     startup_timeout : float
         Seconds to wait for the embedded engine to answer.
+    workspace : str, optional
+        A folder where a started engine keeps frames and models across restarts
+        (``h2odash serve --workspace``); a server already running keeps its own.
 
     Returns
     -------
@@ -184,7 +187,8 @@ def init(url: str = DEFAULT_URL, auth=None, timeout: float = 60, start: bool = T
     port = parsed.port or 54321
     if _port_in_use(host, port):
         port = _free_port(host)
-    server = EmbeddedServer(host=host, port=port, startup_timeout=startup_timeout).start()
+    serve_args = ["--workspace", str(workspace)] if workspace else []
+    server = EmbeddedServer(host=host, port=port, startup_timeout=startup_timeout, serve_args=serve_args).start()
     _started.append(server)
     atexit.register(server.stop)
     return connect(server.url, timeout=timeout)

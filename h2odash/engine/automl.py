@@ -643,6 +643,7 @@ class _Runner:
         key = self.run.leaderboard_frame_key
         if not store.is_locked(key):
             store.put(key, self.run.leaderboard_frame())
+        store.settle(self.run.key)
 
     # -- ensembles -------------------------------------------------------------------------
     def _ensembles(self):

@@ -102,6 +102,7 @@ def build_model(engine, algorithm, given, job, model_id=None, spec=None, layouts
         remove_model(engine, model)
         raise
     engine.store.unlock([model_id])
+    engine.store.settle(model_id)
     return model
 
 

@@ -42,13 +42,16 @@ class Engine:
         Where uploads are written before parsing; a private temporary folder by default.
     data_roots : list of str, optional
         When given, only files inside these folders (after resolving symlinks) can be imported.
+    workspace : Workspace, optional
+        A folder that keeps frames, models and AutoML runs across restarts; what it holds is
+        loaded now (see h2odash.engine.workspace).
     """
 
     # A folder import that finds more files than this is refused: it is almost surely a typo
     # (importing "/" would walk the whole disk).
     MAX_FILES_PER_IMPORT = 10_000
 
-    def __init__(self, cloud_name="h2odash", spool_dir=None, data_roots=None):
+    def __init__(self, cloud_name="h2odash", spool_dir=None, data_roots=None, workspace=None):
         self.cloud_name = cloud_name
         self.data_roots = [os.path.realpath(r) for r in (data_roots or [])]
         self.started_at = time.time()
@@ -61,6 +64,11 @@ class Engine:
         # Rapids' (setTimeZone ...): how time columns are read and shown
         self.time_zone = "UTC"
         self.spool_dir = spool_dir or tempfile.mkdtemp(prefix="h2odash-uploads-")
+        self.workspace = workspace
+        self.restored = None
+        if workspace is not None:
+            self.restored = workspace.open(self.store, self.jobs)
+            self.store.keeper = workspace
 
     # -- files ---------------------------------------------------------------------------
     def import_files(self, paths, pattern=None):

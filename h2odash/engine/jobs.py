@@ -98,6 +98,8 @@ class JobRunner:
         with self._mutex:
             self._jobs[job.key] = job
             self._order.append(job.key)
+        if self._store.keeper is not None:
+            self._store.keeper.job_started(job)
         self._pool.submit(self._run, job, work, cleanup, after)
         return job
 
@@ -111,6 +113,8 @@ class JobRunner:
             locked = False
             if after is not None:
                 after(job)
+            # On disk before the job reads DONE: a client that saw DONE finds it after a restart.
+            self._store.settle(job.dest_key)
             job.progress = 1.0
             job.progress_msg = "Done."
             job.status = DONE
@@ -122,11 +126,21 @@ class JobRunner:
                 locked = False
             _ended_badly(job, exc)
             _cleanup(cleanup, job)
+            # what a stopped job leaves on purpose (an AutoML run's leaderboard so far)
+            _settle_quietly(self._store, job)
         finally:
             if locked:
                 self._store.unlock(job.locks)
             job.end_time = now_millis()
+            if self._store.keeper is not None:
+                self._store.keeper.job_ended(job)
             job._done.set()
+
+    def restore(self, job):
+        """Register a finished job read back from a workspace."""
+        with self._mutex:
+            self._jobs[job.key] = job
+            self._order.append(job.key)
 
     def get(self, key):
         with self._mutex:
@@ -172,6 +186,13 @@ def _fail(job, msg, exc):
     job.stacktrace = "".join(traceback.format_exception(exc))
     job.progress_msg = "Failed."
     job.status = FAILED
+
+
+def _settle_quietly(store, job):
+    try:
+        store.settle(job.dest_key)
+    except Exception as exc:  # the job already failed; say why its remains were not kept
+        job.warnings.append(f"What the job left could not be kept in the workspace: {exc}")
 
 
 def _cleanup(cleanup, job):

@@ -49,9 +49,13 @@ class ObjectFileError(InvalidArgument):
 
 
 # -- writing ---------------------------------------------------------------------------------
-def dump(obj, kind, key) -> bytes:
-    """The file's bytes for ``obj`` (a model, frame, AutoML run...) stored under ``key``."""
-    writer = _Writer()
+def dump(obj, kind, key, shared=None) -> bytes:
+    """The file's bytes for ``obj`` (a model, frame, AutoML run...) stored under ``key``.
+
+    ``shared(o)`` may name objects inside ``obj`` that are kept elsewhere, as ``(kind, key)``:
+    the file then refers to them instead of holding a copy (see :func:`load`'s ``resolve``).
+    """
+    writer = _Writer(obj, shared)
     graph = writer.encode(obj)
     members = {"object.json": json.dumps(graph, separators=(",", ":"), allow_nan=False).encode()}
     members.update(writer.members)
@@ -68,7 +72,8 @@ def dump(obj, kind, key) -> bytes:
 
 
 class _Writer:
-    def __init__(self):
+    def __init__(self, root, shared):
+        self.root, self.shared = root, shared
         self.members = {}
         self._ids = {}   # id(obj) -> reference number, for shared objects and cycles
         self._keep = []  # keeps encoded objects alive so their ids stay unique
@@ -106,6 +111,10 @@ class _Writer:
         return self._encode_object(value)
 
     def _encode_object(self, value):
+        if self.shared is not None and value is not self.root:
+            elsewhere = self.shared(value)
+            if elsewhere is not None:
+                return {"$stored": elsewhere[0], "key": elsewhere[1]}
         ref = self._ids.get(id(value))
         if ref is not None:
             return {"$ref": ref}
@@ -178,14 +187,15 @@ def _arrow(table):
 
 
 # -- reading ---------------------------------------------------------------------------------
-def load(data: bytes, kind=None, argument="dir"):
-    """(object, manifest) read from a file's bytes; ``kind`` is what the caller expects."""
+def load(data: bytes, kind=None, argument="dir", resolve=None):
+    """(object, manifest) read from a file's bytes; ``kind`` is what the caller expects;
+    ``resolve(kind, key)`` gives the objects the file refers to instead of holding them."""
     manifest, members = _open(data, argument)
     if kind is not None and manifest.get("kind") != kind:
         raise ObjectFileError(f"This file holds a {manifest.get('kind')}, not a {kind}.", argument)
     try:
         graph = json.loads(members["object.json"])
-        return _Reader(members, argument).decode(graph), manifest
+        return _Reader(members, argument, resolve).decode(graph), manifest
     except ObjectFileError:
         raise
     except Exception as exc:  # a file that passed its checksums but is not laid out as ours
@@ -238,8 +248,9 @@ def _open(data, argument):
 
 
 class _Reader:
-    def __init__(self, members, argument):
+    def __init__(self, members, argument, resolve=None):
         self.members = members
+        self.resolve = resolve
         self.argument = argument
         self._objects = {}
 
@@ -294,6 +305,12 @@ class _Reader:
         if ref not in self._objects:
             raise ObjectFileError("The file's object graph refers to an object it does not hold.", self.argument)
         return self._objects[ref]
+
+    def _stored(self, value):
+        if self.resolve is None:
+            raise ObjectFileError(f"The file refers to {value['$stored']} '{value['key']}' kept elsewhere.",
+                                  self.argument)
+        return self.resolve(str(value["$stored"]), str(value["key"]))
 
     def _keep(self, value, obj):
         self._objects[value["id"]] = obj

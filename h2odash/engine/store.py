@@ -16,6 +16,8 @@ class Store:
     """A thread-safe map from key names to engine objects, with per-key locks held by jobs."""
 
     def __init__(self):
+        # A Workspace (h2odash.engine.workspace) that keeps what is stored on disk, or None.
+        self.keeper = None
         self._objects = {}
         self._locks = Counter()
         self._lock_owners = {}
@@ -25,12 +27,28 @@ class Store:
         """Store ``obj`` under ``key``; refuse to replace an object a job is using."""
         _check_key_name(key)
         with self._mutex:
-            if key in self._objects:
-                if not replace:
-                    raise InvalidArgument("key", f"An object named '{key}' already exists.")
-                self._check_unlocked(key, "replace")
+            self._check_replaceable(key, replace)
+        if self.keeper is not None:
+            # On disk first (outside the mutex: a large frame takes a while), so that a refused
+            # write leaves the store as it was.
+            self.keeper.put(key, obj)
+        with self._mutex:
+            self._check_replaceable(key, replace)
             self._objects[key] = obj
         return obj
+
+    def _check_replaceable(self, key, replace):
+        if key in self._objects:
+            if not replace:
+                raise InvalidArgument("key", f"An object named '{key}' already exists.")
+            self._check_unlocked(key, "replace")
+
+    def settle(self, key):
+        """Keep ``key``'s object on disk now that it has changed for good (a model DONE, an AutoML
+        run with a new model); nothing without a workspace or once the key is gone."""
+        obj = self.find(key)
+        if obj is not None and self.keeper is not None:
+            self.keeper.put(key, obj)
 
     def get(self, key, kind=None, argument="key"):
         """The object under ``key``; :class:`KeyNotFound` when absent or of another kind."""
@@ -61,6 +79,12 @@ class Store:
                     self._objects[key] = snapshot[key]
                 else:
                     self._objects.pop(key, None)
+        if self.keeper is not None:
+            for key in keys:
+                if key in snapshot:
+                    self.keeper.put(key, snapshot[key])
+                else:
+                    self.keeper.remove(key)
 
     def keys(self):
         """A snapshot of the stored keys, sorted."""
@@ -79,6 +103,8 @@ class Store:
             obj = self.get(key, kind, argument)
             self._check_unlocked(key, "delete")
             del self._objects[key]
+        if self.keeper is not None:
+            self.keeper.remove(key)
         return obj
 
     def lock(self, keys, owner):

@@ -53,6 +53,16 @@ def get_cloud(call):
     )
 
 
+def get_workspace(call):
+    """h2odash's own: where this engine keeps its work across restarts, how big it is, what it
+    brought back at start-up and what it set aside. H2O-3 has no such endpoint (404)."""
+    engine = call.engine
+    if engine.workspace is None:
+        return envelope("WorkspaceV3", "Iced", folder=None, size_bytes=0, limit_bytes=None, objects=0,
+                        set_aside=[], restored=None)
+    return envelope("WorkspaceV3", "Iced", **engine.workspace.describe(), restored=engine.restored)
+
+
 def _node(engine, host, port):
     memory = psutil.virtual_memory()
     process = psutil.Process()
@@ -88,6 +98,9 @@ def _node(engine, host, port):
 
 
 ENDPOINTS = [
+    Endpoint("GET", "/3/Workspace", get_workspace,
+             "h2odash only: the folder that keeps frames and models across restarts (none: in memory only).",
+             Schema("WorkspaceV3"), "WorkspaceV3"),
     Endpoint("GET", "/3/Cloud", get_cloud, "Determine the status of the node: version, health, memory, CPUs.",
              Schema("CloudV3", (Param("skip_ticks", "bool", False),)), "CloudV3"),
 ]
