@@ -351,8 +351,9 @@ class _Reader:
 def _engine_class(path, argument):
     """A class of h2odash's engine named ``module:qualname``; nothing else may be built."""
     module_name, _, qualname = str(path).partition(":")
-    if not _ENGINE_MODULE.match(module_name) or not re.match(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$",
-                                                             qualname):
+    if (not _ENGINE_MODULE.match(module_name)
+            or not re.match(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$", qualname)
+            or any(part.startswith("__") for part in qualname.split("."))):
         raise ObjectFileError(f"The file asks for '{path}', which is not one of h2odash's engine objects.", argument)
     try:
         obj = importlib.import_module(module_name)
