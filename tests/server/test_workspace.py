@@ -257,3 +257,24 @@ def test_past_the_size_limit_new_work_is_refused_with_a_reason(servers, tmp_path
     assert requests.get(f"{server.url}/3/Frames/prostate").status_code == 200
     report = requests.get(f"{server.url}/3/Workspace").json()
     assert report["size_bytes"] <= report["limit_bytes"]
+
+
+def test_an_automl_run_and_its_leaderboard_come_back(servers, tmp_path):
+    folder = tmp_path / "ws"
+    server = _start(servers, folder)
+    assert import_and_parse(server.url, PROSTATE, "prostate")["status"] == "DONE"
+    answer = requests.post(f"{server.url}/99/AutoMLBuilder", json={
+        "input_spec": {"training_frame": "prostate", "response_column": "CAPSULE", "ignored_columns": ["ID"]},
+        "build_control": {"project_name": "kept", "stopping_criteria": {"max_models": 3, "seed": 1}},
+        "build_models": {"include_algos": ["GLM", "GBM", "StackedEnsemble"]}})
+    assert answer.status_code == 200, answer.text
+    assert wait_job(server.url, answer.json()["job"]["key"]["name"], timeout=300)["status"] == "DONE"
+    before = requests.get(f"{server.url}/99/AutoML/kept").json()["leaderboard_table"]
+    server = server.restart()
+    servers.append(server)
+    after = requests.get(f"{server.url}/99/AutoML/kept")
+    assert after.status_code == 200, after.text
+    assert after.json()["leaderboard_table"] == before
+    names = [c["name"] for c in before["columns"]]
+    for model_id in before["data"][names.index("model_id")]:
+        assert requests.get(f"{server.url}/3/Models/{model_id}").status_code == 200

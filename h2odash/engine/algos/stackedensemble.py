@@ -245,6 +245,7 @@ def fit_ensemble(engine, model, base, train, valid, job):
     model.extra_output.update(fitted.output())
     model.status = "DONE"
     model.end_time = int(time.time() * 1000)
+    engine.store.settle(model.key)   # kept in the workspace now, not only when an AutoML run ends
     return model
 
 
