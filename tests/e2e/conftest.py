@@ -39,7 +39,10 @@ def running_app(log: Path, *arguments: str):
     SIGTERM on exit, which must end it cleanly."""
     from tools.h2o3 import free_port
 
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])),
+               # the app's default per-user workspace, kept in the test's folder: tests never touch
+               # the user's own, nor each other's
+               XDG_DATA_HOME=str(log.parent / "data-home"))
     env.pop("H2ODASH_AUTH", None)
     app = AppProcess([sys.executable, "-m", "h2odash", "app", *arguments], free_port(), log, env=env)
     try:
