@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .connection import build_path
+from .errors import H2OError
 from .jobs import ProgressCallback
 
 # What the contributions frame holds besides one column per feature.
@@ -136,6 +137,18 @@ class ExplainCalls:
         positions = " ".join(str(int(r)) for r in rows)
         self.rapids(f"(assign {_rapids_key(key)} (rows {_rapids_key(frame_id)} [{positions}]))")
         return key
+
+    def discard(self, *keys: str | None) -> None:
+        """Remove what an explanation made on the server (row samples, contributions and
+        predictions frames, partial dependence results) once it has been read. A key already gone
+        is no error: this is cleanup, and must never hide the charts it followed."""
+        for key in keys:
+            if not key:
+                continue
+            try:
+                self.connection.delete(build_path("/3/DKV", key))
+            except H2OError:
+                pass
 
     # -- partial dependence -------------------------------------------------------------
     def start_partial_dependence(self, model_id: str, frame_id: str, cols: Sequence[str] | None = None,

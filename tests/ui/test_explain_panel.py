@@ -147,3 +147,18 @@ def test_cancel_stops_an_explanation_and_keeps_what_was_drawn(client, prostate_m
     assert panel.cancel_button.disabled and not panel.explain_button.disabled
     assert len(panel.pd.chart.figure.data) == 0  # partial dependence never started
     panel.close()
+
+
+def test_an_explanation_leaves_nothing_behind_on_the_server(client, prostate_models):
+    """Samples, contributions and predictions frames and partial dependence results are removed
+    once read (a workspace would otherwise keep them on disk for good)."""
+    frame, gbm, drf = prostate_models
+    before = {f["frame_id"]["name"] for f in client.frames()}
+    panel = ExplainPanel(client)
+    panel.models.value = (gbm, drf)
+    wait_until(lambda: panel.frame.value == frame, 30, "the models' training frame to be picked", panel)
+    explained(panel)
+    panel.row.value = 3   # a waterfall drawn again from the kept contributions
+    explained(panel)      # a second explanation
+    after = {f["frame_id"]["name"] for f in client.frames()}
+    assert after == before, after - before

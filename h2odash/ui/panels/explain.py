@@ -185,6 +185,7 @@ class ExplainPanel(Panel):
         self._run += 1
         run = self._run
         self._cancel = threading.Event()
+        previous = self.state.sample
         self.state = ExplainState(frame_id=self.frame.value)
         self.remove_class(READY)
         # Figures are made here, on the callback; the background work only fills them.
@@ -194,14 +195,17 @@ class ExplainPanel(Panel):
         self.cancel_button.disabled = False
         self.status.info(f"Explaining {len(chosen)} model{'s' if len(chosen) > 1 else ''} on {self.frame.value}…")
         shap_of, background = self.shap_of.value, self.background.value
-        self.explaining.run(self, lambda: self._explain(run, chosen, shap_of, background), self.status)
+        self.explaining.run(self, lambda: self._explain(run, chosen, shap_of, background, previous), self.status)
 
-    def _explain(self, run: int, chosen: list[str], shap_of: str | None, background: str | None) -> None:
+    def _explain(self, run: int, chosen: list[str], shap_of: str | None, background: str | None,
+                 previous: RowSample | None = None) -> None:
         try:
             self._step(run, 0, "reading the models")
             self.state.models = {m: self.client.model(m) for m in chosen}
             self._draw_from_models(run, shap_of)
             self._step(run, 1, "sampling rows")
+            if previous is not None and not previous.is_whole_frame:   # never the user's own frame
+                self.client.discard(previous.frame_id)
             self.state.sample = sample_rows(self.client, self.state.frame_id)
             self.state.rows = self.client.frame_to_pandas(self.state.sample.frame_id)
             self.row.max = max(self.state.sample.total, 1)
@@ -293,6 +297,7 @@ class ExplainPanel(Panel):
             done = self._follow(run, job, 1, f"SHAP contributions of {model}")
             target = self._target(model)
             contributions = one_class(self.client.frame_to_pandas(done["dest"]["name"]), (target or [None])[0])
+            self.client.discard(done["dest"]["name"])
             self.state.contributions = contributions
             self.state.long = shap_long(contributions, self.state.rows, self.state.sample.rows)
             fig, data = explain_charts.shap_summary(self.state.long)
@@ -327,6 +332,7 @@ class ExplainPanel(Panel):
                                 1, f"contributions of row {row}")
             table = row_contributions(self.client.frame_to_pandas(done["dest"]["name"]),
                                       self.client.frame_to_pandas(one), 0)
+            self.client.discard(done["dest"]["name"], one)
         fig, data = explain_charts.waterfall(table, row)
         self.waterfall.show(fig, data, filename=f"{self.state.shap_model}_row_{row}_contributions.csv")
 
@@ -340,6 +346,7 @@ class ExplainPanel(Panel):
             self._step(run, 2, f"predictions of {model} ({number + 1} of {len(models)})")
             answer = self.client.predict(model, self.state.sample.frame_id)
             scored = self.client.frame_to_pandas(answer["predictions_frame"]["name"])
+            self.client.discard(answer["predictions_frame"]["name"])
             self.state.predictions[model], self.state.scores[model] = scored.iloc[:, 0], scored.iloc[:, -1]
         agreement = model_agreement(self.state.predictions)
         numeric = all(pd.api.types.is_numeric_dtype(p) for p in self.state.predictions.values())
@@ -362,6 +369,7 @@ class ExplainPanel(Panel):
                 done = self._follow(run, job, 3, words)
                 name = model if target is None else f"{model} (class {target[0]})"
                 self.state.partial_dependence[name] = self.client.partial_dependence_result(done["dest"]["name"])[0]
+                self.client.discard(done["dest"]["name"])
             except Cancelled:
                 raise
             except Exception as exc:
@@ -375,6 +383,7 @@ class ExplainPanel(Panel):
             done = self._follow(run, job, 4, f"ICE line {number + 1} of {ICE_ROWS}")
             name = f"{focus} row {int(self.state.sample.rows[position]) + 1}"
             self.state.ice[name] = self.client.partial_dependence_result(done["dest"]["name"])[0]
+            self.client.discard(done["dest"]["name"])
             self._draw_partial_dependence(column)
         self._partial_dependence_2d(run, focus)
 
@@ -412,6 +421,7 @@ class ExplainPanel(Panel):
                                                        col_pairs_2dpdp=[[first, second]], targets=self._target(model))
             done = self._follow(run, job, 5, f"2D partial dependence of {model} on {first} × {second}")
             pair = next(t for t in self.client.partial_dependence_result(done["dest"]["name"]) if t.is_2d)
+            self.client.discard(done["dest"]["name"])
         except Cancelled:
             raise
         except Exception as exc:
