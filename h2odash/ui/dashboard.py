@@ -45,13 +45,19 @@ class Dashboard(widgets.VBox):
 
         self.client = conn if isinstance(conn, H2OClient) else (connect(conn) if conn else init())
         self.status = widgets.HTML(status_line(self.client))
-        self.panels = {title: (panel_class(self.client, open_model=self.open_model) if panel_class in OPENS_MODELS
-                               else panel_class(self.client))
-                       for title, panel_class in PANELS}
+        self.panels = {title: self._panel(panel_class) for title, panel_class in PANELS}
         self.tabs = widgets.Tab(children=list(self.panels.values()), titles=tuple(self.panels))
         self.tabs.observe(self._on_tab_selected, names="selected_index")
         self.top = ScrollAnchor()
         super().__init__([self.status, self.top, self.tabs])
+
+    def _panel(self, panel_class):
+        """A panel, given the dashboard's ways to open a model or explain a row where it offers them."""
+        if panel_class in OPENS_MODELS:
+            return panel_class(self.client, open_model=self.open_model)
+        if panel_class is PredictPanel:
+            return panel_class(self.client, explain_row=self.explain_row)
+        return panel_class(self.client)
 
     def __getitem__(self, title: str):
         """The panel with this tab title, e.g. ``dashboard["Frames"]``."""
@@ -62,6 +68,12 @@ class Dashboard(widgets.VBox):
         self.panels["Models"].open_model(model_id)
         self.tabs.selected_index = list(self.panels).index("Models")
         # opened from lower down another panel: show the model from its title
+        self.top.bring_into_view()
+
+    def explain_row(self, model_id: str, frame_id: str, row: int) -> None:
+        """Explain ``model_id`` on ``frame_id`` with row ``row`` (1 = first) in the waterfall."""
+        self.tabs.selected_index = list(self.panels).index("Explain")
+        self.panels["Explain"].explain([model_id], frame_id, row=row)
         self.top.bring_into_view()
 
     def _on_tab_selected(self, change) -> None:

@@ -162,3 +162,49 @@ def test_an_explanation_leaves_nothing_behind_on_the_server(client, prostate_mod
     explained(panel)      # a second explanation
     after = {f["frame_id"]["name"] for f in client.frames()}
     assert after == before, after - before
+
+
+def test_a_multinomial_models_class_picker_switches_the_charts(client, server_kind, data_dir, frame_name):
+    iris = client.import_frame(str(data_dir / "iris.csv"), destination_frame=frame_name("iris_classes"))
+    columns = [c["label"] for c in client.frame(iris, row_count=0)["columns"]]
+    model = client.train("gbm", iris, columns[-1], ntrees=5, seed=1, model_id=frame_name("gbm_iris_classes"))
+    classes = client.model(model)["output"]["domains"][-1]
+    panel = ExplainPanel(client)
+    panel.models.value = (model,)
+    wait_until(lambda: panel.frame.value == iris, 30, "the training frame", panel)
+    explained(panel)
+    assert panel.target_class.layout.display == "flex" and list(panel.target_class.options) == classes
+    assert panel.target_class.value == classes[0]
+    feature = panel.feature.value
+    panel.target_class.value = classes[2]
+    wait_until(lambda: not panel.explaining.busy and any(classes[2] in t.name for t in panel.pd.chart.figure.data
+                                                          if t.name), 120, "the charts of the third class", panel)
+    table, = client.partial_dependence(model, iris, cols=[feature], nbins=20, targets=[classes[2]])
+    line = next(t for t in panel.pd.chart.figure.data if t.name == f"{model} (class {classes[2]})")
+    np.testing.assert_allclose(line.y, table.table["mean_response"], rtol=1e-9)
+    if server_kind == "embedded":   # H2O-3 refuses multinomial contributions
+        shap = client.contributions(model, iris)
+        dots = csv_of(panel.summary)
+        for row, name, contribution in dots[["row", "feature", "contribution"]].itertuples(index=False):
+            assert contribution == pytest.approx(shap.loc[row - 1, f"{classes[2]}:{name}"], abs=1e-6)
+    panel.close()
+
+
+def test_why_this_row_in_predict_opens_its_waterfall_in_explain(client, prostate_models):
+    from h2odash.ui.dashboard import Dashboard
+
+    frame, gbm, _ = prostate_models
+    dashboard = Dashboard(client)
+    predict, explain = dashboard["Predict"], dashboard["Explain"]
+    predict.model.value = gbm
+    predict.frame.value = frame
+    predict.score_button.click()
+    wait_until(lambda: predict.why.layout.display == "flex", 120, "the row picker under the predictions", predict)
+    predict.why_row.value = 5
+    predict.why_button.click()
+    assert dashboard.tabs.selected_index == list(dashboard.panels).index("Explain")
+    wait_until(lambda: READY in explain._dom_classes and not explain.explaining.busy, 300, "the explanation", explain)
+    assert explain.row.value == 5 and csv_of(explain.waterfall)["row"].iloc[0] == 5
+    shap = client.contributions(gbm, frame)
+    assert csv_of(explain.waterfall)["contribution"].sum() == pytest.approx(shap.iloc[4].sum(), abs=1e-6)
+    dashboard.close()

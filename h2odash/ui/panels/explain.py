@@ -58,6 +58,7 @@ class ExplainState:
     scores: dict[str, pd.Series] = field(default_factory=dict)        # ... and its last column (p1, a value)
     partial_dependence: dict[str, PartialDependenceTable] = field(default_factory=dict)
     ice: dict[str, PartialDependenceTable] = field(default_factory=dict)
+    all_contributions: pd.DataFrame | None = None   # as the server answered (every class's columns)
     first_chart_at: float | None = None      # monotonic time the first chart was drawn (timing)
 
 
@@ -81,6 +82,9 @@ class ExplainPanel(Panel):
         self.feature = widgets.Dropdown(description="Feature", **narrow)
         self.colour_by = widgets.Dropdown(description="Colour by", **narrow)
         self.row = widgets.BoundedIntText(value=1, min=1, max=1, description="Row", **narrow)
+        # models of more than two classes: whose probability the SHAP and PD charts follow
+        self.target_class = widgets.Dropdown(description="Class", layout=widgets.Layout(width="300px", display="none"),
+                                             style={"description_width": "110px"})
         self.explain_button = widgets.Button(description="Explain", button_style="primary", icon="search")
         self.cancel_button = widgets.Button(description="Cancel", icon="stop", disabled=True)
         self.explaining = BusyButton(self.explain_button, "Explaining…", ready=lambda: bool(self.models.value))
@@ -103,6 +107,7 @@ class ExplainPanel(Panel):
         self.feature.observe(self._on_feature, names="value")
         self.colour_by.observe(self._on_colour_by, names="value")
         self.row.observe(self._on_row, names="value")
+        self.target_class.observe(self._on_class, names="value")
         self.explain_button.on_click(self._on_explain)
         self.cancel_button.on_click(self._on_cancel)
         super().__init__(client, [
@@ -111,7 +116,7 @@ class ExplainPanel(Panel):
             self.automl_run, self.models, self.frame, self.shap_of, self.background,
             widgets.HBox([self.explain_button, self.cancel_button]), self.status,
             widgets.HBox([self.progress, self.step]),
-            widgets.HBox([self.feature, self.colour_by, self.row]), grid])
+            widgets.HBox([self.feature, self.colour_by, self.row, self.target_class]), grid])
         self.explaining.update()
         self._load_pickers()
 
@@ -140,8 +145,10 @@ class ExplainPanel(Panel):
                 set_options(self.automl_run, self.client.automl_runs(), blank=True)
         self.guarded(load)
 
-    def explain(self, model_ids: list[str], frame_id: str | None = None) -> None:
-        """Pick ``model_ids`` (and ``frame_id``) and start explaining them (for other panels' links)."""
+    def explain(self, model_ids: list[str], frame_id: str | None = None, row: int | None = None) -> None:
+        """Pick ``model_ids`` (and ``frame_id``) and start explaining them (for other panels' links);
+        ``row`` (1 = first) is the one the waterfall shows."""
+        self._wanted_row = row
         self.refresh()
         self.models.value = tuple(m for m in model_ids if m in _offered(self.models))
         if frame_id and frame_id in _offered(self.frame):
@@ -208,7 +215,14 @@ class ExplainPanel(Panel):
                 self.client.discard(previous.frame_id)
             self.state.sample = sample_rows(self.client, self.state.frame_id)
             self.state.rows = self.client.frame_to_pandas(self.state.sample.frame_id)
-            self.row.max = max(self.state.sample.total, 1)
+            self._quiet = True
+            try:
+                self.row.max = max(self.state.sample.total, 1)
+                if self._wanted_row:
+                    self.row.value = min(max(int(self._wanted_row), 1), self.row.max)
+                    self._wanted_row = None
+            finally:
+                self._quiet = False
             self._contributions(run, background)
             self._agreement(run)
             self._partial_dependence(run)
@@ -272,11 +286,24 @@ class ExplainPanel(Panel):
         else:
             self.learning.refuse(f"{self.state.shap_model} has no scoring history.")
         self._drew()
+        self._set_classes(focus)
         features, _response = model_inputs(focus)
         varimp = two_dim_table((focus.get("output") or {}).get("variable_importances"))
         ranked = [v for v in varimp.get("variable", []) if v in features] if not varimp.empty else []
         ordered = ranked + [f for f in features if f not in ranked]
         self._set_features(ordered)
+
+    def _set_classes(self, model: dict) -> None:
+        output = model.get("output") or {}
+        classes = ((output.get("domains") or [None])[-1] or []) if output.get("model_category") in (
+            "Multinomial", "Ordinal") else []
+        self._quiet = True
+        try:
+            self.target_class.options = classes
+            self.target_class.value = classes[0] if classes else None
+        finally:
+            self._quiet = False
+        self.target_class.layout.display = "flex" if classes else "none"
 
     def _set_features(self, features: list[str]) -> None:
         self._quiet = True
@@ -295,23 +322,28 @@ class ExplainPanel(Panel):
         try:
             job = self.client.start_contributions(model, self.state.sample.frame_id, background_frame=background)
             done = self._follow(run, job, 1, f"SHAP contributions of {model}")
-            target = self._target(model)
-            contributions = one_class(self.client.frame_to_pandas(done["dest"]["name"]), (target or [None])[0])
+            self.state.all_contributions = self.client.frame_to_pandas(done["dest"]["name"])
             self.client.discard(done["dest"]["name"])
-            self.state.contributions = contributions
-            self.state.long = shap_long(contributions, self.state.rows, self.state.sample.rows)
-            fig, data = explain_charts.shap_summary(self.state.long)
-            self.summary.show(fig, data, filename=f"{model}_shap_summary.csv")
-            self._draw_dependence()
-            self._draw_waterfall(run)
+            self._draw_contributions(run)
         except Cancelled:
             raise
         except Exception as exc:  # the server's refusal, in place of the charts that needed it
-            self.state.contributions = self.state.long = None
+            self.state.contributions = self.state.long = self.state.all_contributions = None
             reason = refusal_text(exc)
             hint = "" if background or "background" not in reason.lower() else " Pick a background frame above."
             for chart in (self.summary, self.dependence, self.waterfall):
                 chart.refuse(f"{model}: {reason}{hint}")
+
+    def _draw_contributions(self, run: int) -> None:
+        """The SHAP charts from the contributions already read, for the class picked."""
+        model = self.state.shap_model
+        contributions = one_class(self.state.all_contributions, (self._target(model) or [None])[0])
+        self.state.contributions = contributions
+        self.state.long = shap_long(contributions, self.state.rows, self.state.sample.rows)
+        fig, data = explain_charts.shap_summary(self.state.long)
+        self.summary.show(fig, data, filename=f"{model}_shap_summary.csv")
+        self._draw_dependence()
+        self._draw_waterfall(run)
 
     def _draw_dependence(self) -> None:
         if self.state.long is None:
@@ -330,8 +362,9 @@ class ExplainPanel(Panel):
             done = self._follow(run, self.client.start_contributions(self.state.shap_model, one,
                                                                      background_frame=self.background.value or None),
                                 1, f"contributions of row {row}")
-            table = row_contributions(self.client.frame_to_pandas(done["dest"]["name"]),
-                                      self.client.frame_to_pandas(one), 0)
+            mine = one_class(self.client.frame_to_pandas(done["dest"]["name"]),
+                             (self._target(self.state.shap_model) or [None])[0])
+            table = row_contributions(mine, self.client.frame_to_pandas(one), 0)
             self.client.discard(done["dest"]["name"], one)
         fig, data = explain_charts.waterfall(table, row)
         self.waterfall.show(fig, data, filename=f"{self.state.shap_model}_row_{row}_contributions.csv")
@@ -394,7 +427,8 @@ class ExplainPanel(Panel):
         if output.get("model_category") not in ("Multinomial", "Ordinal"):
             return None
         classes = (output.get("domains") or [None])[-1] or []
-        return [classes[0]] if classes else None
+        picked = self.target_class.value
+        return [picked] if picked in classes else ([classes[0]] if classes else None)
 
     def _ice_positions(self, model: str) -> list[int]:
         """Rows of the sample spread over the model's predictions (else over the sample)."""
@@ -432,6 +466,7 @@ class ExplainPanel(Panel):
 
     # -- controls after an explanation -----------------------------------------------------------
     _quiet = False
+    _wanted_row: int | None = None
     _algos: dict[str, str] = {}
 
     def _on_feature(self, _change) -> None:
@@ -446,8 +481,18 @@ class ExplainPanel(Panel):
         self._draw_dependence()
         self._again(lambda run: self._partial_dependence_2d(run, self.state.shap_model))
 
+    def _on_class(self, _change) -> None:
+        if self._quiet or self.state.sample is None or self.explaining.busy:
+            return
+
+        def redraw(run):
+            if self.state.all_contributions is not None:
+                self._draw_contributions(run)
+            self._partial_dependence(run)
+        self._again(redraw)
+
     def _on_row(self, _change) -> None:
-        if self.state.contributions is None or self.explaining.busy:
+        if self._quiet or self.state.contributions is None or self.explaining.busy:
             return
         self._again(self._draw_waterfall)
 

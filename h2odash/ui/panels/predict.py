@@ -83,9 +83,11 @@ def rank_frames(model: dict, frames: dict[str, list[str]]) -> list[str]:
 class PredictPanel(Panel):
     """Pick a model and a frame, score, preview, download."""
 
-    def __init__(self, client: H2OClient):
+    def __init__(self, client: H2OClient, explain_row=None):
         self.state = PredictionState()
         self.cache = PickerCache()
+        # the dashboard's way to open a row's contributions in the Explain panel
+        self._explain_row = explain_row
         self._listed_frames: list[dict] = []
         self._frames: list[str] = []
         self._loading = False
@@ -106,6 +108,12 @@ class PredictPanel(Panel):
         self.charts = ChartTabs()
         self.download = widgets.HTML().add_class("h2odash-download-link")
         self.download_note = widgets.HTML()
+        self.why_row = widgets.BoundedIntText(value=1, min=1, max=1, description="Row",
+                                              layout=widgets.Layout(width="180px"), style={"description_width": "40px"})
+        self.why_button = widgets.Button(description="Why this row?", icon="search",
+                                         tooltip="The row's SHAP contributions, in the Explain panel")
+        self.why = widgets.HBox([self.why_row, self.why_button], layout=widgets.Layout(display="none"))
+        self.why_button.on_click(self._on_why)
         self.refresh_button.on_click(lambda _: self.refresh())
         self.score_button.on_click(self._on_score)
         self.model.observe(self._on_model_selected, names="value")
@@ -118,7 +126,7 @@ class PredictPanel(Panel):
             widgets.HBox([self.score_button, self.with_inputs]), self.status,
             # the download right under the button that made it: one click, in view
             widgets.HBox([self.download, self.download_note]),
-            self.preview, self.metrics, self.charts])
+            self.preview, self.why, self.metrics, self.charts])
         self.refresh()
 
     # -- pickers --------------------------------------------------------------------------
@@ -212,6 +220,7 @@ class PredictPanel(Panel):
             self.status.error("Choose a model and a frame.")
             return
         self.state = PredictionState()
+        self.why.layout.display = "none"
         self.preview.value = self.metrics.value = self.download.value = self.download_note.value = ""
         self.charts.show([])
         self.metric_charts.prepare()  # figures are made here; the thread only fills them
@@ -227,6 +236,7 @@ class PredictPanel(Panel):
                                          self.client.frame_preview(scored, row_count=PREVIEW_ROWS),
                                          self.client.frame_preview(frame_id, row_count=PREVIEW_ROWS))
             self._show_preview()
+            self._offer_why(model_id, frame_id)
             self._show_metrics(model_id, frame_id, metrics)
             self._build_download(with_inputs)
             self.status.info(f"Predictions in frame {scored}.")
@@ -238,6 +248,19 @@ class PredictPanel(Panel):
             return
         table = prediction_table(state.preview, state.scored_preview, state.response, self.with_inputs.value)
         self.preview.value = to_html(table)
+
+    def _offer_why(self, model_id: str, frame_id: str) -> None:
+        """Under the table: any row's contributions, by its number in the table (1 = first)."""
+        if self._explain_row is None:
+            return
+        self._why_of = (model_id, frame_id)
+        rows = int(self.client.frame(frame_id, row_count=0).get("rows") or 1)
+        self.why_row.max = max(rows, 1)
+        self.why.layout.display = "flex"
+
+    def _on_why(self, _button) -> None:
+        model_id, frame_id = self._why_of
+        self._explain_row(model_id, frame_id, int(self.why_row.value))
 
     def _on_with_inputs(self, _change) -> None:
         self._show_preview()
