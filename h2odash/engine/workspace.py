@@ -109,6 +109,10 @@ class Workspace:
         folder as it was, when the limit would be passed or the disk refuses."""
         kind = kind_of(obj)
         if kind is None:
+            if not _in_progress(obj):
+                # something not kept replaced something kept (a raw upload under a frame's key):
+                # the old file must not come back after a restart
+                self.remove(key)
             return
         immutable = kind in ("frame", "model")
         with self._mutex:
@@ -249,6 +253,14 @@ class Workspace:
         except OSError:
             pass
         self.set_aside.append((os.path.basename(target), f"{type(exc).__name__}: {exc}"))
+
+
+def _in_progress(obj):
+    """A model still training: until it is DONE, the file of the model it replaces stays, so that a
+    server killed meanwhile comes back with what was finished."""
+    from h2odash.engine.models import Model
+
+    return isinstance(obj, Model)
 
 
 def _lock(folder):
