@@ -70,7 +70,9 @@ def workspace_html(report: dict | None, engine: str) -> str:
                  "their checks and were not loaded:" + to_html(pd.DataFrame(set_aside, columns=["file", "reason"])))
     else:
         aside = "<small>Nothing was set aside at start-up: every file passed its checks.</small>"
-    return (f"<div class='h2odash-workspace'>Frames, models, grids and AutoML runs are kept in this folder as "
+    # words and paths read from the left (the shared table style right-aligns numbers)
+    left = "<style>.h2odash-workspace .h2odash-table td,.h2odash-workspace .h2odash-table th{text-align:left}</style>"
+    return (f"{left}<div class='h2odash-workspace'>Frames, models, grids and AutoML runs are kept in this folder as "
             f"they are made, and come back after a restart.{to_html(facts)}{aside}</div>")
 
 
