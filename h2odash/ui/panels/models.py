@@ -135,7 +135,8 @@ class ModelsPanel(Panel):
         self.downloading = BusyButton(self.files.download_button, "Preparing…",
                                       ready=lambda: self.selected_model is not None)
         self.loading = BusyButton(self.files.load_button, "Loading…")
-        self.uploading = BusyButton(self.files.upload_button, "Uploading…", ready=lambda: bool(self.files.upload.value))
+        self.uploading = BusyButton(self.files.upload_button, "Uploading…",
+                                    ready=lambda: self.files.uploaded is not None)
         self.metric_set = MetricSetPicker(self._on_metric_set)
         self.title = widgets.HTML().add_class("h2odash-model-title")
         self.card = widgets.HTML().add_class("h2odash-model-card-view")
