@@ -172,14 +172,20 @@ class H2OClient(ExplainCalls):
         str
             The raw frame's key, to pass to :meth:`parse`.
         """
-        if isinstance(path_or_bytes, (bytes, bytearray)):
-            content, filename = bytes(path_or_bytes), "upload.csv"
+        return self._post_file("/3/PostFile", path_or_bytes, "upload.csv", destination_frame)
+
+    def _post_file(self, route: str, path_or_bytes: str | os.PathLike | bytes, default_name: str,
+                   destination_frame: str | None = None) -> str:
+        """Send a local file (or bytes, named ``default_name``) as a multipart ``file``; return the
+        key the server stored it under."""
+        if isinstance(path_or_bytes, (bytes, bytearray, memoryview)):
+            content, filename = bytes(path_or_bytes), default_name
         else:
             filename = os.path.basename(os.fspath(path_or_bytes))
             with open(path_or_bytes, "rb") as handle:
                 content = handle.read()
         answer = self.connection.request(
-            "POST", "/3/PostFile", params={"destination_frame": destination_frame},
+            "POST", route, params={"destination_frame": destination_frame},
             files={"file": (filename, content, "application/octet-stream")})
         return answer["destination_frame"]
 
@@ -426,6 +432,40 @@ class H2OClient(ExplainCalls):
                 table[column["label"]] = pd.Categorical(table[column["label"]], categories=column.get("domain") or [])
         return table
 
+    def export_frame(self, frame_id: str, path: str, force: bool = False, format: str = "csv",
+                     compression: str | None = None, wait: bool = True,
+                     progress: ProgressCallback | None = None, timeout: float | None = None) -> str | dict:
+        """Write a frame to a file on the server's disk (``POST /3/Frames/{id}/export``, a job).
+
+        Parameters
+        ----------
+        frame_id : str
+            The frame to write.
+        path : str
+            The file to write, on the server's disk. Real H2O-3 writes Parquet as a folder
+            of part files at ``path``; the embedded engine writes one file.
+        force : bool
+            Overwrite what is at ``path``; without it an existing file is refused.
+        format : str
+            ``csv`` or ``parquet``.
+        compression : str, optional
+            ``gzip``, ``bzip2`` (CSV); ``snappy``, ``gzip``, ``zstd``... (Parquet); none by default.
+        wait : bool
+            Wait for the export job and return ``path``; else return the job dict.
+        progress : callable, optional
+            ``progress(job_dict)`` after each poll while waiting.
+
+        Returns
+        -------
+        str or dict
+        """
+        answer = self.connection.post(build_path("/3/Frames", frame_id, "export"), path=path, force=force,
+                                      format=format, compression=compression)
+        if not wait:
+            return answer["job"]
+        self.wait_job(answer["job"], progress=progress, timeout=timeout)
+        return path
+
     def split_frame(self, frame_id: str, ratios: Iterable[float], destination_frames: Iterable[str] | None = None,
                     seed: int | None = None, timeout: float | None = None) -> list[str]:
         """Split a frame's rows at random into parts, wait, and return every part's id in order.
@@ -580,6 +620,79 @@ class H2OClient(ExplainCalls):
         """
         return self.connection.post(build_path("/3/Predictions/models", model_id, "frames", frame_id),
                                     predictions_frame=predictions_frame, **options)
+
+    # -- model files --------------------------------------------------------------------
+    def save_model(self, model_id: str, path: str, force: bool = False) -> str:
+        """Write a model to a file on the server's disk (``GET /99/Models.bin/{id}``, ``dir=path``).
+
+        Parameters
+        ----------
+        model_id : str
+            The model.
+        path : str
+            The file to write (the file itself, not a folder), on the server's disk.
+        force : bool
+            Overwrite an existing file; without it the server refuses.
+
+        Returns
+        -------
+        str
+            The path the server wrote.
+        """
+        return self.connection.get(build_path("/99/Models.bin", model_id), dir=path, force=force)["dir"]
+
+    def load_model(self, path: str) -> str:
+        """Read a model file on the server's disk back into a model (``POST /99/Models.bin/``).
+
+        A model of the same id is replaced, as H2O-3 does. Each server reads only its own
+        kind of file: H2O-3's binary models, or the embedded engine's model files.
+
+        Returns
+        -------
+        str
+            The loaded model's id.
+        """
+        answer = self.connection.post("/99/Models.bin/", dir=path)
+        return answer["models"][0]["model_id"]["name"]
+
+    def download_model(self, model_id: str) -> bytes:
+        """A model's file, as bytes (``GET /3/Models.fetch.bin/{id}``), for :meth:`upload_model`."""
+        return self.connection.get_bytes(build_path("/3/Models.fetch.bin", model_id))
+
+    def upload_model(self, path_or_bytes: str | os.PathLike | bytes) -> str:
+        """Send a model file from this machine to the server and load it, as h2o-py's
+        ``upload_model`` does (``POST /3/PostFile.bin``, then ``POST /99/Models.upload.bin/``).
+
+        Parameters
+        ----------
+        path_or_bytes : path-like or bytes
+            A local model file (from :meth:`download_model` or :meth:`save_model`), or its content.
+
+        Returns
+        -------
+        str
+            The loaded model's id.
+        """
+        key = self._post_file("/3/PostFile.bin", path_or_bytes, "model.bin")
+        answer = self.connection.post("/99/Models.upload.bin/", dir=key)
+        return answer["models"][0]["model_id"]["name"]
+
+    # -- workspace ------------------------------------------------------------------------
+    def workspace(self) -> dict | None:
+        """Where the server keeps its work across restarts (``GET /3/Workspace``, h2odash only).
+
+        Returns
+        -------
+        dict or None
+            ``folder`` (None when the embedded engine keeps everything in memory), ``size_bytes``,
+            ``limit_bytes``, ``objects``, ``set_aside`` (``[{"file", "reason"}]``) and ``restored``
+            (what start-up brought back); None for a server without the endpoint (real H2O-3,
+            which keeps everything in memory).
+        """
+        try:
+            return self.connection.get("/3/Workspace")
+        except H2ONotFoundError:
+            return None
 
     # -- AutoML -------------------------------------------------------------------------
     def start_automl(self, training_frame: str, response_column: str, wait: bool = False,

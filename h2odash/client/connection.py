@@ -138,8 +138,9 @@ class Connection:
     def request(self, method: str, route: str, params: Mapping[str, Any] | None = None,
                 data: Mapping[str, Any] | None = None, files: Any = None, body: bytes | None = None,
                 json_body: Mapping[str, Any] | None = None, timeout: float | None = None,
-                text: bool = False) -> Any:
-        """Send one request and return its decoded JSON body (or its text, with ``text=True``).
+                text: bool = False, binary: bool = False) -> Any:
+        """Send one request and return its decoded JSON body (or its text, with ``text=True``, or
+        its bytes, with ``binary=True``).
 
         Parameters
         ----------
@@ -163,11 +164,14 @@ class Connection:
         text : bool
             Return a successful answer's body as text: for routes that answer CSV
             (``/3/DownloadDataset``). Errors are still decoded from H2O's JSON.
+        binary : bool
+            Return a successful answer's body as bytes: for routes that answer a file
+            (``/3/Models.fetch.bin``). Errors are still decoded from H2O's JSON.
 
         Returns
         -------
-        dict or list or str or None
-            The JSON body as decoded (a fresh object; nothing is modified), or the text.
+        dict or list or str or bytes or None
+            The JSON body as decoded (a fresh object; nothing is modified), the text or the bytes.
 
         Raises
         ------
@@ -200,9 +204,9 @@ class Connection:
             if not response.ok and self.should_retry(method, attempt, status=response.status_code):
                 time.sleep(self.retry_delay(attempt))
                 continue
-            if text:
+            if text or binary:
                 self._raise_for_status(response, method, url)
-                return response.text
+                return response.text if text else response.content
             return self._decode(response, method, url)
 
     @staticmethod
@@ -235,6 +239,10 @@ class Connection:
     def get_text(self, route: str, **params: Any) -> str:
         """``GET route`` whose answer is text (CSV), not JSON."""
         return self.request("GET", route, params=params, text=True)
+
+    def get_bytes(self, route: str, **params: Any) -> bytes:
+        """``GET route`` whose answer is a file's bytes, not JSON."""
+        return self.request("GET", route, params=params, binary=True)
 
     def post(self, route: str, **data: Any) -> Any:
         """``POST route`` with form-encoded ``data``."""

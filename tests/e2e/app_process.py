@@ -11,12 +11,23 @@ import pytest
 
 # Voilà logs this once its preheated kernel has run the dashboard notebook: the app is ready.
 POOL_FILLED = "Kernel pool of dashboard.ipynb is filled"
+# ``h2odash app`` keeps a per-user workspace by default: a test names its own or none, so no test
+# reads or writes the workspace of the person running the suite.
+WORKSPACE_CHOICES = ("--workspace", "--no-workspace")
+
+
+def check_workspace_choice(command: list[str]) -> None:
+    """Refuse an ``h2odash app`` command line that would use the real per-user workspace."""
+    if not any(argument in WORKSPACE_CHOICES for argument in command):
+        raise AssertionError(f"{' '.join(command)}: pass --workspace <tmp dir> or --no-workspace, "
+                             "or the test would use the real per-user workspace")
 
 
 class AppProcess:
     """A running ``h2odash app``: ``url``, ``log`` (its output) and the process."""
 
     def __init__(self, command: list[str], port: int, log: Path, env: dict | None = None, cwd=None):
+        check_workspace_choice(command)
         self.port = port
         self.url = f"http://127.0.0.1:{port}/"
         self.log = log

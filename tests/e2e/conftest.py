@@ -35,8 +35,8 @@ def artifacts() -> Path:
 
 @contextlib.contextmanager
 def running_app(log: Path, *arguments: str):
-    """``h2odash app`` with ``arguments`` on a free port, ready (kernel preheated); stopped with
-    SIGTERM on exit, which must end it cleanly."""
+    """``h2odash app`` with ``arguments`` (which must include ``--workspace DIR`` or ``--no-workspace``)
+    on a free port, ready (kernel preheated); stopped with SIGTERM on exit, which must end it cleanly."""
     from tools.h2o3 import free_port
 
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])),
@@ -63,8 +63,8 @@ def running_app(log: Path, *arguments: str):
 
 @pytest.fixture
 def app(tmp_path):
-    """``h2odash app`` with its own embedded engine."""
-    with running_app(tmp_path / "app.log") as started:
+    """``h2odash app`` with its own embedded engine, keeping nothing on disk."""
+    with running_app(tmp_path / "app.log", "--no-workspace") as started:
         yield started
 
 

@@ -58,7 +58,8 @@ def test_on_a_public_interface_the_page_needs_the_token(tmp_path):
     # The secret travels in the environment, never on the command line.
     env = dict(os.environ, H2ODASH_AUTH="token:s3cret-token", XDG_DATA_HOME=str(tmp_path / "data-home"),
                PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])))
-    app = AppProcess([sys.executable, "-m", "h2odash", "app", "--host", "0.0.0.0", "--pool-size", "0"],
+    app = AppProcess([sys.executable, "-m", "h2odash", "app", "--host", "0.0.0.0", "--pool-size", "0",
+                      "--no-workspace"],
                      free_port(), tmp_path / "app.log", env=env)
     try:
         app.wait_listening()

@@ -64,8 +64,10 @@ def test_the_notebooks_run_in_the_binder_environment(binder_env, tmp_path):
 def test_h2odash_app_serves_from_the_binder_environment(binder_env, tmp_path):
     from tools.h2o3 import free_port
 
-    app = AppProcess([str(binder_env / "bin" / "h2odash"), "app"], free_port(), tmp_path / "app.log",
-                     env={**clean_env(), "XDG_DATA_HOME": str(tmp_path / "data-home")}, cwd=tmp_path)
+    # Binder's users get the per-user workspace; the test gets one of its own, never the real one.
+    app = AppProcess([str(binder_env / "bin" / "h2odash"), "app", "--workspace", str(tmp_path / "workspace")],
+                     free_port(), tmp_path / "app.log",
+                     env=clean_env(), cwd=tmp_path)
     try:
         app.wait_listening()
         app.wait_ready()

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.timeout(900)
 @pytest.fixture
 def app_on(server_url, tmp_path):
     """``h2odash app`` on the server under test."""
-    with running_app(tmp_path / "app.log", "--h2o", server_url) as started:
+    with running_app(tmp_path / "app.log", "--h2o", server_url, "--no-workspace") as started:
         yield started
 
 

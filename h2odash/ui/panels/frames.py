@@ -1,6 +1,6 @@
 """Frames: bring data in (server path, browser upload, bundled examples), check how it will be
 parsed, then look at it: list, paged preview, per-column summary and chart; change a column's
-type, split by ratios, delete."""
+type, split by ratios, export to a file on the server, delete."""
 from __future__ import annotations
 
 import html
@@ -17,6 +17,7 @@ from ..chartbox import ChartBox
 from ..confirm import ConfirmBox
 from ..busy import BusyButton, field_css, local_status, mark_invalid
 from ..column_overview import overview_html, rebinned
+from ..file_controls import FrameExportControl, format_name, typed_path
 from ..frame_changes import ColumnTypeControl, SplitControl
 from ..pickers import is_internal_frame
 from ..scroll import ScrollAnchor
@@ -119,6 +120,8 @@ class FramesPanel(Panel):
         self.confirm_box = ConfirmBox(self._on_delete_confirmed)
         self.split = SplitControl()
         self.splitting = BusyButton(self.split.button, "Splitting…", ready=lambda: self.state.selected is not None)
+        self.export = FrameExportControl()
+        self.exporting = BusyButton(self.export.button, "Exporting…", ready=lambda: self.state.selected is not None)
         self.frame_status = local_status()
         self.columns_overview = widgets.HTML().add_class("h2odash-columns")
         self.preview = widgets.HTML().add_class("h2odash-frame-preview")
@@ -146,6 +149,7 @@ class FramesPanel(Panel):
         self.column.observe(self._on_column_selected, names="value")
         self.column_type.button.on_click(self._on_change_type)
         self.split.button.on_click(self._on_split)
+        self.export.button.on_click(self._on_export)
         self.split.ratios.observe(lambda _: self.split.suggest_names(self.state.selected), names="value")
         self._guessing = False
 
@@ -160,7 +164,8 @@ class FramesPanel(Panel):
             # under the setup while it is shown (its Parse button), else under the rows above
             self.setup_anchor, self.setup_box, self.status,
             widgets.HTML("<h4 style='margin:4px'>Look at a frame</h4>"),
-            widgets.HBox([self.frame, self.delete_button]), self.confirm_box, self.split, self.frame_status,
+            widgets.HBox([self.frame, self.delete_button]), self.confirm_box, self.split, self.export,
+            self.frame_status,
             widgets.HTML("<b>Columns</b>"), self.columns_overview,
             widgets.HBox([self.previous_page, self.page_label, self.next_page]), self.preview,
             self.column, self.column_summary, self.column_type, self.column_status, self.column_chart,
@@ -303,7 +308,9 @@ class FramesPanel(Panel):
         self.confirm_box.hide()
         self.delete_button.disabled = change["new"] is None
         self.splitting.update()
+        self.exporting.update()
         self.split.suggest_names(change["new"])
+        self.export.follow(change["new"])
         if change["new"] is None:
             self.preview.value = self.column_summary.value = self.columns_overview.value = ""
             self.column.options = []
@@ -395,6 +402,22 @@ class FramesPanel(Panel):
                                    + ", ".join(described[:-1]) + f" and {described[-1]}"
                                    + (f", seed {seed}." if seed is not None else ", no seed."))
         self.splitting.run(self, work, self.frame_status)
+
+    def _on_export(self, _button) -> None:
+        frame_id, rows, status = self.state.selected, self.state.rows, self.frame_status
+        path = typed_path(self.export.path, status, "the file to write on the server's disk")
+        if frame_id is None or path is None:
+            return
+        file_format, force = self.export.format.value, self.export.overwrite.value
+        status.info(f"Exporting {frame_id}…")
+
+        def progress(job: dict) -> None:
+            status.info(f"Exporting {frame_id}… {100 * float(job.get('progress') or 0):.0f}%")
+
+        def work():
+            self.client.export_frame(frame_id, path, force=force, format=file_format, progress=progress)
+            status.info(f"Exported {frame_id} ({rows} rows) to {path} on the server as {format_name(file_format)}.")
+        self.exporting.run(self, work, status)
 
     # -- deleting -------------------------------------------------------------------------
     def _on_delete(self, _button) -> None:

@@ -20,12 +20,14 @@ from h2odash.client import H2OClient
 from .. import charts
 from ..chartbox import ChartBox
 from ..confirm import ConfirmBox
-from ..downloads import csv_link
+from ..busy import BusyButton, field_css
+from ..downloads import csv_link, file_link, safe_filename
+from ..file_controls import MAX_DOWNLOAD_BYTES, ModelFileControls, typed_path
 from ..metric_charts import UNSUPERVISED_CATEGORIES, ChartTabs, MetricCharts, residuals_table, thresholds_of
 from ..model_card import METRIC_SETS, card_html, metrics_table
 from ..model_views import ModelOutputViews
 from ..sortable_table import SortableTable
-from ..tables import METRIC_NAMES, scalar_metrics
+from ..tables import METRIC_NAMES, human_bytes, scalar_metrics
 from .. import pickers
 from .base import Panel
 
@@ -117,7 +119,8 @@ class MetricSetPicker(widgets.HBox):
 
 
 class ModelsPanel(Panel):
-    """List models; view one; compare several; export each chart's data; delete."""
+    """List models; view one; compare several; export each chart's data; delete; save, download
+    and load model files."""
 
     def __init__(self, client: H2OClient):
         self.state = ModelsState()
@@ -127,6 +130,13 @@ class ModelsPanel(Panel):
                                          indent=False, layout=widgets.Layout(width="480px"))
         self.delete_button = widgets.Button(description="Delete", button_style="danger", icon="trash", disabled=True)
         self.confirm_box = ConfirmBox(self._on_delete_confirmed)
+        self.files = ModelFileControls()
+        self.saving = BusyButton(self.files.save_button, "Saving…", ready=lambda: self.selected_model is not None)
+        self.downloading = BusyButton(self.files.download_button, "Preparing…",
+                                      ready=lambda: self.selected_model is not None)
+        self.loading = BusyButton(self.files.load_button, "Loading…")
+        self.uploading = BusyButton(self.files.upload_button, "Uploading…",
+                                    ready=lambda: self.files.uploaded is not None)
         self.metric_set = MetricSetPicker(self._on_metric_set)
         self.title = widgets.HTML().add_class("h2odash-model-title")
         self.card = widgets.HTML().add_class("h2odash-model-card-view")
@@ -148,10 +158,16 @@ class ModelsPanel(Panel):
         self.show_all.observe(lambda _: self.refresh(), names="value")
         self.residuals_button.on_click(self._on_residuals)
         self.delete_button.on_click(self._on_delete)
+        self.files.save_button.on_click(self._on_save)
+        self.files.download_button.on_click(self._on_download)
+        self.files.load_button.on_click(self._on_load)
+        self.files.upload_button.on_click(self._on_upload)
+        self.files.upload.observe(lambda _: self.uploading.update(), names="value")
         super().__init__(client, [
+            field_css(),
             widgets.HBox([self.models, widgets.VBox([self.refresh_button, self.delete_button])]),
             widgets.HTML("<small>Select one model to open it, several (Ctrl/Shift-click) to compare them.</small>"),
-            self.show_all, self.status, self.confirm_box, self.view,
+            self.show_all, self.status, self.confirm_box, self.files, self.view,
         ])
         self.refresh()
 
@@ -180,6 +196,9 @@ class ModelsPanel(Panel):
         chosen = list(change["new"])
         self.confirm_box.hide()
         self.delete_button.disabled = not chosen
+        self.files.show_model(self.selected_model)
+        self.saving.update()
+        self.downloading.update()
         if not chosen:
             return
         self.status.clear()
@@ -283,6 +302,71 @@ class ModelsPanel(Panel):
     @property
     def tab_titles(self) -> list[str]:
         return list(self.charts.titles)
+
+    # -- model files ----------------------------------------------------------------------
+    @property
+    def selected_model(self) -> str | None:
+        """The one model selected; None when none or several are."""
+        chosen = self.models.value
+        return chosen[0] if len(chosen) == 1 else None
+
+    def _on_save(self, _button) -> None:
+        model_id, status = self.selected_model, self.files.file_status
+        path = typed_path(self.files.save_path, status, "the file to write on the server's disk")
+        if model_id is None or path is None:
+            return
+        force = self.files.overwrite.value
+        status.info(f"Saving {model_id}…")
+
+        def work():
+            saved = self.client.save_model(model_id, path, force=force)
+            status.info(f"Saved {model_id} to {saved} on the server.")
+        self.saving.run(self, work, status)
+
+    def _on_download(self, _button) -> None:
+        model_id, status = self.selected_model, self.files.file_status
+        if model_id is None:
+            return
+        self.files.download_link.value = ""
+        status.info(f"Fetching {model_id}'s file…")
+
+        def work():
+            content = self.client.download_model(model_id)
+            size = human_bytes(len(content))
+            if len(content) > MAX_DOWNLOAD_BYTES:
+                raise ValueError(f"{model_id}'s file is {size}, too large to bring through the page: "
+                                 "Save it to a path on the server instead.")
+            self.files.download_link.value = file_link(content, safe_filename(model_id), f"⬇ {model_id} ({size})")
+            status.info("Click the link to keep the model file on this computer.")
+        self.downloading.run(self, work, status)
+
+    def _on_load(self, _button) -> None:
+        status = self.files.load_status
+        path = typed_path(self.files.load_path, status, "the path of a model file on the server's disk")
+        if path is None:
+            return
+        status.info(f"Loading {path}…")
+        self.loading.run(self, lambda: self._show_loaded(self.client.load_model(path), path), status)
+
+    def _on_upload(self, _button) -> None:
+        status = self.files.load_status
+        chosen = self.files.uploaded
+        if chosen is None:
+            status.error("Choose a model file first.")
+            return
+        name, content = chosen
+        status.info(f"Uploading {name}…")
+
+        def work():
+            self._show_loaded(self.client.upload_model(content), name)
+            self.files.upload.value = ()
+        self.uploading.run(self, work, status)
+
+    def _show_loaded(self, model_id: str, source: str) -> None:
+        # A model that replaced one of the same id is opened afresh, not left as the old one showed.
+        self.models.value = ()
+        self.open_model(model_id)
+        self.files.load_status.info(f"Loaded {model_id} from {source}.")
 
     # -- residuals ------------------------------------------------------------------------
     def _on_residuals(self, _button) -> None:
