@@ -87,9 +87,9 @@ def contributions_frame(model, frame, destination, request, background=None, pro
         else:
             for j, name in enumerate(found.names):
                 columns[prefix + name] = found.values[k][:, j]
-                types[prefix + name] = "real"
+                types[prefix + name] = _number_type(found.values[k][:, j])
         columns[prefix + "BiasTerm"] = found.bias[k]
-        types[prefix + "BiasTerm"] = "real"
+        types[prefix + "BiasTerm"] = _number_type(found.bias[k])
     if request.output_per_reference:
         m = background.nrows
         columns["RowIdx"] = np.repeat(np.arange(frame.nrows, dtype=np.int64), m)
@@ -125,6 +125,12 @@ def explain(model, frame, request, background=None, progress=None):
         found = Contributions(found.names, found.values.reshape(k, -1, m, found.values.shape[2]).mean(axis=2),
                               found.bias.reshape(k, -1, m).mean(axis=2))
     return found
+
+
+def _number_type(values):
+    """H2O-3 types a column of whole numbers int (e.g. a level's column that is 0 on every row)."""
+    whole = len(values) and np.all(np.isfinite(values)) and np.all(values == np.round(values))
+    return "int" if whole else "real"
 
 
 def _in_output_space(found):

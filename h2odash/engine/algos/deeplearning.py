@@ -946,7 +946,7 @@ class DeepLearningFit(Fitted):
     def check_contributions(self, request, with_background):
         if self.spec.category == MULTINOMIAL:
             raise InvalidArgument("predict_contributions", "Contributions are not available for multinomial Deep "
-                                                           "Learning models: H2O-3 explains a single output.")
+                                                           "Learning models (H2O-3 3.46 fails on them).")
         if not with_background:
             raise InvalidArgument("background_frame", "DeepLearning supports contribution calculation only with a "
                                                       "background frame (as H2O-3): give background_frame.")
