@@ -2,7 +2,9 @@
 
 Each algorithm's Fitted computes the numbers (``Fitted.contributions``): the tree learners
 through their libraries' TreeSHAP, or baseline SHAP against a background frame
-(algos/tree_shap.py); GLM as coefficient times distance from the background. This module
+(algos/tree_shap.py); GLM as coefficient times distance from the background; Deep Learning
+by DeepSHAP's rescale rule (algos/deep_shap.py); a Stacked Ensemble by combining its base
+models' and metalearner's answers (G-DeepSHAP, algos/stackedensemble.py). This module
 checks the request, lays out the rows, converts to the output space when asked, sorts the
 top and bottom contributions, and builds the frame: one column per feature, then
 ``BiasTerm``; each row adds up to the model's margin (its prediction before the inverse link).
@@ -61,7 +63,8 @@ def check_request(model, request, background):
     if not model.supervised or getattr(model.fitted, "contributions", None) is None:
         raise InvalidArgument("predict_contributions",
                               f"Contributions (SHAP) are not available for {model.algo_full_name} models on "
-                              "this engine; GBM, DRF, XGBoost and GLM models have them.")
+                              "this engine; GBM, DRF, XGBoost, GLM, Deep Learning and Stacked Ensemble models "
+                              "have them.")
     if request.output_per_reference and background is None:
         raise InvalidArgument("output_per_reference", "output_per_reference needs a background_frame: "
                                                       "it gives each row's contributions against each background row.")
@@ -74,6 +77,31 @@ def check_request(model, request, background):
 def contributions_frame(model, frame, destination, request, background=None, progress=None):
     """The contributions frame of ``model`` on ``frame`` (a Frame, not stored here)."""
     check_request(model, request, background)
+    found = explain(model, frame, request, background, progress)
+    columns, types = {}, {}
+    classes = model.spec.response_domain if model.category == MULTINOMIAL else [None]
+    for k, label in enumerate(classes):
+        prefix = "" if label is None else f"{label}:"
+        if request.top_n or request.bottom_n:
+            _add_sorted(columns, types, found.names, found.values[k], request)
+        else:
+            for j, name in enumerate(found.names):
+                columns[prefix + name] = found.values[k][:, j]
+                types[prefix + name] = _number_type(found.values[k][:, j])
+        columns[prefix + "BiasTerm"] = found.bias[k]
+        types[prefix + "BiasTerm"] = _number_type(found.bias[k])
+    if request.output_per_reference:
+        m = background.nrows
+        columns["RowIdx"] = np.repeat(np.arange(frame.nrows, dtype=np.int64), m)
+        columns["BackgroundRowIdx"] = np.tile(np.arange(m, dtype=np.int64), frame.nrows)
+        types["RowIdx"] = types["BackgroundRowIdx"] = "int"
+    return frame_from_columns(destination, columns, types)
+
+
+def explain(model, frame, request, background=None, progress=None):
+    """``model``'s contributions on ``frame`` as ``request`` asks (checked by the caller), before
+    the layout: per (row, background row) pair or averaged over the background, in the output
+    space when asked. Stacked ensembles combine their models' answers through this."""
     fitted = model.fitted
     B = model.layout(background) if background is not None else None
     # H2O-3 moves each (row, background row) pair to the output space, then averages the pairs.
@@ -96,24 +124,13 @@ def contributions_frame(model, frame, destination, request, background=None, pro
         k, m = found.values.shape[0], background.nrows
         found = Contributions(found.names, found.values.reshape(k, -1, m, found.values.shape[2]).mean(axis=2),
                               found.bias.reshape(k, -1, m).mean(axis=2))
-    columns, types = {}, {}
-    classes = model.spec.response_domain if model.category == MULTINOMIAL else [None]
-    for k, label in enumerate(classes):
-        prefix = "" if label is None else f"{label}:"
-        if request.top_n or request.bottom_n:
-            _add_sorted(columns, types, found.names, found.values[k], request)
-        else:
-            for j, name in enumerate(found.names):
-                columns[prefix + name] = found.values[k][:, j]
-                types[prefix + name] = "real"
-        columns[prefix + "BiasTerm"] = found.bias[k]
-        types[prefix + "BiasTerm"] = "real"
-    if request.output_per_reference:
-        m = background.nrows
-        columns["RowIdx"] = np.repeat(np.arange(frame.nrows, dtype=np.int64), m)
-        columns["BackgroundRowIdx"] = np.tile(np.arange(m, dtype=np.int64), frame.nrows)
-        types["RowIdx"] = types["BackgroundRowIdx"] = "int"
-    return frame_from_columns(destination, columns, types)
+    return found
+
+
+def _number_type(values):
+    """H2O-3 types a column of whole numbers int (e.g. a level's column that is 0 on every row)."""
+    whole = len(values) and np.all(np.isfinite(values)) and np.all(values == np.round(values))
+    return "int" if whole else "real"
 
 
 def _in_output_space(found):

@@ -100,6 +100,111 @@ def test_glm_without_a_background_fails_with_the_reason(h2opy, prostate):
         glm.predict_contributions(prostate)
 
 
+# Deep Learning lays a network's inputs out categorical columns first, a column per level and
+# one for missing values (always 0 here: no row misses RACE, so H2O-3 types it int).
+RACE_LEVELS = ["RACE.0", "RACE.1", "RACE.2", "RACE.missing(NA)"]
+NUMBERS = [name for name in X if name != "RACE"]
+
+
+def _without_background_fails(model, frame, algo_name):
+    from h2o.exceptions import H2OResponseError
+
+    with pytest.raises((EnvironmentError, H2OResponseError),
+                       match=f"{algo_name} supports contribution calculation only with a background frame"):
+        model.predict_contributions(frame)
+
+
+def _types(names):
+    return {name: "int" if name == "RACE.missing(NA)" else "real" for name in names}
+
+
+def test_deep_learning_contributions_against_a_background(h2opy, prostate):
+    from h2o.estimators import H2ODeepLearningEstimator
+
+    background, rows = prostate[:10, :], prostate[:25, :]
+    dl = H2ODeepLearningEstimator(hidden=[5], epochs=5, seed=1, reproducible=True)
+    dl.train(x=X, y="CAPSULE", training_frame=prostate)
+    shap = dl.predict_contributions(rows, background_frame=background)
+    assert shap.names == RACE_LEVELS + NUMBERS + ["BiasTerm"] and shap.nrows == 25
+    assert shap.types == _types(shap.names)
+    # Through the softmax H2O-3 explains p1 itself: rows add up to it, the bias is the
+    # background's mean p1 (H2O-3 computes in 32-bit floats).
+    frame = shap.as_data_frame()
+    np.testing.assert_allclose(frame.sum(axis=1), _p1(dl, rows), atol=1e-5)
+    np.testing.assert_allclose(frame["BiasTerm"], _p1(dl, background).mean(), atol=1e-5)
+    compact = dl.predict_contributions(rows, background_frame=background, output_format="Compact")
+    assert compact.names == ["RACE"] + NUMBERS + ["BiasTerm"]
+    np.testing.assert_allclose(compact.as_data_frame()["RACE"], frame[RACE_LEVELS].sum(axis=1), atol=1e-6)
+    per_reference = dl.predict_contributions(rows[:2, :], background_frame=background, output_per_reference=True)
+    assert per_reference.names == shap.names + ["RowIdx", "BackgroundRowIdx"] and per_reference.nrows == 20
+    assert per_reference.types["RowIdx"] == per_reference.types["BackgroundRowIdx"] == "int"
+    _without_background_fails(dl, rows, "DeepLearning")
+
+    regression = H2ODeepLearningEstimator(hidden=[5, 3], epochs=5, seed=1, reproducible=True, activation="Maxout")
+    x = ["AGE", "RACE", "DPROS", "PSA", "GLEASON"]
+    regression.train(x=x, y="VOL", training_frame=prostate)
+    shap = regression.predict_contributions(rows, background_frame=background)
+    assert shap.names == RACE_LEVELS + ["AGE", "DPROS", "PSA", "GLEASON", "BiasTerm"]
+    assert shap.types == _types(shap.names)
+    predicted = regression.predict(rows).as_data_frame()["predict"].to_numpy()
+    np.testing.assert_allclose(shap.as_data_frame().sum(axis=1), predicted, rtol=1e-5)
+
+
+def test_multinomial_deep_learning_contributions_fail(h2opy, prostate):
+    """H2O-3 3.46 fails on them (an index out of bounds); the embedded engine refuses them."""
+    from h2o.estimators import H2ODeepLearningEstimator
+    from h2o.exceptions import H2OResponseError
+
+    dl = H2ODeepLearningEstimator(hidden=[3], epochs=1, seed=1, reproducible=True)
+    dl.train(x=["AGE", "PSA", "VOL"], y="RACE", training_frame=prostate)
+    with pytest.raises((EnvironmentError, H2OResponseError)):
+        dl.predict_contributions(prostate[:5, :], background_frame=prostate[:3, :])
+
+
+def _stack(prostate, y, x, first):
+    """An ensemble of a GBM and a Deep Learning model (``first`` of them first) whose GLM
+    metalearner keeps both (H2O-3 leaves out base models the metalearner does not use)."""
+    from h2o.estimators import H2ODeepLearningEstimator, H2OGradientBoostingEstimator, H2OStackedEnsembleEstimator
+
+    common = dict(nfolds=3, fold_assignment="Modulo", keep_cross_validation_predictions=True, seed=1)
+    gbm = H2OGradientBoostingEstimator(ntrees=10, max_depth=3, **common)
+    gbm.train(x=x, y=y, training_frame=prostate)
+    dl = H2ODeepLearningEstimator(hidden=[5], epochs=5, reproducible=True, **common)
+    dl.train(x=x, y=y, training_frame=prostate)
+    base = [gbm, dl] if first == "gbm" else [dl, gbm]
+    ensemble = H2OStackedEnsembleEstimator(base_models=base, metalearner_algorithm="glm",
+                                           metalearner_params={"lambda": [0.0]})
+    ensemble.train(x=x, y=y, training_frame=prostate)
+    return ensemble
+
+
+def test_stacked_ensemble_contributions_against_a_background(h2opy, prostate):
+    background, rows = prostate[:10, :], prostate[:25, :]
+    ensemble = _stack(prostate, "CAPSULE", X, first="deeplearning")
+    # The layout is the first base model's: here the network's, categorical columns first.
+    shap = ensemble.predict_contributions(rows, background_frame=background)
+    assert shap.names == RACE_LEVELS + NUMBERS + ["BiasTerm"] and shap.nrows == 25
+    assert shap.types == _types(shap.names)
+    # Rows add up to the metalearner's margin, the logit of the ensemble's p1.
+    p1, p1_background = _p1(ensemble, rows), _p1(ensemble, background)
+    frame = shap.as_data_frame()
+    np.testing.assert_allclose(frame.sum(axis=1), np.log(p1 / (1 - p1)), atol=1e-6)
+    np.testing.assert_allclose(frame["BiasTerm"], np.log(p1_background / (1 - p1_background)).mean(), atol=1e-6)
+    in_probabilities = ensemble.predict_contributions(rows, background_frame=background, output_format="Compact",
+                                                      output_space=True)
+    assert in_probabilities.names == ["RACE"] + NUMBERS + ["BiasTerm"]
+    np.testing.assert_allclose(in_probabilities.as_data_frame().sum(axis=1), p1, atol=1e-6)
+    _without_background_fails(ensemble, rows, "StackedEnsemble")
+
+    x = ["AGE", "RACE", "DPROS", "PSA", "GLEASON"]
+    regression = _stack(prostate, "VOL", x, first="gbm")
+    shap = regression.predict_contributions(rows, background_frame=background)
+    assert shap.names == ["AGE"] + RACE_LEVELS + ["DPROS", "PSA", "GLEASON", "BiasTerm"]
+    assert shap.types == _types(shap.names)
+    predicted = regression.predict(rows).as_data_frame()["predict"].to_numpy()
+    np.testing.assert_allclose(shap.as_data_frame().sum(axis=1), predicted, atol=1e-6)
+
+
 def _manual_partial_dependence(h2o, model, frame, column, values):
     """Mean p1 over the frame with the numeric ``column`` set to each value, by plain predictions."""
     means = []

@@ -37,6 +37,8 @@ from threadpoolctl import threadpool_limits
 
 from h2odash.engine.algos import autoencoder_inputs as inputs
 from h2odash.engine.algos.base import Algorithm, Fitted, Monitor, refuse_options, seed_of
+from h2odash.engine.algos.deep_shap import deep_shap
+from h2odash.engine.contributions import Contributions
 from h2odash.engine.errors import InvalidArgument
 from h2odash.engine.model_data import AUTOENCODER, BINOMIAL, MULTINOMIAL, REGRESSION, features_matrix
 from h2odash.engine.parameters import COMMON, Parameter as P, ParameterSet, extend
@@ -940,6 +942,50 @@ class DeepLearningFit(Fitted):
 
     def _network_inputs(self, X):
         return X
+
+    def check_contributions(self, request, with_background):
+        if self.spec.category == MULTINOMIAL:
+            raise InvalidArgument("predict_contributions", "Contributions are not available for multinomial Deep "
+                                                           "Learning models (H2O-3 3.46 fails on them).")
+        if not with_background:
+            raise InvalidArgument("background_frame", "DeepLearning supports contribution calculation only with a "
+                                                      "background frame (as H2O-3): give background_frame.")
+
+    def contributions(self, X, B, request):
+        """DeepSHAP against the background rows (see algos/deep_shap.py), laid out as H2O-3 lays
+        out a network's inputs: categorical columns first, one column per level and one for
+        missing values (H2O-3's network has an input for them; this one has none, so 0), or one
+        per column in the Compact format."""
+        binomial = self.spec.category == BINOMIAL
+        values, bias = deep_shap(self.net, X, B, binomial, request.output_per_reference)
+        enums = [j for j, kind in enumerate(self.spec.kinds) if kind == "enum"]
+        order = enums + [j for j, kind in enumerate(self.spec.kinds) if kind != "enum"]
+        blocks = self._input_blocks()
+        names, columns = [], []
+        for j in order:
+            block = values[:, blocks[j]]
+            name = self.spec.names[j]
+            if request.output_format == "Compact":
+                names.append(name)
+                columns.append(block.sum(axis=1, keepdims=True))
+            elif j in enums:
+                names += self.input_names[blocks[j]] + [f"{name}.missing(NA)"]
+                columns += [block, np.zeros((len(values), 1))]
+            else:
+                names.append(name)
+                columns.append(block)
+        link = np.exp if self.settings.link == "log" else None   # binomial values are probabilities already
+        return Contributions(names, np.concatenate(columns, axis=1)[None], bias[None], link)
+
+    def _input_blocks(self):
+        """Each predictor's slice of the network's inputs (its levels' columns for a categorical one)."""
+        use_all = len(self.input_names) == len(self.spec.onehot_names(True))
+        blocks, start = [], 0
+        for name, kind in zip(self.spec.names, self.spec.kinds):
+            width = len(self.spec.domains[name]) - (0 if use_all else 1) if kind == "enum" else 1
+            blocks.append(slice(start, start + width))
+            start += width
+        return blocks
 
     def variable_importances(self):
         if not self.settings.variable_importances:

@@ -17,6 +17,7 @@ on the level-one rows.
 
 import json
 import time
+from dataclasses import replace
 
 import numpy as np
 
@@ -25,7 +26,7 @@ from h2odash.engine.algos.base import Algorithm, Fitted
 from h2odash.engine.errors import InvalidArgument, KeyNotFound
 from h2odash.engine.frames import Frame, numeric_values
 from h2odash.engine.jobs import Job
-from h2odash.engine.model_data import (BINOMIAL, REGRESSION, FeatureSpec, check_columns,
+from h2odash.engine.model_data import (BINOMIAL, MULTINOMIAL, REGRESSION, FeatureSpec, check_columns,
                                        frame_from_columns, response_values, usable_rows, weight_values)
 from h2odash.engine.parameters import FOLD_ASSIGNMENTS, Parameter as P, ParameterSet
 
@@ -87,6 +88,67 @@ class EnsembleFitted(Fitted):
         level_one = frame_from_columns("levelone_scoring", columns, {name: "real" for name in columns})
         return self.metalearner.predict_raw(level_one)
 
+    # -- contributions: H2O-3's G-DeepSHAP -----------------------------------------------------
+    def check_contributions(self, request, with_background):
+        from h2odash.engine.contributions import check_request
+
+        if self.metalearner.category == MULTINOMIAL:
+            raise InvalidArgument("predict_contributions", "Contributions are not available for multinomial Stacked "
+                                                           "Ensembles (nor for their multinomial base models).")
+        if not with_background:
+            raise InvalidArgument("background_frame", "StackedEnsemble supports contribution calculation only with a "
+                                                      "background frame (as H2O-3): give background_frame.")
+        useful = self._useful_base_models()
+        if not useful:
+            raise InvalidArgument("predict_contributions",
+                                  f"The metalearner '{self.metalearner.key}' uses none of the base models, so no "
+                                  "feature contributes: contributions are not available.")
+        for model in useful:
+            check_request(model, _base_request(request), background=True)
+        check_request(self.metalearner, _metalearner_request(request), background=True)
+
+    def contributions(self, frame, background, request):
+        """G-DeepSHAP, as H2O-3: per (row, background row) pair, each base model's contributions
+        in its output space are rescaled by the metalearner's contribution of that base model
+        over their sum (the base model's change of prediction; pairs that change it by less than
+        1e-6 give nothing), then summed over the base models; the bias is the metalearner's.
+        Each pair adds up to the metalearner's margin at the row minus at the background row
+        (its prediction with ``output_space``); the pairs are then averaged unless asked one by one."""
+        from h2odash.engine.contributions import Contributions, explain
+
+        useful = self._useful_base_models()
+        found = _same_columns([explain(m, frame, _base_request(request), background) for m in useful],
+                              request.output_format)
+        meta = explain(self.metalearner, self._level_one(frame), _metalearner_request(request),
+                       self._level_one(background))
+        values = np.zeros_like(found[0].values)
+        for model, base in zip(useful, found):
+            moved = base.values.sum(axis=2)
+            share = meta.values[:, :, meta.names.index(model.key)]
+            kept = np.abs(moved) >= 1e-6
+            multiplier = np.where(kept, share / np.where(kept, moved, 1.0), 0.0)
+            values += multiplier[..., None] * base.values
+        bias = meta.bias
+        if not request.output_per_reference:
+            m = background.nrows
+            values = values.reshape(values.shape[0], -1, m, values.shape[2]).mean(axis=2)
+            bias = bias.reshape(bias.shape[0], -1, m).mean(axis=2)
+        return Contributions(found[0].names, values, bias, None if request.output_space else meta.inverse_link)
+
+    def _useful_base_models(self):
+        """The base models the metalearner uses (H2O-3 leaves out the others): for a GLM, those
+        with a nonzero coefficient; any other metalearner may use them all."""
+        fitted = self.metalearner.fitted
+        if self.metalearner.algo != "glm":
+            return list(self.base_models)
+        coefficients = dict(zip(fitted.names, np.atleast_2d(fitted.beta)[0][1:]))
+        return [m for m in self.base_models if coefficients.get(m.key, 0.0) != 0.0]
+
+    def _level_one(self, frame):
+        columns = level_one_columns(self.base_models, [m.predict_raw(frame) for m in self.base_models],
+                                    self.transform)
+        return frame_from_columns("levelone_contributions", columns, {name: "real" for name in columns})
+
     def summary(self):
         return [("number_of_base_models", "int", len(self.base_models)),
                 ("metalearner_algorithm", "string", self.metalearner.algo)]
@@ -107,7 +169,7 @@ class StackedEnsemble(Algorithm):
     def layout(self, frame, spec, params, rows=None):
         """The frame itself: the base models lay it out, each in its own encoding."""
         check_columns(frame, spec, need_response=False)
-        return frame
+        return frame if rows is None else Frame(frame.key, frame.table.take(rows), frame.types)
 
     def check(self, params, spec):
         super().check(params, spec)
@@ -378,6 +440,36 @@ def level_one_columns(base, raws, transform="NONE"):
                 p = np.log(p / (1 - p))
             columns[name] = p
     return columns
+
+
+def _base_request(request):
+    """What G-DeepSHAP asks of each base model: its contributions per background row, in its
+    output space (the space the metalearner reads its predictions in)."""
+    return replace(request, output_space=True, output_per_reference=True, top_n=0, bottom_n=0)
+
+
+def _metalearner_request(request):
+    return replace(request, output_per_reference=True, top_n=0, bottom_n=0)
+
+
+def _same_columns(found, output_format):
+    """The base models' contributions with the first one's columns, in its order; models whose
+    layouts differ (e.g. one-hot with and without a column per level) cannot be combined."""
+    from h2odash.engine.contributions import Contributions
+
+    names = found[0].names
+    aligned = [found[0]]
+    for base in found[1:]:
+        if sorted(base.names) != sorted(names):
+            if output_format == "Original":
+                raise InvalidArgument("predict_contributions_output_format",
+                                      "Base model contributions have different columns likely due to models using "
+                                      "different categorical encoding. Please use output_format=\"compact\".")
+            raise InvalidArgument("predict_contributions", "Base model contributions have different columns: "
+                                                           f"{base.names} and {names}.")
+        order = [base.names.index(name) for name in names]
+        aligned.append(Contributions(names, base.values[:, :, order], base.bias, base.inverse_link))
+    return aligned
 
 
 def _holdout_predictions(engine, model):
