@@ -140,8 +140,10 @@ def test_save_delete_load_download_upload_export_and_the_workspace(app_with_work
 
     # -- the workspace now keeps the frame and the model ----------------------------------
     cluster = journey.open_tab("Cluster")
+    # the panel's HTML is replaced when it re-reads the server: look the element up each time
     page.wait_for_function(
-        "(el) => /objects kept\\s*[2-9]/.test(el.innerText)", arg=shown.element_handle(), timeout=30_000)
+        "() => [...document.querySelectorAll('.h2odash-workspace')].some(el => /objects kept\\s*[2-9]/.test(el.innerText))",
+        timeout=30_000)
     assert "kB" in shown.inner_text() or "MB" in shown.inner_text()
     journey.screenshot("workspace-holding-work")
     assert not page.errors, f"JavaScript errors in the page: {page.errors}"
