@@ -172,3 +172,13 @@ def _add_sorted(columns, types, names, values, request):
         columns[value] = values[rows[:, 0], chosen[:, position]]
         types[value] = "real"
 
+
+
+def require_background(algo, multinomial, with_background, multinomial_models):
+    """H2O-3's two refusals for models explained only against a background frame (GLM, deep
+    learning, stacked ensembles): none for more than two classes, none without the frame."""
+    if multinomial:
+        raise InvalidArgument("predict_contributions", f"Contributions are not available for {multinomial_models}.")
+    if not with_background:
+        raise InvalidArgument("background_frame", f"{algo} supports contribution calculation only with a background "
+                              "frame (as H2O-3): give background_frame.")

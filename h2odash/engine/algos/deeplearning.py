@@ -944,12 +944,10 @@ class DeepLearningFit(Fitted):
         return X
 
     def check_contributions(self, request, with_background):
-        if self.spec.category == MULTINOMIAL:
-            raise InvalidArgument("predict_contributions", "Contributions are not available for multinomial Deep "
-                                                           "Learning models (H2O-3 3.46 fails on them).")
-        if not with_background:
-            raise InvalidArgument("background_frame", "DeepLearning supports contribution calculation only with a "
-                                                      "background frame (as H2O-3): give background_frame.")
+        from h2odash.engine.contributions import require_background
+
+        require_background("DeepLearning", self.spec.category == MULTINOMIAL, with_background,
+                           "multinomial Deep Learning models (H2O-3 3.46 fails on them)")
 
     def contributions(self, X, B, request):
         """DeepSHAP against the background rows (see algos/deep_shap.py), laid out as H2O-3 lays

@@ -458,12 +458,10 @@ class GLMFitted(Fitted):
         return ["Intercept"] + self.names
 
     def check_contributions(self, request, with_background):
-        if self.settings.multinomial or self.spec.category == MULTINOMIAL:
-            raise InvalidArgument("predict_contributions", "Contributions are not available for multinomial GLM "
-                                                           "models (as in H2O-3).")
-        if not with_background:
-            raise InvalidArgument("background_frame", "GLM supports contribution calculation only with a background "
-                                                      "frame (as H2O-3): give background_frame.")
+        from h2odash.engine.contributions import require_background
+
+        require_background("GLM", self.settings.multinomial or self.spec.category == MULTINOMIAL, with_background,
+                           "multinomial GLM models (as in H2O-3)")
 
     def contributions(self, X, B, request):
         """Each coefficient times the row's distance from the background rows (in the solver's

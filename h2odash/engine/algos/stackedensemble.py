@@ -90,14 +90,10 @@ class EnsembleFitted(Fitted):
 
     # -- contributions: H2O-3's G-DeepSHAP -----------------------------------------------------
     def check_contributions(self, request, with_background):
-        from h2odash.engine.contributions import check_request
+        from h2odash.engine.contributions import check_request, require_background
 
-        if self.metalearner.category == MULTINOMIAL:
-            raise InvalidArgument("predict_contributions", "Contributions are not available for multinomial Stacked "
-                                                           "Ensembles (nor for their multinomial base models).")
-        if not with_background:
-            raise InvalidArgument("background_frame", "StackedEnsemble supports contribution calculation only with a "
-                                                      "background frame (as H2O-3): give background_frame.")
+        require_background("StackedEnsemble", self.metalearner.category == MULTINOMIAL, with_background,
+                           "multinomial Stacked Ensembles (nor for their multinomial base models)")
         useful = self._useful_base_models()
         if not useful:
             raise InvalidArgument("predict_contributions",
