@@ -50,6 +50,11 @@ def extension_values(engine, model, names, frame_key, step=None):
             values.append(int(model.run_time))
         else:
             if getattr(model, "predict_time_per_row_ms", None) is None:
+                if not frame_key or engine.store.find(frame_key) is None:
+                    # the frame to time it on is gone (a client session's temporary, say): unknown,
+                    # rather than no leaderboard at all
+                    values.append(None)
+                    continue
                 rows = max(engine.frame(frame_key, "leaderboard_frame").nrows, 1)
                 started = time.perf_counter()
                 engine.predict(model.key, frame_key, keep_predictions=False)
