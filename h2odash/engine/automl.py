@@ -217,6 +217,18 @@ class AutoML:
         with self._mutex:
             return list(self._models)
 
+    def continue_from(self, previous, store):
+        """Take over the leaderboard and event log of an earlier run of the same project: its
+        models still stored stay ranked with the new ones (H2O-3 keeps one leaderboard and one
+        event log per project)."""
+        kept = [(m, scored) for m, scored in previous.models() if store.find(m.key) is m]
+        with self._mutex:
+            self._events = previous.events() + self._events
+            self._models = kept + self._models
+            self._step_of.update({m.key: previous.step_of(m.key) for m, _ in kept})
+        self.log("Workflow", f"New models will be added to existing leaderboard {self.key} (leaderboard frame="
+                             f"{self.spec.leaderboard_frame}) with already {len(kept)} models.", level="WARN")
+
     def plan_steps(self):
         return list(self.steps)
 
@@ -226,11 +238,15 @@ class AutoML:
 
     def leaderboard(self):
         """The models so far, best first by the sort metric, with the category's metric columns."""
+        ordered = ranking.ranked(self.models(), self.sort_metric)
         columns = list(ranking.LEADERBOARD_COLUMNS[self.category])
         if self.sort_metric in columns:
             columns.remove(self.sort_metric)
         columns.insert(0, self.sort_metric)
-        ordered = ranking.ranked(self.models(), self.sort_metric)
+        if not ordered:
+            # As H2O-3: an empty leaderboard has no metric columns yet, but the sort metric the
+            # user asked for.
+            columns = [self.sort_metric] if ranking.metric_name(self.spec.sort_metric_given or "AUTO") else []
         rows = [(model, [ranking.value(scored, c) for c in columns]) for model, scored in ordered]
         return Leaderboard(self.sort_metric, ranking.larger_is_better(self.sort_metric), columns, rows)
 
@@ -293,11 +309,33 @@ def start_automl(engine, spec):
     if existing is not None and existing.job is not None and not existing.job.finished:
         raise InvalidArgument("project_name", f"AutoML project '{project}' is still running; cancel it or choose "
                                               f"another project_name.")
-    if spec.stopping_tolerance is None or spec.stopping_tolerance < 0:
+    previous = existing if isinstance(existing, AutoML) else None
+    if previous is not None:
+        spec = _rerun_spec(previous, spec)
+    no_limit = not spec.max_models and not spec.max_runtime_secs
+    if no_limit:
+        # resolved now, as H2O-3, so the build answer reports the limit the run keeps to
+        spec = replace(spec, max_runtime_secs=float(DEFAULT_RUNTIME_SECS))
+    recommended = default_stopping_tolerance(train)
+    tolerance_given = spec.stopping_tolerance is not None and spec.stopping_tolerance >= 0
+    if not tolerance_given:
         # resolved now, so the build answer reports the tolerance the models use (as H2O-3)
-        spec = replace(spec, stopping_tolerance=default_stopping_tolerance(train))
+        spec = replace(spec, stopping_tolerance=recommended)
     run = AutoML(key, project, spec, feature_spec.category, steps)
+    if no_limit:
+        run.log("Validation", "User didn't set any runtime constraints (max runtime or max models), using "
+                              f"default {DEFAULT_RUNTIME_SECS // 3600}h time limit")
+    if not tolerance_given:
+        run.log("Validation", f"Setting stopping tolerance adaptively based on the training frame: {recommended}")
+    else:
+        run.log("Validation", f"Stopping tolerance set by the user: {spec.stopping_tolerance}")
+        if spec.stopping_tolerance < 0.7 * recommended:
+            run.log("Validation", f"Stopping tolerance set by the user is < 70% of the recommended default of "
+                                  f"{recommended}, so models may take a long time to converge or may not converge "
+                                  f"at all.", level="WARN")
     run.model_suffix = f"AutoML_{run_number}_{stamp}"
+    if previous is not None:
+        run.continue_from(previous, engine.store)
     job = Job("AutoML build", key, "AutoML", locks=[f.key for f in frames])
     run.job = job
     engine.store.put(key, run)
@@ -309,6 +347,16 @@ def start_automl(engine, spec):
 
     engine.jobs.start(job, work)
     return run, job
+
+
+def _rerun_spec(previous, spec):
+    """A run into an existing project (same name and response) adds its models to that project's
+    leaderboard, as H2O-3 does; the leaderboard keeps its frame, so a different one is refused."""
+    kept = previous.spec.leaderboard_frame
+    if spec.leaderboard_frame and spec.leaderboard_frame != kept:
+        raise InvalidArgument("leaderboard_frame", f"Cannot use leaderboard {previous.key} with a new leaderboard "
+                                                   f"frame (existing leaderboard frame: {kept}).")
+    return replace(spec, leaderboard_frame=kept)
 
 
 def find_automl(engine, automl_id):
@@ -384,10 +432,8 @@ def _custom_parameters(entries, family, algorithm):
 def _planned_steps(spec):
     include = set(FAMILIES) if spec.include_algos is None else set(spec.include_algos)
     chosen = [s for s in PLAN if s.family in include and s.family not in set(spec.exclude_algos)]
-    if not chosen and spec.include_algos is not None:
-        return []   # include_algos=[]: H2O-3 runs nothing and warns of the empty leaderboard
-    if not [s for s in chosen if s.kind != "ensemble"]:
-        raise InvalidArgument("exclude_algos", "No algorithm is left to build base models with.")
+    # With no base-model step left (include_algos=[], or every family excluded) H2O-3 still runs:
+    # the ensembles find no base models and the run ends on an empty leaderboard with a warning.
     return chosen
 
 
@@ -408,9 +454,7 @@ class _Runner:
         self.spec = run.spec
         self.layouts = LayoutCache()
         self.started = time.time()
-        runtime = self.spec.max_runtime_secs
-        if not runtime and not self.spec.max_models:
-            runtime = DEFAULT_RUNTIME_SECS
+        runtime = self.spec.max_runtime_secs   # the default hour is set when no limit is given
         self.runtime = runtime
         self.deadline = self.started + runtime if runtime else None
         self.seed = self.spec.seed if self.spec.seed not in (None, -1) else int(
@@ -429,13 +473,19 @@ class _Runner:
     def execute(self):
         run, spec = self.run, self.spec
         run.log("Workflow", f"Project: {run.project_name}")
-        if self.nfolds:
+        if spec.fold_column:
+            run.log("Validation", f"Fold column {spec.fold_column} will be used for cross-validation. nfolds "
+                                  f"parameter will be ignored.", level="WARN")
+        elif self.nfolds:
             run.log("Validation", f"{self.nfolds}-fold cross-validation will be used.")
-        elif spec.fold_column:
-            run.log("Validation", f"Folds from column '{spec.fold_column}' will be used.")
         else:
-            run.log("Validation", "Cross-validation disabled by the user; no ensembles unless a blending frame is "
-                                  "given.")
+            run.log("Validation", "Cross-validation disabled by user: no fold column nor nfolds > 1.")
+        if (self.nfolds or spec.fold_column) and spec.validation_frame:
+            # H2O-3's words: the models are still ranked on their cross-validation metrics.
+            run.log("Validation", "User specified a validation frame with cross-validation still enabled. Please "
+                                  "note that the models will still be validated using cross-validation only, the "
+                                  "validation frame will be used to provide purely informative validation metrics "
+                                  "on the trained models.", level="WARN")
         run.log("Validation", f"Build control seed: {self.seed}" + (" (random)" if spec.seed in (None, -1) else ""))
         train = self.engine.store.get(spec.training_frame, Frame, "training_frame")
         run.log("DataImport", f"training frame: {train.key}  cols: {train.ncols}  rows: {train.nrows}")
@@ -454,6 +504,8 @@ class _Runner:
             raise
         finally:
             self._refresh_leaderboard_frame()
+        if not spec.keep_cross_validation_predictions:
+            self._drop_cross_validation_predictions()
         built = len(run.models())
         run.log("Workflow", f"AutoML build stopped: {time.strftime('%Y.%m.%d %H:%M:%S')}", name="stop_epoch",
                 value=str(int(time.time())))
@@ -464,6 +516,21 @@ class _Runner:
             run.log("Workflow", "Empty leaderboard: AutoML built no model (no algorithm was left to build with, "
                                 "or the time ran out first).", level="WARN")
             self.job.warnings.append("AutoML built no model; see the event log.")
+
+    def _drop_cross_validation_predictions(self):
+        """The base models kept their cross-validation predictions for the ensembles only: unless
+        the user asked to keep them, they go when the run ends, from every model on the
+        leaderboard (an ensemble's are its metalearner's), as H2O-3 cleans up. The models keep
+        naming the frames, as H2O-3's do; fetching one finds nothing."""
+        store = self.engine.store
+        for model, _ in self.run.models():
+            owners = [model]
+            if model.algo == "stackedensemble":
+                owners.append(model.fitted.metalearner)
+            for owner in owners:
+                for key in [owner.cross_validation_holdout_predictions_frame_id, *owner.cross_validation_predictions]:
+                    if key and store.find(key) is not None and not store.is_locked(key):
+                        store.delete(key)
 
     # -- budget ----------------------------------------------------------------------------
     def _models_left(self):
@@ -541,7 +608,10 @@ class _Runner:
         spec = self.spec
         given = {"training_frame": spec.training_frame, "response_column": spec.response, "seed": self.seed,
                  "keep_cross_validation_models": spec.keep_cross_validation_models,
-                 "keep_cross_validation_fold_assignment": spec.keep_cross_validation_fold_assignment}
+                 # H2O-3 keeps fold assignments only for nfolds folds (none without them, nor with
+                 # a fold column, which holds them already)
+                 "keep_cross_validation_fold_assignment": bool(self.nfolds)
+                 and spec.keep_cross_validation_fold_assignment}
         if self.nfolds:
             given.update(nfolds=self.nfolds, fold_assignment="Modulo", keep_cross_validation_predictions=True)
         if spec.fold_column:
@@ -558,7 +628,11 @@ class _Runner:
         """The run's stopping criteria, which every model that early-stops gets (the tolerance
         resolved at the start: see default_stopping_tolerance)."""
         spec = self.spec
-        return {"stopping_rounds": spec.stopping_rounds, "stopping_metric": spec.stopping_metric,
+        metric = spec.stopping_metric
+        if metric in (None, "AUTO"):
+            # H2O-3's AutoML names AUTO's metric on each model, so its parameters say what stopped it.
+            metric = "deviance" if self.run.category == REGRESSION else "logloss"
+        return {"stopping_rounds": spec.stopping_rounds, "stopping_metric": metric,
                 "stopping_tolerance": spec.stopping_tolerance}
 
     def _tree_budget(self):
@@ -649,7 +723,7 @@ class _Runner:
         steps = [s for s in self.run.steps if s.kind == "ensemble"]
         if not steps:
             return
-        if len(self.base_models) < 2:
+        if len(self._stackable()) < 2:
             self.run.log("ModelTraining", "Fewer than two base models; skipping the Stacked Ensembles.")
             return
         if not (self.nfolds or self.spec.fold_column or self.spec.blending_frame):
@@ -663,14 +737,15 @@ class _Runner:
                 self.run.log("ModelTraining", f"AutoML: out of time; skipping StackedEnsemble {step.id}")
                 continue
             best_of_family = step.id.startswith("best_of_family")
-            base = self._best_of_family() if best_of_family else [m for m, _ in self.base_models]
+            base = self._best_of_family() if best_of_family else self._stackable()
             if len(base) < 2:
                 self.run.log("ModelTraining", f"Only one model family; skipping StackedEnsemble {step.id}.")
                 continue
-            if not best_of_family and len(base) == len({self._family_of(m) for m in base}):
-                # One model per family: the same base models as the BestOfFamily ensemble.
-                self.run.log("ModelTraining", f"Every base model is of its own family; skipping StackedEnsemble "
-                                              f"{step.id}, which would repeat the BestOfFamily ensemble.")
+            if self._has_doppelganger(base):
+                # as H2O-3: e.g. AllModels when every family has one model (BestOfFamily stacked
+                # them already), or a rerun that added no model to stack
+                self.run.log("ModelTraining", f"An ensemble of the same base models is on the leaderboard already; "
+                                              f"skipping StackedEnsemble {step.id}.")
                 continue
             model_id = self._model_id(step)
             given = {"training_frame": self.spec.training_frame, "response_column": self.spec.response,
@@ -713,20 +788,33 @@ class _Runner:
             settings["metalearner_fold_column"] = self.spec.fold_column
         elif self.nfolds:
             settings["metalearner_nfolds"] = self.nfolds
-        if step.params:
-            settings["metalearner_params"] = json.dumps(step.params)
+        # The metalearner keeps what the run keeps of cross-validation (H2O-3 passes both on).
+        params = {**step.params, "keep_cross_validation_models": self.spec.keep_cross_validation_models,
+                  "keep_cross_validation_predictions": self.spec.keep_cross_validation_predictions}
+        settings["metalearner_params"] = json.dumps(params)
         if self.run.category != REGRESSION:
             settings["metalearner_transform"] = "Logit"
         return settings
 
+    def _stackable(self):
+        """The models the ensembles stack: every base model on the leaderboard, those of earlier
+        runs into the same project too (as H2O-3 stacks its leaderboard's models)."""
+        return [m for m, _ in self.run.models() if m.algo != "stackedensemble"]
+
+    def _has_doppelganger(self, base):
+        keys = {m.key for m in base}
+        return any(set(m.params.get("base_models") or ()) == keys
+                   for m, _ in self.run.models() if m.algo == "stackedensemble")
+
     def _family_of(self, model):
         """A base model's family for the ensembles (XRT counts as its own)."""
-        return next(s.name or s.family for m, s in self.base_models if m is model)
+        step = self.run.step_of(model.key)
+        return step.name or step.family
 
     def _best_of_family(self):
         """The best model of each family, by the leaderboard's order."""
         board = self.run.leaderboard()
-        base = {m.key for m, _ in self.base_models}
+        base = {m.key for m in self._stackable()}
         best = {}
         for model, _ in board.rows:
             if model.key in base:

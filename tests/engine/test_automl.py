@@ -48,7 +48,10 @@ def test_ensembles_stack_as_h2o_automl_does(engine):
     # Logits of the class probabilities, a GLM choosing alpha 0.5 or 1 and searching lambda,
     # cross-validated on as many folds as the base models, dealt at random by the seed.
     assert params["metalearner_transform"] == "Logit"
-    assert json.loads(params["metalearner_params"]) == {"alpha": [0.5, 1.0], "lambda_search": True}
+    # It keeps what the run keeps of cross-validation (nothing by default).
+    assert json.loads(params["metalearner_params"]) == {"alpha": [0.5, 1.0], "lambda_search": True,
+                                                        "keep_cross_validation_models": False,
+                                                        "keep_cross_validation_predictions": False}
     assert params["metalearner_nfolds"] == 3 and not params.get("metalearner_fold_assignment")
     metalearner = ensemble.fitted.metalearner
     assert metalearner.params["standardize"] is False and metalearner.params["non_negative"] is True
@@ -79,7 +82,7 @@ def test_a_fold_column_deals_the_folds_of_every_model(engine):
     run, job = start_automl(engine, _spec(training_frame="prostate_folds", nfolds=-1, fold_column="fold",
                                           ignored_columns=("ID",)))
     assert job.wait(180) and job.status == "DONE", job.exception
-    assert any("Folds from column 'fold'" in e.message for e in run.events())
+    assert any("Fold column fold will be used" in e.message and e.level == "WARN" for e in run.events())
     models = [m for m, _ in run.leaderboard().rows]
     base = [m for m in models if m.algo != "stackedensemble"]
     assert len(base) == 3 and all(m.params["fold_column"] == "fold" and not m.params["nfolds"] for m in base)
@@ -98,9 +101,15 @@ def test_a_failing_model_is_logged_and_the_run_goes_on(engine, monkeypatch):
     assert any(e.level == "WARN" and "max_depth" in e.message for e in run.events())
 
 
+def test_excluding_every_base_family_runs_to_an_empty_leaderboard(engine):
+    # As H2O-3: no refusal; the ensembles have no base models and the event log warns.
+    run, job = start_automl(engine, _spec(exclude_algos=("GLM", "DRF", "GBM", "XGBoost", "DeepLearning")))
+    assert job.wait(60) and job.status == "DONE", job.exception
+    assert run.leaderboard().rows == []
+    assert [e for e in run.events() if e.level == "WARN"][-1].message.startswith("Empty leaderboard")
+
+
 def test_requests_that_cannot_run_are_refused_before_the_job(engine):
-    with pytest.raises(InvalidArgument, match="No algorithm is left"):
-        start_automl(engine, _spec(exclude_algos=("GLM", "DRF", "GBM", "XGBoost", "DeepLearning")))
     with pytest.raises(InvalidArgument, match="nfolds"):
         start_automl(engine, _spec(nfolds=1))
 
