@@ -72,6 +72,12 @@ class Step:
     # picks the penalty itself, and stopping it on a fold's holdout after a few lambdas would
     # leave the model barely fitted.
     stops_early: bool = True
+    # Ensembles: which models they stack ("best_of_family", "all" or "monotonic"), and when one
+    # is left out as repeating another (H2O-3's "doppelganger" rule, which its steps vary):
+    # "same_models" (an ensemble of the same base models exists), "one_per_family" (every base
+    # model is of its own family, so BestOfFamily stacked them already) or "never".
+    stacks: str = None
+    repeats_when: str = "same_models"
 
     @property
     def algo(self):
@@ -116,12 +122,15 @@ PLAN = [
         "hidden": [[20, 20, 20], [50, 50, 50], [100, 100, 100]], "input_dropout_ratio": [0.0, 0.05, 0.1, 0.15, 0.2],
         "l1": [0.0, 1e-5, 1e-4], "l2": [0.0, 1e-5, 1e-4]}),
     # The ensembles' params are their AUTO metalearner's (a non-negative GLM): H2O's AutoML lets
-    # it choose alpha 0.5 or 1 and, in these "xglm" steps, search lambda.
+    # it choose alpha 0.5 or 1 and, in the "xglm" steps, search lambda.
+    Step("StackedEnsemble", "monotonic", 9, kind="ensemble", name="StackedEnsemble_Monotonic",
+         params={"alpha": [0.5, 1.0]}, stacks="monotonic",
+         description="built with AUTO metalearner, using monotonically constrained AutoML models"),
     Step("StackedEnsemble", "best_of_family_xglm", 10, kind="ensemble", name="StackedEnsemble_BestOfFamily",
-         params={"alpha": [0.5, 1.0], "lambda_search": True},
+         params={"alpha": [0.5, 1.0], "lambda_search": True}, stacks="best_of_family", repeats_when="never",
          description="built with AUTO metalearner, using top model from each algorithm type"),
     Step("StackedEnsemble", "all_xglm", 10, kind="ensemble", name="StackedEnsemble_AllModels",
-         params={"alpha": [0.5, 1.0], "lambda_search": True},
+         params={"alpha": [0.5, 1.0], "lambda_search": True}, stacks="all", repeats_when="one_per_family",
          description="built with AUTO metalearner, using all AutoML models"),
 ]
 
@@ -736,16 +745,16 @@ class _Runner:
             if self.deadline is not None and self._time_left() <= 0:
                 self.run.log("ModelTraining", f"AutoML: out of time; skipping StackedEnsemble {step.id}")
                 continue
-            best_of_family = step.id.startswith("best_of_family")
-            base = self._best_of_family() if best_of_family else self._stackable()
+            base = {"best_of_family": self._best_of_family, "all": self._stackable,
+                    "monotonic": self._monotonic}[step.stacks]()
             if len(base) < 2:
-                self.run.log("ModelTraining", f"Only one model family; skipping StackedEnsemble {step.id}.")
+                what = "monotonic model" if step.stacks == "monotonic" else "model family"
+                self.run.log("ModelTraining", f"Skipping StackedEnsemble '{step.id}' since there is "
+                                              f"{'no' if not base else 'only one'} {what} to stack.")
                 continue
-            if self._has_doppelganger(base):
-                # as H2O-3: e.g. AllModels when every family has one model (BestOfFamily stacked
-                # them already), or a rerun that added no model to stack
-                self.run.log("ModelTraining", f"An ensemble of the same base models is on the leaderboard already; "
-                                              f"skipping StackedEnsemble {step.id}.")
+            if self._repeats(step, base):
+                self.run.log("ModelTraining", f"Skipping StackedEnsemble '{step.id}': it would stack the same models "
+                                              f"as an ensemble already built.")
                 continue
             model_id = self._model_id(step)
             given = {"training_frame": self.spec.training_frame, "response_column": self.spec.response,
@@ -801,10 +810,18 @@ class _Runner:
         runs into the same project too (as H2O-3 stacks its leaderboard's models)."""
         return [m for m, _ in self.run.models() if m.algo != "stackedensemble"]
 
-    def _has_doppelganger(self, base):
-        keys = {m.key for m in base}
-        return any(set(m.params.get("base_models") or ()) == keys
-                   for m, _ in self.run.models() if m.algo == "stackedensemble")
+    def _monotonic(self):
+        """The base models trained under monotone constraints (only some families take them)."""
+        return [m for m in self._stackable() if m.params.get("monotone_constraints")]
+
+    def _repeats(self, step, base):
+        if step.repeats_when == "one_per_family":
+            return len(base) == len({self._family_of(m) for m in base})
+        if step.repeats_when == "same_models":
+            keys = {m.key for m in base}
+            return any(set(m.params.get("base_models") or ()) == keys
+                       for m, _ in self.run.models() if m.algo == "stackedensemble")
+        return False
 
     def _family_of(self, model):
         """A base model's family for the ensembles (XRT counts as its own)."""

@@ -33,7 +33,7 @@ def test_run_ranks_models_and_stacks_them(engine):
     # One model of each family: an AllModels ensemble would stack the BestOfFamily's models again,
     # so, as in H2O-3, it is skipped.
     assert sorted(names) == ["GBM", "GLM", "StackedEnsemble", "XGBoost"]
-    assert any("skipping StackedEnsemble all_xglm" in e.message for e in run.events())
+    assert any("Skipping StackedEnsemble 'all_xglm'" in e.message for e in run.events())
     aucs = [values[0] for _, values in board.rows]
     assert aucs == sorted(aucs, reverse=True)
     assert engine.store.get(run.leaderboard_frame_key, Frame).nrows == 4
@@ -121,3 +121,21 @@ def test_random_grid_stops_at_max_models(engine):
     assert job.wait(120) and job.status == "DONE", job.exception
     grid = engine.store.find("g_engine")
     assert len(grid.model_ids) == 3 and len({tuple(v.values()) for v in grid.model_values.values()}) == 3
+
+
+def test_a_monotonic_ensemble_stacks_the_constrained_models_only(engine):
+    # As H2O-3's "monotonic" step: GLM takes no monotone constraints, so only the GBMs are stacked.
+    constraints = [{"key": "PSA", "value": 1}, {"key": "VOL", "value": 1}]
+    run, job = start_automl(engine, _spec(include_algos=("GLM", "GBM", "StackedEnsemble"),
+                                          algo_parameters=(("any", "monotone_constraints", constraints),)))
+    assert job.wait(180) and job.status == "DONE", job.exception
+    models = [m for m, _ in run.leaderboard().rows]
+    gbms = {m.key for m in models if m.algo == "gbm"}
+    monotonic = [m for m in models if m.key.startswith("StackedEnsemble_Monotonic")]
+    assert len(gbms) == 2 and len(monotonic) == 1
+    assert set(monotonic[0].params["base_models"]) == gbms
+    # Without constraints there is nothing to stack monotonically.
+    run, job = start_automl(engine, _spec(include_algos=("GLM", "GBM", "StackedEnsemble")))
+    assert job.wait(180) and job.status == "DONE", job.exception
+    assert not [m for m, _ in run.leaderboard().rows if "Monotonic" in m.key]
+    assert any("no monotonic model to stack" in e.message for e in run.events())
