@@ -63,7 +63,7 @@ class Step:
     id: str
     group: int
     weight: int = 10
-    kind: str = "model"                      # model, grid or ensemble
+    kind: str = "model"                      # model, grid, exploitation or ensemble
     params: dict = field(default_factory=dict)
     hyper: dict = field(default_factory=dict)
     name: str = None                         # prefix of the model id (XRT, not DRF)
@@ -121,6 +121,9 @@ PLAN = [
     Step("DeepLearning", "grid_3", 5, 30, "grid", params={"epochs": 10}, hyper={
         "hidden": [[20, 20, 20], [50, 50, 50], [100, 100, 100]], "input_dropout_ratio": [0.0, 0.05, 0.1, 0.15, 0.2],
         "l1": [0.0, 1e-5, 1e-4], "l2": [0.0, 1e-5, 1e-4]}),
+    # Exploitation (see _Runner._exploitation): the best model of the family retrained.
+    Step("XGBoost", "lr_search", 7, 30, "exploitation"),
+    Step("GBM", "lr_annealing", 7, 10, "exploitation"),
     # The ensembles' params are their AUTO metalearner's (a non-negative GLM): H2O's AutoML lets
     # it choose alpha 0.5 or 1 and, in the "xglm" steps, search lambda.
     Step("StackedEnsemble", "monotonic", 9, kind="ensemble", name="StackedEnsemble_Monotonic",
@@ -161,6 +164,7 @@ class AutoMLSpec:
     keep_cross_validation_fold_assignment: bool = False
     exclude_algos: tuple = ()
     include_algos: tuple = None   # None: every family; () (asked for): none, an empty run
+    exploitation_ratio: float = -1.0   # share of the budget for exploitation; -1 AUTO, 0 off
     # (scope, name, value): a parameter for every model that has it (scope "any") or for one
     # family's; H2O-3 allows monotone_constraints only (see algo_parameters).
     algo_parameters: tuple = ()
@@ -217,6 +221,11 @@ class AutoML:
             self._step_of[model.key] = step
             if step not in self._done_steps:
                 self._done_steps.append(step)
+
+    def remove(self, model_key):
+        """Take a model off the leaderboard (it stays stored)."""
+        with self._mutex:
+            self._models = [(m, scored) for m, scored in self._models if m.key != model_key]
 
     def step_of(self, model_key):
         with self._mutex:
@@ -391,6 +400,8 @@ def _check_budget(spec):
         raise InvalidArgument("nfolds", "nfolds must be 0 (no cross-validation), at least 2, or -1 (the default, 5).")
     if spec.nfolds > 0 and spec.fold_column:
         raise InvalidArgument("nfolds", "Give either nfolds or fold_column, not both.")
+    if spec.exploitation_ratio > 1:
+        raise InvalidArgument("exploitation_ratio", "`exploitation_ratio` must be between 0 and 1.")
     if spec.include_algos and spec.exclude_algos:
         raise InvalidArgument("include_algos", "Give either include_algos or exclude_algos, not both.")
 
@@ -475,6 +486,7 @@ class _Runner:
         self.planned = (self.spec.max_models + n_ensembles) if self.spec.max_models else None
         self.counters = {}
         self.base_models = []
+        self.given_of = {}                   # model key -> the request it was trained from
         self.leaderboard_frame = None
         if self.spec.leaderboard_frame:
             self.leaderboard_frame = engine.store.get(self.spec.leaderboard_frame, Frame, "leaderboard_frame")
@@ -506,6 +518,7 @@ class _Runner:
                 value=str(int(self.started)))
         try:
             self._base_models()
+            self._exploitation()
             self._ensembles()
         except JobCancelled:
             run.log("Workflow", f"AutoML job cancelled; {len(run.models())} models kept on the leaderboard.",
@@ -570,8 +583,11 @@ class _Runner:
             self.run.log("ModelTraining", f"AutoML: hit the max_models limit; skipping {step.family} {step.id}",
                          level="DEBUG")
             return True
-        # Leave the ensembles a few percent of the time: they are quick, and the best models often.
-        reserve = 0.05 * self.runtime if self.deadline is not None else 0.0
+        # Leave the ensembles a few percent of the time: they are quick, and the best models often;
+        # and exploration leaves exploitation its share (exploitation_ratio) of the budget.
+        share = 0.05 + (self.spec.exploitation_ratio if step.kind != "exploitation"
+                        and self.spec.exploitation_ratio > 0 else 0.0)
+        reserve = share * self.runtime if self.deadline is not None else 0.0
         if self._time_left() <= reserve:
             self.run.log("ModelTraining", f"AutoML: out of time; skipping {step.family} {step.id}", level="DEBUG")
             return True
@@ -661,14 +677,23 @@ class _Runner:
         if runtime:
             given["max_runtime_secs"] = runtime
         model_id = self._model_id(step, grid)
-        label = f"{step.family} {step.id}" + (f" ({step.description})" if step.description else "")
         self.run.log("ModelTraining", f"AutoML: starting {model_id} model training", name=f"start_{step.family}_"
                      f"{step.id}", value=str(int(time.time())))
+        started = time.time()
+        model = self._train(step, algorithm, given, model_id)
+        if model is not None:
+            self.base_models.append((model, step))
+            self._add(model, step, time.time() - started)
+        return model
+
+    def _train(self, step, algorithm, given, model_id):
+        """One model of ``step`` trained from the full request ``given``; None (and a logged
+        warning) when it fails, since one failing model must not end the run."""
+        label = f"{step.family} {step.id}" + (f" ({step.description})" if step.description else "")
         done = len(self.run.models())
         share = 1.0 / self.planned if self.planned else 0.0
         sub = SubJob(self.job, done / self.planned if self.planned else self._progress(), share,
                      f"AutoML: {model_id}")
-        started = time.time()
         try:
             model = build_model(self.engine, algorithm, given, sub, model_id=model_id, spec=self.feature_spec,
                                 layouts=self.layouts)
@@ -681,9 +706,99 @@ class _Runner:
             self.run.log("ModelTraining", f"{model_id} [{label}] failed: {type(exc).__name__}: {exc}",
                          level="ERROR", value=traceback.format_exc()[-2000:])
             return None
-        self.base_models.append((model, step))
-        self._add(model, step, time.time() - started)
+        self.given_of[model.key] = given
         return model
+
+    # -- exploitation ------------------------------------------------------------------------
+    def _exploitation(self):
+        """H2O-3's exploitation steps: retrain the best model of a family with other learning-rate
+        settings and keep whichever is better, in its place on the leaderboard. They replace
+        models rather than add them, so with a positive exploitation_ratio max_models does not
+        stop them; with 0 they are off; left AUTO (-1) they run only within the run's budget."""
+        ratio = self.spec.exploitation_ratio
+        for step in [s for s in self.run.steps if s.kind == "exploitation"]:
+            if ratio == 0:
+                self.run.log("ModelTraining", f"AutoML: exploitation_ratio is 0; skipping {step.family} {step.id}",
+                             level="DEBUG")
+                continue
+            if (ratio < 0 and self._out_of_budget(step)) or (ratio > 0 and self._time_left() <= 0):
+                continue
+            original = self._best_trained(step.algo)
+            if original is None:
+                self.run.log("ModelTraining", f"No {step.family} model to exploit; skipping {step.family} {step.id}.")
+                continue
+            prefix = f"{step.family}_{step.id}_selection_{self.run.model_suffix}_select"
+            self.run.log("ModelTraining", f"AutoML: starting {prefix} model training", name=f"start_{step.family}_"
+                         f"{step.id}", value=str(int(time.time())))
+            started = time.time()
+            given = dict(self.given_of[original.key])
+            runtime = self._model_runtime()
+            given.pop("max_runtime_secs", None)
+            if runtime:
+                given["max_runtime_secs"] = runtime
+            if step.id == "lr_annealing":
+                self.run.log("ModelSelection", f"Retraining best {step.family} with learning rate annealing: "
+                                               f"{original.key}")
+                trained = [self._train(step, _algorithm(step), {**given, "learn_rate_annealing": 0.99},
+                                       f"{prefix}_model")]
+            else:
+                self.run.log("ModelSelection", f"Applying learning rate search on best {step.family}: {original.key}")
+                trained = self._learn_rate_search(step, given, prefix)
+            self._keep_best(original, [m for m in trained if m is not None], step, time.time() - started)
+
+    def _learn_rate_search(self, step, given, prefix):
+        """XGBoost's lr_search: lower learning rates in turn, each scored less often (H2O-3's
+        sequence), until three in a row bring no improvement beyond the stopping tolerance."""
+        interval = given.get("score_tree_interval") or 5
+        rates = (0.5, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005, 0.002, 0.001, 0.0005)
+        trained, best, stale = [], None, 0
+        metric, larger = self.run.sort_metric, ranking.larger_is_better(self.run.sort_metric)
+        for i, rate in enumerate(rates):
+            if self._time_left() <= 0:
+                break
+            model = self._train(step, _algorithm(step), {**given, "learn_rate": rate,
+                                                         "score_tree_interval": (i + 1) * interval},
+                                f"{prefix}_grid_model_{i + 1}")
+            if model is None:
+                continue
+            trained.append(model)
+            score = ranking.value(self._scored(model), metric)
+            better = best is None or (score > best * (1 + self.spec.stopping_tolerance) if larger
+                                      else score < best * (1 - self.spec.stopping_tolerance))
+            if better:
+                best, stale = score, 0
+            else:
+                stale += 1
+                if stale >= 3:
+                    break
+        return trained
+
+    def _best_trained(self, algo):
+        """The best model of this run of an algorithm, by the leaderboard's order."""
+        for model, _ in self.run.leaderboard().rows:
+            if model.algo == algo and model.key in self.given_of:
+                return model
+        return None
+
+    def _keep_best(self, original, trained, step, seconds):
+        """Of the original and its retrained versions, the best takes the original's place on
+        the leaderboard (the original stays stored); the others are deleted."""
+        from h2odash.engine.builds import remove_model
+
+        if not trained:
+            return
+        scored = [(original, self._scored(original))] + [(m, self._scored(m)) for m in trained]
+        best = ranking.ranked(scored, self.run.sort_metric)[0][0]
+        for model in trained:
+            if model is not best:
+                remove_model(self.engine, model)
+        if best is original:
+            self.run.log("ModelSelection", f"{original.key} stays: no retrained version did better.")
+            return
+        self.run.log("ModelSelection", f"{best.key} replaces {original.key} on the leaderboard.")
+        self.run.remove(original.key)
+        self.base_models = [(best, step) if m is original else (m, s) for m, s in self.base_models]
+        self._add(best, step, seconds)
 
     def _cap_depth(self, given):
         """A tree whose leaves hold at least min_rows of n rows has at most n / min_rows leaves, so

@@ -139,7 +139,7 @@ def automl_build_spec_v99(run, job):
             "__meta": meta("AutoMLBuildModelsV99", "AutoMLBuildModels", 99),
             "exclude_algos": list(spec.exclude_algos) or None,
             "include_algos": list(spec.include_algos) if spec.include_algos is not None else None,
-            "exploitation_ratio": -1.0,
+            "exploitation_ratio": float(spec.exploitation_ratio),
             "modeling_plan": _modeling_plan(run.plan_steps()),
             "preprocessing": None,
             "algo_parameters": None,

@@ -139,3 +139,26 @@ def test_a_monotonic_ensemble_stacks_the_constrained_models_only(engine):
     assert job.wait(180) and job.status == "DONE", job.exception
     assert not [m for m, _ in run.leaderboard().rows if "Monotonic" in m.key]
     assert any("no monotonic model to stack" in e.message for e in run.events())
+
+
+def test_exploitation_retrains_the_best_gbm_and_keeps_the_better_one_in_its_place(engine):
+    from h2odash.engine import ranking
+
+    run, job = start_automl(engine, _spec(include_algos=("GBM",), max_models=2, exploitation_ratio=0.1))
+    assert job.wait(180) and job.status == "DONE", job.exception
+    assert any(e.name == "start_GBM_lr_annealing" for e in run.events())
+    board = [m for m, _ in run.leaderboard().rows]
+    assert len(board) == 2   # a replacement, not one more model: max_models holds
+    annealed = engine.store.find(f"GBM_lr_annealing_selection_{run.model_suffix}_select_model")
+    originals = [engine.store.find(f"GBM_{i}_{run.model_suffix}") for i in (1, 2)]
+    if annealed is None:     # it did worse than the best GBM, which stays
+        assert set(board) == set(originals)
+    else:
+        assert annealed.params["learn_rate_annealing"] == 0.99 and annealed in board
+        replaced = next(m for m in originals if m not in board)
+        assert ranking.value(ranking.model_metrics(annealed), "auc") >= ranking.value(
+            ranking.model_metrics(replaced), "auc")
+    # exploitation_ratio 0 turns it off.
+    run, job = start_automl(engine, _spec(include_algos=("GBM",), max_models=2, exploitation_ratio=0.0))
+    assert job.wait(180) and job.status == "DONE", job.exception
+    assert not any(e.name == "start_GBM_lr_annealing" for e in run.events())

@@ -110,3 +110,15 @@ def test_fold_assignments_are_kept_only_with_nfolds(h2opy, prostate):
     aml.train(x=X, y="CAPSULE", training_frame=prostate)
     model = h2opy.get_model(_model_ids(aml)[0])
     assert model.params["keep_cross_validation_fold_assignment"]["actual"] is False
+
+
+def test_a_monotonic_ensemble_stacks_the_monotone_constrained_models(h2opy, prostate):
+    # GLM takes no monotone constraints: the "monotonic" step stacks the GBMs only.
+    aml = _automl(project_name="monotonic", max_models=3, include_algos=["GLM", "GBM", "StackedEnsemble"],
+                  monotone_constraints={"PSA": 1, "VOL": 1})
+    aml.train(x=X, y="CAPSULE", training_frame=prostate)
+    ids = _model_ids(aml)
+    gbms = {m for m in ids if m.startswith("GBM_")}
+    monotonic = [m for m in ids if m.startswith("StackedEnsemble_Monotonic")]
+    assert len(gbms) == 2 and len(monotonic) == 1
+    assert set(h2opy.get_model(monotonic[0]).base_models) == gbms

@@ -25,7 +25,7 @@ _BUILD_CONTROL = {
     "keep_cross_validation_models": "bool", "keep_cross_validation_fold_assignment": "bool",
     "max_after_balance_size": "ignore", "tweedie_power": "ignore", "quantile_alpha": "ignore", "huber_alpha": "ignore",
 }
-_BUILD_MODELS = {"exclude_algos": "strs", "include_algos": "strs", "exploitation_ratio": "ignore",
+_BUILD_MODELS = {"exclude_algos": "strs", "include_algos": "strs", "exploitation_ratio": "float",
                  "algo_parameters": "json"}
 # Features of H2O's AutoML this engine does not have: accepted only at these values.
 _DEFAULT_ONLY = {
@@ -102,6 +102,7 @@ def decode_automl_request(body):
         exclude_algos=algo_families(models.get("exclude_algos"), "exclude_algos"),
         include_algos=algo_families(models["include_algos"], "include_algos") if "include_algos" in models else None,
         algo_parameters=algo_parameters(models.get("algo_parameters")),
+        exploitation_ratio=models.get("exploitation_ratio", -1.0),
     )
 
 
