@@ -690,6 +690,9 @@ class _Runner:
         """One model of ``step`` trained from the full request ``given``; None (and a logged
         warning) when it fails, since one failing model must not end the run."""
         label = f"{step.family} {step.id}" + (f" ({step.description})" if step.description else "")
+        runtime = given.get("max_runtime_secs")
+        self.run.log("ModelTraining", f"Time assigned for {model_id}: {runtime}s" if runtime else
+                     f"No time limitation for {model_id}", level="DEBUG")
         done = len(self.run.models())
         share = 1.0 / self.planned if self.planned else 0.0
         sub = SubJob(self.job, done / self.planned if self.planned else self._progress(), share,

@@ -122,3 +122,17 @@ def test_a_monotonic_ensemble_stacks_the_monotone_constrained_models(h2opy, pros
     monotonic = [m for m in ids if m.startswith("StackedEnsemble_Monotonic")]
     assert len(gbms) == 2 and len(monotonic) == 1
     assert set(h2opy.get_model(monotonic[0]).base_models) == gbms
+
+
+def test_the_event_log_is_shown_from_the_verbosity_asked_for(h2opy, prostate):
+    # A tolerance far below the recommended one gives a WARN event.
+    aml = _automl(project_name="verbosity", max_models=1, include_algos=["GLM"], stopping_tolerance=0.0001)
+    aml.train(x=X, y="CAPSULE", training_frame=prostate)
+    order = ["DEBUG", "INFO", "WARN", "ERROR"]
+    shown = {}
+    for level in ("debug", "info", "warn", "error"):
+        body = h2opy.api(f"GET /99/AutoML/{aml.key}", data={"verbosity": level})
+        shown[level] = [str(v).strip() for v in body["event_log_table"]["level"]]
+        assert all(order.index(v) >= order.index(level.upper()) for v in shown[level])
+    assert len(shown["error"]) <= len(shown["warn"]) < len(shown["info"]) < len(shown["debug"])
+    assert len(shown["debug"]) == len(_events(aml))   # debug is every event
