@@ -63,7 +63,7 @@ class Step:
     id: str
     group: int
     weight: int = 10
-    kind: str = "model"                      # model, grid or ensemble
+    kind: str = "model"                      # model, grid, exploitation or ensemble
     params: dict = field(default_factory=dict)
     hyper: dict = field(default_factory=dict)
     name: str = None                         # prefix of the model id (XRT, not DRF)
@@ -72,6 +72,12 @@ class Step:
     # picks the penalty itself, and stopping it on a fold's holdout after a few lambdas would
     # leave the model barely fitted.
     stops_early: bool = True
+    # Ensembles: which models they stack ("best_of_family", "all" or "monotonic"), and when one
+    # is left out as repeating another (H2O-3's "doppelganger" rule, which its steps vary):
+    # "same_models" (an ensemble of the same base models exists), "one_per_family" (every base
+    # model is of its own family, so BestOfFamily stacked them already) or "never".
+    stacks: str = None
+    repeats_when: str = "same_models"
 
     @property
     def algo(self):
@@ -115,13 +121,19 @@ PLAN = [
     Step("DeepLearning", "grid_3", 5, 30, "grid", params={"epochs": 10}, hyper={
         "hidden": [[20, 20, 20], [50, 50, 50], [100, 100, 100]], "input_dropout_ratio": [0.0, 0.05, 0.1, 0.15, 0.2],
         "l1": [0.0, 1e-5, 1e-4], "l2": [0.0, 1e-5, 1e-4]}),
+    # Exploitation (see _Runner._exploitation): the best model of the family retrained.
+    Step("XGBoost", "lr_search", 7, 30, "exploitation"),
+    Step("GBM", "lr_annealing", 7, 10, "exploitation"),
     # The ensembles' params are their AUTO metalearner's (a non-negative GLM): H2O's AutoML lets
-    # it choose alpha 0.5 or 1 and, in these "xglm" steps, search lambda.
+    # it choose alpha 0.5 or 1 and, in the "xglm" steps, search lambda.
+    Step("StackedEnsemble", "monotonic", 9, kind="ensemble", name="StackedEnsemble_Monotonic",
+         params={"alpha": [0.5, 1.0]}, stacks="monotonic",
+         description="built with AUTO metalearner, using monotonically constrained AutoML models"),
     Step("StackedEnsemble", "best_of_family_xglm", 10, kind="ensemble", name="StackedEnsemble_BestOfFamily",
-         params={"alpha": [0.5, 1.0], "lambda_search": True},
+         params={"alpha": [0.5, 1.0], "lambda_search": True}, stacks="best_of_family", repeats_when="never",
          description="built with AUTO metalearner, using top model from each algorithm type"),
     Step("StackedEnsemble", "all_xglm", 10, kind="ensemble", name="StackedEnsemble_AllModels",
-         params={"alpha": [0.5, 1.0], "lambda_search": True},
+         params={"alpha": [0.5, 1.0], "lambda_search": True}, stacks="all", repeats_when="one_per_family",
          description="built with AUTO metalearner, using all AutoML models"),
 ]
 
@@ -152,6 +164,7 @@ class AutoMLSpec:
     keep_cross_validation_fold_assignment: bool = False
     exclude_algos: tuple = ()
     include_algos: tuple = None   # None: every family; () (asked for): none, an empty run
+    exploitation_ratio: float = -1.0   # share of the budget for exploitation; -1 AUTO, 0 off
     # (scope, name, value): a parameter for every model that has it (scope "any") or for one
     # family's; H2O-3 allows monotone_constraints only (see algo_parameters).
     algo_parameters: tuple = ()
@@ -209,6 +222,11 @@ class AutoML:
             if step not in self._done_steps:
                 self._done_steps.append(step)
 
+    def remove(self, model_key):
+        """Take a model off the leaderboard (it stays stored)."""
+        with self._mutex:
+            self._models = [(m, scored) for m, scored in self._models if m.key != model_key]
+
     def step_of(self, model_key):
         with self._mutex:
             return self._step_of.get(model_key)
@@ -216,6 +234,18 @@ class AutoML:
     def models(self):
         with self._mutex:
             return list(self._models)
+
+    def continue_from(self, previous, store):
+        """Take over the leaderboard and event log of an earlier run of the same project: its
+        models still stored stay ranked with the new ones (H2O-3 keeps one leaderboard and one
+        event log per project)."""
+        kept = [(m, scored) for m, scored in previous.models() if store.find(m.key) is m]
+        with self._mutex:
+            self._events = previous.events() + self._events
+            self._models = kept + self._models
+            self._step_of.update({m.key: previous.step_of(m.key) for m, _ in kept})
+        self.log("Workflow", f"New models will be added to existing leaderboard {self.key} (leaderboard frame="
+                             f"{self.spec.leaderboard_frame}) with already {len(kept)} models.", level="WARN")
 
     def plan_steps(self):
         return list(self.steps)
@@ -226,11 +256,15 @@ class AutoML:
 
     def leaderboard(self):
         """The models so far, best first by the sort metric, with the category's metric columns."""
+        ordered = ranking.ranked(self.models(), self.sort_metric)
         columns = list(ranking.LEADERBOARD_COLUMNS[self.category])
         if self.sort_metric in columns:
             columns.remove(self.sort_metric)
         columns.insert(0, self.sort_metric)
-        ordered = ranking.ranked(self.models(), self.sort_metric)
+        if not ordered:
+            # As H2O-3: an empty leaderboard has no metric columns yet, but the sort metric the
+            # user asked for.
+            columns = [self.sort_metric] if ranking.metric_name(self.spec.sort_metric_given or "AUTO") else []
         rows = [(model, [ranking.value(scored, c) for c in columns]) for model, scored in ordered]
         return Leaderboard(self.sort_metric, ranking.larger_is_better(self.sort_metric), columns, rows)
 
@@ -293,11 +327,33 @@ def start_automl(engine, spec):
     if existing is not None and existing.job is not None and not existing.job.finished:
         raise InvalidArgument("project_name", f"AutoML project '{project}' is still running; cancel it or choose "
                                               f"another project_name.")
-    if spec.stopping_tolerance is None or spec.stopping_tolerance < 0:
+    previous = existing if isinstance(existing, AutoML) else None
+    if previous is not None:
+        spec = _rerun_spec(previous, spec)
+    no_limit = not spec.max_models and not spec.max_runtime_secs
+    if no_limit:
+        # resolved now, as H2O-3, so the build answer reports the limit the run keeps to
+        spec = replace(spec, max_runtime_secs=float(DEFAULT_RUNTIME_SECS))
+    recommended = default_stopping_tolerance(train)
+    tolerance_given = spec.stopping_tolerance is not None and spec.stopping_tolerance >= 0
+    if not tolerance_given:
         # resolved now, so the build answer reports the tolerance the models use (as H2O-3)
-        spec = replace(spec, stopping_tolerance=default_stopping_tolerance(train))
+        spec = replace(spec, stopping_tolerance=recommended)
     run = AutoML(key, project, spec, feature_spec.category, steps)
+    if no_limit:
+        run.log("Validation", "User didn't set any runtime constraints (max runtime or max models), using "
+                              f"default {DEFAULT_RUNTIME_SECS // 3600}h time limit")
+    if not tolerance_given:
+        run.log("Validation", f"Setting stopping tolerance adaptively based on the training frame: {recommended}")
+    else:
+        run.log("Validation", f"Stopping tolerance set by the user: {spec.stopping_tolerance}")
+        if spec.stopping_tolerance < 0.7 * recommended:
+            run.log("Validation", f"Stopping tolerance set by the user is < 70% of the recommended default of "
+                                  f"{recommended}, so models may take a long time to converge or may not converge "
+                                  f"at all.", level="WARN")
     run.model_suffix = f"AutoML_{run_number}_{stamp}"
+    if previous is not None:
+        run.continue_from(previous, engine.store)
     job = Job("AutoML build", key, "AutoML", locks=[f.key for f in frames])
     run.job = job
     engine.store.put(key, run)
@@ -309,6 +365,16 @@ def start_automl(engine, spec):
 
     engine.jobs.start(job, work)
     return run, job
+
+
+def _rerun_spec(previous, spec):
+    """A run into an existing project (same name and response) adds its models to that project's
+    leaderboard, as H2O-3 does; the leaderboard keeps its frame, so a different one is refused."""
+    kept = previous.spec.leaderboard_frame
+    if spec.leaderboard_frame and spec.leaderboard_frame != kept:
+        raise InvalidArgument("leaderboard_frame", f"Cannot use leaderboard {previous.key} with a new leaderboard "
+                                                   f"frame (existing leaderboard frame: {kept}).")
+    return replace(spec, leaderboard_frame=kept)
 
 
 def find_automl(engine, automl_id):
@@ -334,6 +400,8 @@ def _check_budget(spec):
         raise InvalidArgument("nfolds", "nfolds must be 0 (no cross-validation), at least 2, or -1 (the default, 5).")
     if spec.nfolds > 0 and spec.fold_column:
         raise InvalidArgument("nfolds", "Give either nfolds or fold_column, not both.")
+    if spec.exploitation_ratio > 1:
+        raise InvalidArgument("exploitation_ratio", "`exploitation_ratio` must be between 0 and 1.")
     if spec.include_algos and spec.exclude_algos:
         raise InvalidArgument("include_algos", "Give either include_algos or exclude_algos, not both.")
 
@@ -384,10 +452,8 @@ def _custom_parameters(entries, family, algorithm):
 def _planned_steps(spec):
     include = set(FAMILIES) if spec.include_algos is None else set(spec.include_algos)
     chosen = [s for s in PLAN if s.family in include and s.family not in set(spec.exclude_algos)]
-    if not chosen and spec.include_algos is not None:
-        return []   # include_algos=[]: H2O-3 runs nothing and warns of the empty leaderboard
-    if not [s for s in chosen if s.kind != "ensemble"]:
-        raise InvalidArgument("exclude_algos", "No algorithm is left to build base models with.")
+    # With no base-model step left (include_algos=[], or every family excluded) H2O-3 still runs:
+    # the ensembles find no base models and the run ends on an empty leaderboard with a warning.
     return chosen
 
 
@@ -408,9 +474,7 @@ class _Runner:
         self.spec = run.spec
         self.layouts = LayoutCache()
         self.started = time.time()
-        runtime = self.spec.max_runtime_secs
-        if not runtime and not self.spec.max_models:
-            runtime = DEFAULT_RUNTIME_SECS
+        runtime = self.spec.max_runtime_secs   # the default hour is set when no limit is given
         self.runtime = runtime
         self.deadline = self.started + runtime if runtime else None
         self.seed = self.spec.seed if self.spec.seed not in (None, -1) else int(
@@ -422,6 +486,7 @@ class _Runner:
         self.planned = (self.spec.max_models + n_ensembles) if self.spec.max_models else None
         self.counters = {}
         self.base_models = []
+        self.given_of = {}                   # model key -> the request it was trained from
         self.leaderboard_frame = None
         if self.spec.leaderboard_frame:
             self.leaderboard_frame = engine.store.get(self.spec.leaderboard_frame, Frame, "leaderboard_frame")
@@ -429,13 +494,19 @@ class _Runner:
     def execute(self):
         run, spec = self.run, self.spec
         run.log("Workflow", f"Project: {run.project_name}")
-        if self.nfolds:
+        if spec.fold_column:
+            run.log("Validation", f"Fold column {spec.fold_column} will be used for cross-validation. nfolds "
+                                  f"parameter will be ignored.", level="WARN")
+        elif self.nfolds:
             run.log("Validation", f"{self.nfolds}-fold cross-validation will be used.")
-        elif spec.fold_column:
-            run.log("Validation", f"Folds from column '{spec.fold_column}' will be used.")
         else:
-            run.log("Validation", "Cross-validation disabled by the user; no ensembles unless a blending frame is "
-                                  "given.")
+            run.log("Validation", "Cross-validation disabled by user: no fold column nor nfolds > 1.")
+        if (self.nfolds or spec.fold_column) and spec.validation_frame:
+            # H2O-3's words: the models are still ranked on their cross-validation metrics.
+            run.log("Validation", "User specified a validation frame with cross-validation still enabled. Please "
+                                  "note that the models will still be validated using cross-validation only, the "
+                                  "validation frame will be used to provide purely informative validation metrics "
+                                  "on the trained models.", level="WARN")
         run.log("Validation", f"Build control seed: {self.seed}" + (" (random)" if spec.seed in (None, -1) else ""))
         train = self.engine.store.get(spec.training_frame, Frame, "training_frame")
         run.log("DataImport", f"training frame: {train.key}  cols: {train.ncols}  rows: {train.nrows}")
@@ -447,6 +518,7 @@ class _Runner:
                 value=str(int(self.started)))
         try:
             self._base_models()
+            self._exploitation()
             self._ensembles()
         except JobCancelled:
             run.log("Workflow", f"AutoML job cancelled; {len(run.models())} models kept on the leaderboard.",
@@ -454,6 +526,8 @@ class _Runner:
             raise
         finally:
             self._refresh_leaderboard_frame()
+        if not spec.keep_cross_validation_predictions:
+            self._drop_cross_validation_predictions()
         built = len(run.models())
         run.log("Workflow", f"AutoML build stopped: {time.strftime('%Y.%m.%d %H:%M:%S')}", name="stop_epoch",
                 value=str(int(time.time())))
@@ -464,6 +538,21 @@ class _Runner:
             run.log("Workflow", "Empty leaderboard: AutoML built no model (no algorithm was left to build with, "
                                 "or the time ran out first).", level="WARN")
             self.job.warnings.append("AutoML built no model; see the event log.")
+
+    def _drop_cross_validation_predictions(self):
+        """The base models kept their cross-validation predictions for the ensembles only: unless
+        the user asked to keep them, they go when the run ends, from every model on the
+        leaderboard (an ensemble's are its metalearner's), as H2O-3 cleans up. The models keep
+        naming the frames, as H2O-3's do; fetching one finds nothing."""
+        store = self.engine.store
+        for model, _ in self.run.models():
+            owners = [model]
+            if model.algo == "stackedensemble":
+                owners.append(model.fitted.metalearner)
+            for owner in owners:
+                for key in [owner.cross_validation_holdout_predictions_frame_id, *owner.cross_validation_predictions]:
+                    if key and store.find(key) is not None and not store.is_locked(key):
+                        store.delete(key)
 
     # -- budget ----------------------------------------------------------------------------
     def _models_left(self):
@@ -494,8 +583,11 @@ class _Runner:
             self.run.log("ModelTraining", f"AutoML: hit the max_models limit; skipping {step.family} {step.id}",
                          level="DEBUG")
             return True
-        # Leave the ensembles a few percent of the time: they are quick, and the best models often.
-        reserve = 0.05 * self.runtime if self.deadline is not None else 0.0
+        # Leave the ensembles a few percent of the time: they are quick, and the best models often;
+        # and exploration leaves exploitation its share (exploitation_ratio) of the budget.
+        share = 0.05 + (self.spec.exploitation_ratio if step.kind != "exploitation"
+                        and self.spec.exploitation_ratio > 0 else 0.0)
+        reserve = share * self.runtime if self.deadline is not None else 0.0
         if self._time_left() <= reserve:
             self.run.log("ModelTraining", f"AutoML: out of time; skipping {step.family} {step.id}", level="DEBUG")
             return True
@@ -541,7 +633,10 @@ class _Runner:
         spec = self.spec
         given = {"training_frame": spec.training_frame, "response_column": spec.response, "seed": self.seed,
                  "keep_cross_validation_models": spec.keep_cross_validation_models,
-                 "keep_cross_validation_fold_assignment": spec.keep_cross_validation_fold_assignment}
+                 # H2O-3 keeps fold assignments only for nfolds folds (none without them, nor with
+                 # a fold column, which holds them already)
+                 "keep_cross_validation_fold_assignment": bool(self.nfolds)
+                 and spec.keep_cross_validation_fold_assignment}
         if self.nfolds:
             given.update(nfolds=self.nfolds, fold_assignment="Modulo", keep_cross_validation_predictions=True)
         if spec.fold_column:
@@ -558,7 +653,11 @@ class _Runner:
         """The run's stopping criteria, which every model that early-stops gets (the tolerance
         resolved at the start: see default_stopping_tolerance)."""
         spec = self.spec
-        return {"stopping_rounds": spec.stopping_rounds, "stopping_metric": spec.stopping_metric,
+        metric = spec.stopping_metric
+        if metric in (None, "AUTO"):
+            # H2O-3's AutoML names AUTO's metric on each model, so its parameters say what stopped it.
+            metric = "deviance" if self.run.category == REGRESSION else "logloss"
+        return {"stopping_rounds": spec.stopping_rounds, "stopping_metric": metric,
                 "stopping_tolerance": spec.stopping_tolerance}
 
     def _tree_budget(self):
@@ -578,14 +677,26 @@ class _Runner:
         if runtime:
             given["max_runtime_secs"] = runtime
         model_id = self._model_id(step, grid)
-        label = f"{step.family} {step.id}" + (f" ({step.description})" if step.description else "")
         self.run.log("ModelTraining", f"AutoML: starting {model_id} model training", name=f"start_{step.family}_"
                      f"{step.id}", value=str(int(time.time())))
+        started = time.time()
+        model = self._train(step, algorithm, given, model_id)
+        if model is not None:
+            self.base_models.append((model, step))
+            self._add(model, step, time.time() - started)
+        return model
+
+    def _train(self, step, algorithm, given, model_id):
+        """One model of ``step`` trained from the full request ``given``; None (and a logged
+        warning) when it fails, since one failing model must not end the run."""
+        label = f"{step.family} {step.id}" + (f" ({step.description})" if step.description else "")
+        runtime = given.get("max_runtime_secs")
+        self.run.log("ModelTraining", f"Time assigned for {model_id}: {runtime}s" if runtime else
+                     f"No time limitation for {model_id}", level="DEBUG")
         done = len(self.run.models())
         share = 1.0 / self.planned if self.planned else 0.0
         sub = SubJob(self.job, done / self.planned if self.planned else self._progress(), share,
                      f"AutoML: {model_id}")
-        started = time.time()
         try:
             model = build_model(self.engine, algorithm, given, sub, model_id=model_id, spec=self.feature_spec,
                                 layouts=self.layouts)
@@ -598,9 +709,99 @@ class _Runner:
             self.run.log("ModelTraining", f"{model_id} [{label}] failed: {type(exc).__name__}: {exc}",
                          level="ERROR", value=traceback.format_exc()[-2000:])
             return None
-        self.base_models.append((model, step))
-        self._add(model, step, time.time() - started)
+        self.given_of[model.key] = given
         return model
+
+    # -- exploitation ------------------------------------------------------------------------
+    def _exploitation(self):
+        """H2O-3's exploitation steps: retrain the best model of a family with other learning-rate
+        settings and keep whichever is better, in its place on the leaderboard. They replace
+        models rather than add them, so with a positive exploitation_ratio max_models does not
+        stop them; with 0 they are off; left AUTO (-1) they run only within the run's budget."""
+        ratio = self.spec.exploitation_ratio
+        for step in [s for s in self.run.steps if s.kind == "exploitation"]:
+            if ratio == 0:
+                self.run.log("ModelTraining", f"AutoML: exploitation_ratio is 0; skipping {step.family} {step.id}",
+                             level="DEBUG")
+                continue
+            if (ratio < 0 and self._out_of_budget(step)) or (ratio > 0 and self._time_left() <= 0):
+                continue
+            original = self._best_trained(step.algo)
+            if original is None:
+                self.run.log("ModelTraining", f"No {step.family} model to exploit; skipping {step.family} {step.id}.")
+                continue
+            prefix = f"{step.family}_{step.id}_selection_{self.run.model_suffix}_select"
+            self.run.log("ModelTraining", f"AutoML: starting {prefix} model training", name=f"start_{step.family}_"
+                         f"{step.id}", value=str(int(time.time())))
+            started = time.time()
+            given = dict(self.given_of[original.key])
+            runtime = self._model_runtime()
+            given.pop("max_runtime_secs", None)
+            if runtime:
+                given["max_runtime_secs"] = runtime
+            if step.id == "lr_annealing":
+                self.run.log("ModelSelection", f"Retraining best {step.family} with learning rate annealing: "
+                                               f"{original.key}")
+                trained = [self._train(step, _algorithm(step), {**given, "learn_rate_annealing": 0.99},
+                                       f"{prefix}_model")]
+            else:
+                self.run.log("ModelSelection", f"Applying learning rate search on best {step.family}: {original.key}")
+                trained = self._learn_rate_search(step, given, prefix)
+            self._keep_best(original, [m for m in trained if m is not None], step, time.time() - started)
+
+    def _learn_rate_search(self, step, given, prefix):
+        """XGBoost's lr_search: lower learning rates in turn, each scored less often (H2O-3's
+        sequence), until three in a row bring no improvement beyond the stopping tolerance."""
+        interval = given.get("score_tree_interval") or 5
+        rates = (0.5, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005, 0.002, 0.001, 0.0005)
+        trained, best, stale = [], None, 0
+        metric, larger = self.run.sort_metric, ranking.larger_is_better(self.run.sort_metric)
+        for i, rate in enumerate(rates):
+            if self._time_left() <= 0:
+                break
+            model = self._train(step, _algorithm(step), {**given, "learn_rate": rate,
+                                                         "score_tree_interval": (i + 1) * interval},
+                                f"{prefix}_grid_model_{i + 1}")
+            if model is None:
+                continue
+            trained.append(model)
+            score = ranking.value(self._scored(model), metric)
+            better = best is None or (score > best * (1 + self.spec.stopping_tolerance) if larger
+                                      else score < best * (1 - self.spec.stopping_tolerance))
+            if better:
+                best, stale = score, 0
+            else:
+                stale += 1
+                if stale >= 3:
+                    break
+        return trained
+
+    def _best_trained(self, algo):
+        """The best model of this run of an algorithm, by the leaderboard's order."""
+        for model, _ in self.run.leaderboard().rows:
+            if model.algo == algo and model.key in self.given_of:
+                return model
+        return None
+
+    def _keep_best(self, original, trained, step, seconds):
+        """Of the original and its retrained versions, the best takes the original's place on
+        the leaderboard (the original stays stored); the others are deleted."""
+        from h2odash.engine.builds import remove_model
+
+        if not trained:
+            return
+        scored = [(original, self._scored(original))] + [(m, self._scored(m)) for m in trained]
+        best = ranking.ranked(scored, self.run.sort_metric)[0][0]
+        for model in trained:
+            if model is not best:
+                remove_model(self.engine, model)
+        if best is original:
+            self.run.log("ModelSelection", f"{original.key} stays: no retrained version did better.")
+            return
+        self.run.log("ModelSelection", f"{best.key} replaces {original.key} on the leaderboard.")
+        self.run.remove(original.key)
+        self.base_models = [(best, step) if m is original else (m, s) for m, s in self.base_models]
+        self._add(best, step, seconds)
 
     def _cap_depth(self, given):
         """A tree whose leaves hold at least min_rows of n rows has at most n / min_rows leaves, so
@@ -650,7 +851,7 @@ class _Runner:
         steps = [s for s in self.run.steps if s.kind == "ensemble"]
         if not steps:
             return
-        if len(self.base_models) < 2:
+        if len(self._stackable()) < 2:
             self.run.log("ModelTraining", "Fewer than two base models; skipping the Stacked Ensembles.")
             return
         if not (self.nfolds or self.spec.fold_column or self.spec.blending_frame):
@@ -663,15 +864,16 @@ class _Runner:
             if self.deadline is not None and self._time_left() <= 0:
                 self.run.log("ModelTraining", f"AutoML: out of time; skipping StackedEnsemble {step.id}")
                 continue
-            best_of_family = step.id.startswith("best_of_family")
-            base = self._best_of_family() if best_of_family else [m for m, _ in self.base_models]
+            base = {"best_of_family": self._best_of_family, "all": self._stackable,
+                    "monotonic": self._monotonic}[step.stacks]()
             if len(base) < 2:
-                self.run.log("ModelTraining", f"Only one model family; skipping StackedEnsemble {step.id}.")
+                what = "monotonic model" if step.stacks == "monotonic" else "model family"
+                self.run.log("ModelTraining", f"Skipping StackedEnsemble '{step.id}' since there is "
+                                              f"{'no' if not base else 'only one'} {what} to stack.")
                 continue
-            if not best_of_family and len(base) == len({self._family_of(m) for m in base}):
-                # One model per family: the same base models as the BestOfFamily ensemble.
-                self.run.log("ModelTraining", f"Every base model is of its own family; skipping StackedEnsemble "
-                                              f"{step.id}, which would repeat the BestOfFamily ensemble.")
+            if self._repeats(step, base):
+                self.run.log("ModelTraining", f"Skipping StackedEnsemble '{step.id}': it would stack the same models "
+                                              f"as an ensemble already built.")
                 continue
             model_id = self._model_id(step)
             given = {"training_frame": self.spec.training_frame, "response_column": self.spec.response,
@@ -714,20 +916,41 @@ class _Runner:
             settings["metalearner_fold_column"] = self.spec.fold_column
         elif self.nfolds:
             settings["metalearner_nfolds"] = self.nfolds
-        if step.params:
-            settings["metalearner_params"] = json.dumps(step.params)
+        # The metalearner keeps what the run keeps of cross-validation (H2O-3 passes both on).
+        params = {**step.params, "keep_cross_validation_models": self.spec.keep_cross_validation_models,
+                  "keep_cross_validation_predictions": self.spec.keep_cross_validation_predictions}
+        settings["metalearner_params"] = json.dumps(params)
         if self.run.category != REGRESSION:
             settings["metalearner_transform"] = "Logit"
         return settings
 
+    def _stackable(self):
+        """The models the ensembles stack: every base model on the leaderboard, those of earlier
+        runs into the same project too (as H2O-3 stacks its leaderboard's models)."""
+        return [m for m, _ in self.run.models() if m.algo != "stackedensemble"]
+
+    def _monotonic(self):
+        """The base models trained under monotone constraints (only some families take them)."""
+        return [m for m in self._stackable() if m.params.get("monotone_constraints")]
+
+    def _repeats(self, step, base):
+        if step.repeats_when == "one_per_family":
+            return len(base) == len({self._family_of(m) for m in base})
+        if step.repeats_when == "same_models":
+            keys = {m.key for m in base}
+            return any(set(m.params.get("base_models") or ()) == keys
+                       for m, _ in self.run.models() if m.algo == "stackedensemble")
+        return False
+
     def _family_of(self, model):
         """A base model's family for the ensembles (XRT counts as its own)."""
-        return next(s.name or s.family for m, s in self.base_models if m is model)
+        step = self.run.step_of(model.key)
+        return step.name or step.family
 
     def _best_of_family(self):
         """The best model of each family, by the leaderboard's order."""
         board = self.run.leaderboard()
-        base = {m.key for m, _ in self.base_models}
+        base = {m.key for m in self._stackable()}
         best = {}
         for model, _ in board.rows:
             if model.key in base:

@@ -139,7 +139,7 @@ def automl_build_spec_v99(run, job):
             "__meta": meta("AutoMLBuildModelsV99", "AutoMLBuildModels", 99),
             "exclude_algos": list(spec.exclude_algos) or None,
             "include_algos": list(spec.include_algos) if spec.include_algos is not None else None,
-            "exploitation_ratio": -1.0,
+            "exploitation_ratio": float(spec.exploitation_ratio),
             "modeling_plan": _modeling_plan(run.plan_steps()),
             "preprocessing": None,
             "algo_parameters": None,
@@ -149,11 +149,19 @@ def automl_build_spec_v99(run, job):
     }
 
 
-def automl_v99(run, version=99):
-    """AutoMLV99: the leaderboard (growing while the run goes on), the event log and the leader."""
+# The event log's levels, least severe first.
+EVENT_LEVELS = ("DEBUG", "INFO", "WARN", "ERROR")
+
+
+def automl_v99(run, version=99, verbosity=None):
+    """AutoMLV99: the leaderboard (growing while the run goes on), the event log and the leader;
+    ``verbosity`` (a level of EVENT_LEVELS) keeps the events of that level and above, as H2O-3."""
     board = run.leaderboard()
     table = two_dim_table(leaderboard_table(run, board))
     events = run.events()
+    if verbosity:
+        least = EVENT_LEVELS.index(verbosity)
+        events = [e for e in events if EVENT_LEVELS.index(e.level) >= least]
     event_table = two_dim_table(event_log_table(run, events))
     leader = board.rows[0][0] if board.rows else None
     return {
@@ -161,7 +169,7 @@ def automl_v99(run, version=99):
         "automl_id": key_ref(run.key, "AutoML"),
         "project_name": run.project_name,
         "leader": _leader(leader),
-        "verbosity": None,
+        "verbosity": verbosity.lower() if verbosity else None,
         "training_frame": key_ref(run.spec.training_frame),
         "validation_frame": key_ref(run.spec.validation_frame),
         "blending_frame": None,
@@ -173,7 +181,7 @@ def automl_v99(run, version=99):
             "automl_id": None,
             "events": [_event_v99(e) for e in events],
             "table": event_table,
-            "verbosity": None,
+            "verbosity": verbosity.lower() if verbosity else None,
         },
         "event_log_table": event_table,
         "sort_metric": board.sort_metric,

@@ -40,6 +40,9 @@ def _value_v3(p, value):
         return key_ref(value, "Model")
     if p.type == "VecSpecifier":
         return {"__meta": meta("ColSpecifierV3", "VecSpecifier"), "column_name": value, "is_member_of_frames": None}
+    if p.type in ("Key<Model>[]", "Key<Keyed>[]") and isinstance(value, (list, tuple)):
+        # as H2O-3: each model named by its key (h2o-py reads an ensemble's base_models so)
+        return [key_ref(v, "Model") for v in value]
     if p.type == "KeyValue[]" and isinstance(value, dict):
         return [{"__meta": meta("KeyValueV3"), "key": k, "value": v} for k, v in value.items()]
     return _output_value(value)

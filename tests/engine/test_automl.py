@@ -33,7 +33,7 @@ def test_run_ranks_models_and_stacks_them(engine):
     # One model of each family: an AllModels ensemble would stack the BestOfFamily's models again,
     # so, as in H2O-3, it is skipped.
     assert sorted(names) == ["GBM", "GLM", "StackedEnsemble", "XGBoost"]
-    assert any("skipping StackedEnsemble all_xglm" in e.message for e in run.events())
+    assert any("Skipping StackedEnsemble 'all_xglm'" in e.message for e in run.events())
     aucs = [values[0] for _, values in board.rows]
     assert aucs == sorted(aucs, reverse=True)
     assert engine.store.get(run.leaderboard_frame_key, Frame).nrows == 4
@@ -48,7 +48,10 @@ def test_ensembles_stack_as_h2o_automl_does(engine):
     # Logits of the class probabilities, a GLM choosing alpha 0.5 or 1 and searching lambda,
     # cross-validated on as many folds as the base models, dealt at random by the seed.
     assert params["metalearner_transform"] == "Logit"
-    assert json.loads(params["metalearner_params"]) == {"alpha": [0.5, 1.0], "lambda_search": True}
+    # It keeps what the run keeps of cross-validation (nothing by default).
+    assert json.loads(params["metalearner_params"]) == {"alpha": [0.5, 1.0], "lambda_search": True,
+                                                        "keep_cross_validation_models": False,
+                                                        "keep_cross_validation_predictions": False}
     assert params["metalearner_nfolds"] == 3 and not params.get("metalearner_fold_assignment")
     metalearner = ensemble.fitted.metalearner
     assert metalearner.params["standardize"] is False and metalearner.params["non_negative"] is True
@@ -79,7 +82,7 @@ def test_a_fold_column_deals_the_folds_of_every_model(engine):
     run, job = start_automl(engine, _spec(training_frame="prostate_folds", nfolds=-1, fold_column="fold",
                                           ignored_columns=("ID",)))
     assert job.wait(180) and job.status == "DONE", job.exception
-    assert any("Folds from column 'fold'" in e.message for e in run.events())
+    assert any("Fold column fold will be used" in e.message and e.level == "WARN" for e in run.events())
     models = [m for m, _ in run.leaderboard().rows]
     base = [m for m in models if m.algo != "stackedensemble"]
     assert len(base) == 3 and all(m.params["fold_column"] == "fold" and not m.params["nfolds"] for m in base)
@@ -98,9 +101,15 @@ def test_a_failing_model_is_logged_and_the_run_goes_on(engine, monkeypatch):
     assert any(e.level == "WARN" and "max_depth" in e.message for e in run.events())
 
 
+def test_excluding_every_base_family_runs_to_an_empty_leaderboard(engine):
+    # As H2O-3: no refusal; the ensembles have no base models and the event log warns.
+    run, job = start_automl(engine, _spec(exclude_algos=("GLM", "DRF", "GBM", "XGBoost", "DeepLearning")))
+    assert job.wait(60) and job.status == "DONE", job.exception
+    assert run.leaderboard().rows == []
+    assert [e for e in run.events() if e.level == "WARN"][-1].message.startswith("Empty leaderboard")
+
+
 def test_requests_that_cannot_run_are_refused_before_the_job(engine):
-    with pytest.raises(InvalidArgument, match="No algorithm is left"):
-        start_automl(engine, _spec(exclude_algos=("GLM", "DRF", "GBM", "XGBoost", "DeepLearning")))
     with pytest.raises(InvalidArgument, match="nfolds"):
         start_automl(engine, _spec(nfolds=1))
 
@@ -112,3 +121,44 @@ def test_random_grid_stops_at_max_models(engine):
     assert job.wait(120) and job.status == "DONE", job.exception
     grid = engine.store.find("g_engine")
     assert len(grid.model_ids) == 3 and len({tuple(v.values()) for v in grid.model_values.values()}) == 3
+
+
+def test_a_monotonic_ensemble_stacks_the_constrained_models_only(engine):
+    # As H2O-3's "monotonic" step: GLM takes no monotone constraints, so only the GBMs are stacked.
+    constraints = [{"key": "PSA", "value": 1}, {"key": "VOL", "value": 1}]
+    run, job = start_automl(engine, _spec(include_algos=("GLM", "GBM", "StackedEnsemble"),
+                                          algo_parameters=(("any", "monotone_constraints", constraints),)))
+    assert job.wait(180) and job.status == "DONE", job.exception
+    models = [m for m, _ in run.leaderboard().rows]
+    gbms = {m.key for m in models if m.algo == "gbm"}
+    monotonic = [m for m in models if m.key.startswith("StackedEnsemble_Monotonic")]
+    assert len(gbms) == 2 and len(monotonic) == 1
+    assert set(monotonic[0].params["base_models"]) == gbms
+    # Without constraints there is nothing to stack monotonically.
+    run, job = start_automl(engine, _spec(include_algos=("GLM", "GBM", "StackedEnsemble")))
+    assert job.wait(180) and job.status == "DONE", job.exception
+    assert not [m for m, _ in run.leaderboard().rows if "Monotonic" in m.key]
+    assert any("no monotonic model to stack" in e.message for e in run.events())
+
+
+def test_exploitation_retrains_the_best_gbm_and_keeps_the_better_one_in_its_place(engine):
+    from h2odash.engine import ranking
+
+    run, job = start_automl(engine, _spec(include_algos=("GBM",), max_models=2, exploitation_ratio=0.1))
+    assert job.wait(180) and job.status == "DONE", job.exception
+    assert any(e.name == "start_GBM_lr_annealing" for e in run.events())
+    board = [m for m, _ in run.leaderboard().rows]
+    assert len(board) == 2   # a replacement, not one more model: max_models holds
+    annealed = engine.store.find(f"GBM_lr_annealing_selection_{run.model_suffix}_select_model")
+    originals = [engine.store.find(f"GBM_{i}_{run.model_suffix}") for i in (1, 2)]
+    if annealed is None:     # it did worse than the best GBM, which stays
+        assert set(board) == set(originals)
+    else:
+        assert annealed.params["learn_rate_annealing"] == 0.99 and annealed in board
+        replaced = next(m for m in originals if m not in board)
+        assert ranking.value(ranking.model_metrics(annealed), "auc") >= ranking.value(
+            ranking.model_metrics(replaced), "auc")
+    # exploitation_ratio 0 turns it off.
+    run, job = start_automl(engine, _spec(include_algos=("GBM",), max_models=2, exploitation_ratio=0.0))
+    assert job.wait(180) and job.status == "DONE", job.exception
+    assert not any(e.name == "start_GBM_lr_annealing" for e in run.events())

@@ -3,7 +3,7 @@
 from h2odash.engine.automl import AutoML, AutoMLSpec, algo_families, algo_parameters, find_automl, start_automl
 from h2odash.engine.leaderboards import extension_names, extension_values
 from h2odash.engine.parameters import enum_key
-from h2odash.server.automl_schemas import automl_build_spec_v99, automl_v99, leaderboard_v99
+from h2odash.server.automl_schemas import EVENT_LEVELS, automl_build_spec_v99, automl_v99, leaderboard_v99
 from h2odash.server.endpoint import Endpoint
 from h2odash.server.params import Param, ParamError, Schema, convert, is_absent
 from h2odash.server.schemas import meta
@@ -25,7 +25,7 @@ _BUILD_CONTROL = {
     "keep_cross_validation_models": "bool", "keep_cross_validation_fold_assignment": "bool",
     "max_after_balance_size": "ignore", "tweedie_power": "ignore", "quantile_alpha": "ignore", "huber_alpha": "ignore",
 }
-_BUILD_MODELS = {"exclude_algos": "strs", "include_algos": "strs", "exploitation_ratio": "ignore",
+_BUILD_MODELS = {"exclude_algos": "strs", "include_algos": "strs", "exploitation_ratio": "float",
                  "algo_parameters": "json"}
 # Features of H2O's AutoML this engine does not have: accepted only at these values.
 _DEFAULT_ONLY = {
@@ -102,6 +102,7 @@ def decode_automl_request(body):
         exclude_algos=algo_families(models.get("exclude_algos"), "exclude_algos"),
         include_algos=algo_families(models["include_algos"], "include_algos") if "include_algos" in models else None,
         algo_parameters=algo_parameters(models.get("algo_parameters")),
+        exploitation_ratio=models.get("exploitation_ratio", -1.0),
     )
 
 
@@ -112,7 +113,15 @@ def start(call):
 
 
 def get_automl(call):
-    return automl_v99(find_automl(call.engine, call.params["automl_id"]))
+    verbosity = call.params.get("verbosity")
+    if not is_absent(verbosity):
+        verbosity = str(verbosity).upper()
+        if verbosity not in EVENT_LEVELS:
+            raise ParamError("verbosity", f"verbosity must be one of {', '.join(l.lower() for l in EVENT_LEVELS)}; "
+                                          f"got '{call.params['verbosity']}'.")
+    else:
+        verbosity = None
+    return automl_v99(find_automl(call.engine, call.params["automl_id"]), verbosity=verbosity)
 
 
 def get_leaderboard(call):
@@ -146,7 +155,8 @@ _SECTIONS = tuple(Param(name, "json", help=text) for name, text in (
 _START = Schema("AutoMLBuildSpecV99", _SECTIONS)
 _GET = Schema("AutoMLV99", (Param("automl_id", "key", required=True,
                                   help="AutoML id (project@@response, the job's dest) or project name."),
-                            Param("verbosity", "str", help="Accepted for H2O's clients; the whole log is shown.")))
+                            Param("verbosity", "str", help="Least level of the events shown: debug, info, warn "
+                                                                 "or error (all when absent).")))
 
 _LEADERBOARD = Schema("LeaderboardV99", (
     Param("project_name", "key", required=True, help="AutoML id (project@@response) or project name."),
