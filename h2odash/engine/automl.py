@@ -162,6 +162,7 @@ class AutoMLSpec:
     keep_cross_validation_predictions: bool = False
     keep_cross_validation_models: bool = False
     keep_cross_validation_fold_assignment: bool = False
+    export_checkpoints_dir: str = None
     exclude_algos: tuple = ()
     include_algos: tuple = None   # None: every family; () (asked for): none, an empty run
     exploitation_ratio: float = -1.0   # share of the budget for exploitation; -1 AUTO, 0 off
@@ -633,6 +634,7 @@ class _Runner:
         spec = self.spec
         given = {"training_frame": spec.training_frame, "response_column": spec.response, "seed": self.seed,
                  "keep_cross_validation_models": spec.keep_cross_validation_models,
+                 "export_checkpoints_dir": spec.export_checkpoints_dir,
                  # H2O-3 keeps fold assignments only for nfolds folds (none without them, nor with
                  # a fold column, which holds them already)
                  "keep_cross_validation_fold_assignment": bool(self.nfolds)
@@ -878,6 +880,8 @@ class _Runner:
             model_id = self._model_id(step)
             given = {"training_frame": self.spec.training_frame, "response_column": self.spec.response,
                      "base_models": [m.key for m in base], "seed": self.seed, **self._metalearner_settings(step)}
+            if self.spec.export_checkpoints_dir:
+                given["export_checkpoints_dir"] = self.spec.export_checkpoints_dir
             if self.spec.blending_frame:
                 given["blending_frame"] = self.spec.blending_frame
             if self.spec.validation_frame:

@@ -102,8 +102,16 @@ def build_model(engine, algorithm, given, job, model_id=None, spec=None, layouts
         remove_model(engine, model)
         raise
     engine.store.unlock([model_id])
-    engine.store.settle(model_id)
+    finished(engine, model)
     return model
+
+
+def finished(engine, model):
+    """What follows a model's last step: kept in the workspace, saved to its checkpoints folder."""
+    from h2odash.engine.model_files import export_checkpoint
+
+    engine.store.settle(model.key)
+    export_checkpoint(engine, model)
 
 
 def remove_model(engine, model):

@@ -61,6 +61,14 @@ def upload_model(engine, raw_key, model_id=None):
     return model
 
 
+def export_checkpoint(engine, model):
+    """A finished model saved where its ``export_checkpoints_dir`` says, as H2O-3 does: a file
+    named by the model id, replacing an older one."""
+    folder = model.params.get("export_checkpoints_dir")
+    if folder:
+        save_model(engine, model.key, os.path.join(str(folder), model.key), force=True)
+
+
 def add_model(engine, data, model_id=None):
     """Read a model file's bytes and store the model (replacing one of the same id, as H2O-3
     does, unless a job is using it)."""

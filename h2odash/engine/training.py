@@ -123,7 +123,10 @@ def start_training(engine, algorithm, given):
     engine.store.put(model_id, model)
 
     def work(job):
+        from h2odash.engine.builds import finished
+
         _train(engine, algorithm, model, train, valid, job)
+        finished(engine, model)
         return model
 
     def cleanup(job):

@@ -123,3 +123,25 @@ def test_an_exported_frame_imports_back_equal(h2opy, data_dir, tmp_path, name):
     back["RACE"] = back["RACE"].asfactor()
     assert back.types == frame.types
     pd.testing.assert_frame_equal(back.as_data_frame(), frame.as_data_frame())
+
+
+def test_export_checkpoints_dir_saves_each_finished_model(h2opy, data_dir, tmp_path):
+    import os
+
+    from h2o.automl import H2OAutoML
+    from h2o.estimators import H2OGradientBoostingEstimator
+
+    frame = upload_prostate(h2opy, data_dir)
+    gbm = H2OGradientBoostingEstimator(ntrees=5, seed=1, export_checkpoints_dir=str(tmp_path / "gbm"))
+    gbm.train(x=X, y="CAPSULE", training_frame=frame)
+    assert os.listdir(tmp_path / "gbm") == [gbm.model_id]
+    before = _predictions(gbm, frame)
+    h2opy.remove(gbm.model_id)
+    pd.testing.assert_frame_equal(_predictions(h2opy.load_model(str(tmp_path / "gbm" / gbm.model_id)), frame), before)
+
+    aml = H2OAutoML(max_models=2, seed=1, nfolds=3, export_checkpoints_dir=str(tmp_path / "automl"),
+                    project_name="checkpoints")
+    aml.train(x=X, y="CAPSULE", training_frame=frame)
+    leaderboard = aml.leaderboard.as_data_frame()["model_id"].tolist()
+    saved = [name for name in os.listdir(tmp_path / "automl") if "_cv_" not in name]
+    assert sorted(saved) == sorted(leaderboard)

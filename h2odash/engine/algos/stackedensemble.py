@@ -65,8 +65,8 @@ _PARAMETERS = ParameterSet([
     P("score_training_samples", "long", 10000, "secondary",
       "Training rows scored for the training metrics (all of them here).", min=0),
     P("keep_levelone_frame", "boolean", False, "secondary", "Keep the level-one frame the metalearner learned from."),
-    P("export_checkpoints_dir", "string", None, "secondary", "Folder to save models to (not implemented).",
-      supported=False),
+    P("export_checkpoints_dir", "string", None, "secondary",
+      "Folder the finished model is saved to (h2odash's model file, named by the model id)."),
     P("auc_type", "enum", "AUTO", "secondary", "Multiclass AUC averaging (AUTO and NONE only).",
       values=("AUTO", "NONE", "MACRO_OVR", "WEIGHTED_OVR", "MACRO_OVO", "WEIGHTED_OVO")),
     P("gainslift_bins", "int", -1, "secondary", "Number of bins of the gains/lift table (-1: 16 by default).",
@@ -303,7 +303,9 @@ def fit_ensemble(engine, model, base, train, valid, job):
     model.extra_output.update(fitted.output())
     model.status = "DONE"
     model.end_time = int(time.time() * 1000)
-    engine.store.settle(model.key)   # kept in the workspace now, not only when an AutoML run ends
+    from h2odash.engine.builds import finished
+
+    finished(engine, model)   # kept in the workspace now, not only when an AutoML run ends
     return model
 
 
