@@ -42,6 +42,8 @@ def _value_v3(p, value):
         return {"__meta": meta("ColSpecifierV3", "VecSpecifier"), "column_name": value, "is_member_of_frames": None}
     if p.type == "KeyValue[]" and isinstance(value, dict):
         return [{"__meta": meta("KeyValueV3"), "key": k, "value": v} for k, v in value.items()]
+    if p.type == "StringPair[]":
+        return [{"__meta": meta("StringPairV3"), "a": a, "b": b} for a, b in value]
     return _output_value(value)
 
 

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from h2odash.engine.algos import glm_cv, glm_metrics, glm_solver
+from h2odash.engine.algos import glm_cv, glm_design, glm_metrics, glm_solver
 from h2odash.engine.algos.base import Algorithm, Fitted
 from h2odash.engine.contributions import Contributions
 from h2odash.engine.errors import InvalidArgument
@@ -102,17 +102,21 @@ SHARED = [
 
 STOPPING_OVERRIDE = {"stopping_metric": {"values": GLM_STOPPING_METRICS}}
 
-# GLM starts from the user's coefficients (GAM does not: it keeps SHARED's refusal).
-STARTVAL = P("startval", "double[]", None, "critical",
-             "Initial coefficients, in the order of the model's coefficient names with the intercept last, on "
-             "the standardized scale when standardize is on.", gridable=True)
+# What GLM does and GAM does not (GAM keeps SHARED's refusals).
+GLM_ONLY = {p.name: p for p in [
+    P("startval", "double[]", None, "critical",
+      "Initial coefficients, in the order of the model's coefficient names with the intercept last, on "
+      "the standardized scale when standardize is on.", gridable=True),
+    P("interactions", "string[]", None, "expert", "Columns to interact: every pair of them gets interaction columns."),
+    P("interaction_pairs", "StringPair[]", None, "expert", "Pairs of columns to interact."),
+]}
 
 parameters = extend(
     COMMON,
     P("score_iteration_interval", "int", -1, "secondary",
       "Score every this many iterations (not implemented; scoring follows the engine's schedule).",
       supported=False),
-    *[STARTVAL if p.name == "startval" else p for p in SHARED],
+    *[GLM_ONLY.get(p.name, p) for p in SHARED],
     P("dispersion_parameter_method", "enum", "pearson", "secondary",
       "How the dispersion of p-values is estimated (ml not implemented).", values=("deviance", "pearson", "ml")),
     _unsupported("init_dispersion_parameter", "double", 1.0, "expert", "Starting dispersion (not implemented).",
@@ -257,28 +261,16 @@ def _as_list(value):
     return [value]
 
 
-def h2o_column_order(spec):
-    """Predictor indices in H2O-3's coefficient order: categorical columns first, by decreasing
-    number of levels (DataInfo's exchange sort, which this repeats swap for swap), then numeric
-    columns in frame order."""
-    cats = [j for j, kind in enumerate(spec.kinds) if kind == "enum"]
-    size = {j: len(spec.domains[spec.names[j]]) for j in cats}
-    for i in range(len(cats)):
-        for j in range(i + 1, len(cats)):
-            if size[cats[i]] < size[cats[j]]:
-                cats[i], cats[j] = cats[j], cats[i]
-    return cats + [j for j, kind in enumerate(spec.kinds) if kind != "enum"]
-
-
 def h2o_coefficient_order(spec, use_all_levels):
-    """Positions, in this engine's coefficients (intercept first, predictors in frame order), of
-    H2O-3's coefficients (predictors in :func:`h2o_column_order`, intercept last)."""
-    blocks, start = [], 1
-    for name, kind in zip(spec.names, spec.kinds):
-        width = len(spec.domains[name]) - (0 if use_all_levels else 1) if kind == "enum" else 1
-        blocks.append(range(start, start + width))
-        start += width
-    return [c for j in h2o_column_order(spec) for c in blocks[j]] + [0]
+    """Positions, in this engine's coefficients (intercept first, predictors in frame order, then
+    interactions), of H2O-3's coefficients (glm_design.Design.h2o_order, intercept last)."""
+    return glm_design.Design(spec, use_all_levels).h2o_order()
+
+
+def design_of(fitted):
+    """The glm_design.Design a fitted GLM's coefficients follow."""
+    use_all = len(fitted.names) == len(glm_design.Design(fitted.spec, True).names())
+    return glm_design.Design(fitted.spec, use_all)
 
 
 def start_coefficients(params, spec):
@@ -292,7 +284,7 @@ def start_coefficients(params, spec):
     order = h2o_coefficient_order(spec, all_levels)
     startval = [float(v) for v in _as_list(startval)]
     if len(startval) != len(order):
-        names = [spec.onehot_names(all_levels)[c - 1] for c in order[:-1]]
+        names = [glm_design.Design(spec, all_levels).names()[c - 1] for c in order[:-1]]
         raise InvalidArgument("startval", f"Initial coefficient length ({len(startval)}) does not equal to actual GLM "
                                           f"coefficient length({len(order)}).\n  The order of coefficients should be "
                                           f"the following:\n" + "\n".join(names) + "\n Intercept.")
@@ -461,6 +453,9 @@ class GLMFitted(Fitted):
         if self.settings.multinomial or self.spec.category == MULTINOMIAL:
             raise InvalidArgument("predict_contributions", "Contributions are not available for multinomial GLM "
                                                            "models (as in H2O-3).")
+        if self.spec.interactions:
+            raise InvalidArgument("predict_contributions", "Contributions of GLM models with interactions are not "
+                                                           "implemented by this engine.")
         if not with_background:
             raise InvalidArgument("background_frame", "GLM supports contribution calculation only with a background "
                                                       "frame (as H2O-3): give background_frame.")
@@ -492,10 +487,8 @@ class GLMFitted(Fitted):
 
     def _column_blocks(self):
         """Each predictor's slice of the one-hot matrix's columns."""
-        use_all = len(self.names) == len(self.spec.onehot_names(True))
         blocks, start = [], 0
-        for j, name in enumerate(self.spec.names):
-            width = 1 if self.spec.kinds[j] != "enum" else len(self.spec.domains[name]) - (0 if use_all else 1)
+        for width in design_of(self).widths()[:len(self.spec.names)]:
             blocks.append(slice(start, start + width))
             start += width
         return blocks
@@ -648,8 +641,14 @@ class GLM(Algorithm):
     parameters = parameters
 
     def adapt_spec(self, params, spec, train):
-        """family=binomial on a numeric response of only 0 and 1: two classes "0" and "1", as
-        H2O-3 reads it."""
+        """What GLM learns of the training frame beyond the predictors: the most frequent level
+        of each categorical (missing values take it, as in H2O-3's MeanImputation), the
+        interaction columns, and, for family=binomial on a numeric response of only 0 and 1,
+        two classes "0" and "1", as H2O-3 reads it."""
+        skip = params.get("missing_values_handling") == "Skip"
+        pairs = glm_design.requested_pairs(params, spec)
+        spec = replace(spec, modes=glm_design.most_frequent_levels(train, spec),
+                       interactions=glm_design.learn(train, spec, pairs, uses_all_levels(params), skip))
         if (params.get("family") or "AUTO").lower() != "binomial" or spec.category != REGRESSION:
             return spec
         col = train.names.index(spec.response)
@@ -666,10 +665,8 @@ class GLM(Algorithm):
         start_coefficients(params, spec)
 
     def layout(self, frame, spec, params, rows=None):
-        from h2odash.engine.model_data import features_matrix
-
         standardize = params.get("standardize", self.standardize)
-        X = features_matrix(frame, spec, standardize=standardize, use_all_levels=uses_all_levels(params), rows=rows)
+        X = glm_design.Design(spec, uses_all_levels(params)).matrix(frame, standardize, rows)
         if params.get("missing_values_handling") == "Skip":
             X = skip_missing(X, frame, spec, spec.names, rows)
         return X
@@ -678,9 +675,9 @@ class GLM(Algorithm):
         spec = data.spec
         settings = cross_validated_settings(solver_settings(params, spec, spec.nclasses), params)
         settings = replace(settings, start=start_coefficients(params, spec))
-        all_levels = uses_all_levels(params)
-        names = spec.onehot_names(all_levels)
-        means, sigmas = column_scales(spec, all_levels)
+        design = glm_design.Design(spec, uses_all_levels(params))
+        names = design.names()
+        means, sigmas = design.scales(column_scales)
         solution = run_solver(data, settings, monitor, lambda beta: (lambda X: _predict(X, beta, settings)),
                               params=params)
         fitted = GLMFitted(solution, settings, names, means, sigmas, bool(params.get("standardize", True)), spec,
