@@ -34,9 +34,11 @@ class FeatureSpec:
     means: dict = field(default_factory=dict)    # numeric predictor -> training mean
     sigmas: dict = field(default_factory=dict)   # numeric predictor -> training std
     # GLM only: categorical predictor -> code of its most frequent level (missing values take
-    # it), and the interaction columns it learned (glm_design.Interaction).
+    # it), the interaction columns it learned (glm_design.Interaction), and the constraints
+    # read from the frames the request names (glm_constraints).
     modes: dict = None
     interactions: tuple = ()
+    beta_constraints: object = None
 
     @property
     def nclasses(self):

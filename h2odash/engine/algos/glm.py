@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from h2odash.engine.algos import glm_cv, glm_design, glm_metrics, glm_solver
+from h2odash.engine.algos import glm_constraints, glm_cv, glm_design, glm_metrics, glm_solver
 from h2odash.engine.algos.base import Algorithm, Fitted
 from h2odash.engine.contributions import Contributions
 from h2odash.engine.errors import InvalidArgument
@@ -109,6 +109,8 @@ GLM_ONLY = {p.name: p for p in [
       "the standardized scale when standardize is on.", gridable=True),
     P("interactions", "string[]", None, "expert", "Columns to interact: every pair of them gets interaction columns."),
     P("interaction_pairs", "StringPair[]", None, "expert", "Pairs of columns to interact."),
+    P("beta_constraints", "Key<Frame>", None, "critical",
+      "Frame of coefficient bounds: names, lower_bounds, upper_bounds, and a proximal penalty beta_given, rho."),
 ]}
 
 parameters = extend(
@@ -291,6 +293,17 @@ def start_coefficients(params, spec):
     start = np.empty(len(order))
     start[order] = startval
     return start
+
+
+def with_beta_constraints(settings, spec, names, means, sigmas, standardized):
+    """``settings`` with the model's beta_constraints on the solver's scale."""
+    constraints = getattr(spec, "beta_constraints", None)
+    if constraints is None:
+        return settings
+    lower, upper, given, rho = glm_constraints.solver_arrays(constraints, spec, names, means, sigmas, standardized)
+    if rho is not None and given is None:
+        given = np.zeros_like(rho)
+    return replace(settings, lower=lower, upper=upper, beta_given=given if rho is not None else None, rho=rho)
 
 
 def uses_all_levels(params):
@@ -640,15 +653,19 @@ class GLM(Algorithm):
     standardize = True
     parameters = parameters
 
-    def adapt_spec(self, params, spec, train):
+    def adapt_spec(self, params, spec, train, frames=None):
         """What GLM learns of the training frame beyond the predictors: the most frequent level
         of each categorical (missing values take it, as in H2O-3's MeanImputation), the
         interaction columns, and, for family=binomial on a numeric response of only 0 and 1,
         two classes "0" and "1", as H2O-3 reads it."""
         skip = params.get("missing_values_handling") == "Skip"
         pairs = glm_design.requested_pairs(params, spec)
+        constraints = None
+        if params.get("beta_constraints"):
+            constraints = glm_constraints.read(frames["beta_constraints"])
         spec = replace(spec, modes=glm_design.most_frequent_levels(train, spec),
-                       interactions=glm_design.learn(train, spec, pairs, uses_all_levels(params), skip))
+                       interactions=glm_design.learn(train, spec, pairs, uses_all_levels(params), skip),
+                       beta_constraints=constraints)
         if (params.get("family") or "AUTO").lower() != "binomial" or spec.category != REGRESSION:
             return spec
         col = train.names.index(spec.response)
@@ -663,6 +680,15 @@ class GLM(Algorithm):
         check_family(params, spec, self.full_name)
         solver_settings(params, spec, spec.nclasses)
         start_coefficients(params, spec)
+        constraints = getattr(spec, "beta_constraints", None)
+        if constraints is not None:
+            if family_of(params, spec) == "multinomial":
+                raise InvalidArgument("beta_constraints", "beta_constraints does not work with multinomial family.")
+            if constraints.has("rho") and params.get("compute_p_values"):
+                raise InvalidArgument("compute_p_values", "P-values can not be computed for constrained problems "
+                                                          "with proximal penalty.")
+            design = glm_design.Design(spec, uses_all_levels(params))
+            glm_constraints.solver_arrays(constraints, spec, design.names(), *design.scales(column_scales), False)
 
     def layout(self, frame, spec, params, rows=None):
         standardize = params.get("standardize", self.standardize)
@@ -678,6 +704,7 @@ class GLM(Algorithm):
         design = glm_design.Design(spec, uses_all_levels(params))
         names = design.names()
         means, sigmas = design.scales(column_scales)
+        settings = with_beta_constraints(settings, spec, names, means, sigmas, bool(params.get("standardize", True)))
         solution = run_solver(data, settings, monitor, lambda beta: (lambda X: _predict(X, beta, settings)),
                               params=params)
         fitted = GLMFitted(solution, settings, names, means, sigmas, bool(params.get("standardize", True)), spec,
