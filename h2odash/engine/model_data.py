@@ -39,6 +39,7 @@ class FeatureSpec:
     modes: dict = None
     interactions: tuple = ()
     beta_constraints: object = None
+    linear_constraints: tuple = ()
 
     @property
     def nclasses(self):

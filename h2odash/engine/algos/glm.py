@@ -111,6 +111,9 @@ GLM_ONLY = {p.name: p for p in [
     P("interaction_pairs", "StringPair[]", None, "expert", "Pairs of columns to interact."),
     P("beta_constraints", "Key<Frame>", None, "critical",
       "Frame of coefficient bounds: names, lower_bounds, upper_bounds, and a proximal penalty beta_given, rho."),
+    P("linear_constraints", "Key<Frame>", None, "critical",
+      "Frame of linear constraints on the coefficients: names, values, types (Equal, LessThanEqual), "
+      "constraint_numbers; 'constant' names the constant term. Needs lambda=0 and solver IRLSM."),
 ]}
 
 parameters = extend(
@@ -119,11 +122,14 @@ parameters = extend(
       "Score every this many iterations (not implemented; scoring follows the engine's schedule).",
       supported=False),
     *[GLM_ONLY.get(p.name, p) for p in SHARED],
+    GLM_ONLY["linear_constraints"],
     P("dispersion_parameter_method", "enum", "pearson", "secondary",
       "How the dispersion of p-values is estimated (ml not implemented).", values=("deviance", "pearson", "ml")),
     _unsupported("init_dispersion_parameter", "double", 1.0, "expert", "Starting dispersion (not implemented).",
                  gridable=True),
-    _unsupported("calc_like", "boolean", False, "critical", "Compute the likelihood (not implemented)."),
+    P("calc_like", "boolean", False, "critical",
+      "Compute the log-likelihood and the AIC from it (gaussian, binomial, poisson); gaussian models then "
+      "compute p-values and drop collinear columns, as in H2O-3."),
     _unsupported("control_variables", "string[]", None, "expert",
                  "Predictors kept out of predictions (not implemented)."),
     _unsupported("remove_offset_effects", "boolean", False, "expert",
@@ -147,7 +153,6 @@ parameters = extend(
                  gridable=True),
     _unsupported("influence", "enum", None, "expert", "Regression influence diagnostics (not implemented).",
                  values=("dfbetas",)),
-    _unsupported("linear_constraints", "Key<Frame>", None, "critical", "Linear constraints (not implemented)."),
     _unsupported("init_optimal_glm", "boolean", False, "secondary", "Constrained GLM start (not implemented).",
                  gridable=True),
     _unsupported("separate_linear_beta", "boolean", False, "secondary", "Constrained GLM option (not implemented).",
@@ -225,6 +230,14 @@ def solver_settings(params, spec, nclasses):
             raise InvalidArgument("compute_p_values", "P-values are not supported for family=multinomial.")
         if params.get("non_negative"):
             raise InvalidArgument("compute_p_values", "P-values are not supported with non_negative=true.")
+    if params.get("calc_like"):
+        if family not in glm_metrics.LIKELIHOOD_FAMILIES:
+            raise InvalidArgument("calc_like", f"calc_like is not implemented by this engine for family {family} "
+                                               f"(only {', '.join(glm_metrics.LIKELIHOOD_FAMILIES)}).")
+        if family == "gaussian":
+            # H2O-3 estimates the dispersion the likelihood needs with the p-values.
+            compute_p = True
+            params = {**params, "remove_collinear_columns": True}
     if params.get("remove_collinear_columns") and not params.get("intercept", True):
         raise InvalidArgument("intercept", "remove_collinear_columns is not supported without an intercept.")
     if params.get("dispersion_parameter_method", "pearson") == "ml":
@@ -295,8 +308,34 @@ def start_coefficients(params, spec):
     return start
 
 
+def check_linear_constraints(params, spec):
+    """What H2O-3's constrained GLM refuses."""
+    solver = (params.get("solver") or "AUTO").upper()
+    if solver != "IRLSM":
+        raise InvalidArgument("solver", "constrained GLM is only available for IRLSM.  Please set solver to IRLSM/irlsm "
+                                        "explicitly.")
+    if not params.get("intercept", True):
+        raise InvalidArgument("intercept", "constrained GLM is only supported with when intercept=true.")
+    lambdas = params.get("lambda")
+    if params.get("lambda_search") or lambdas in (None, []) or any(float(v) != 0 for v in _as_list(lambdas)):
+        raise InvalidArgument("lambda", "Regularization is not allowed for constrained GLM.  Set lambda to 0.0.")
+    if family_of(params, spec) == "multinomial":
+        raise InvalidArgument("family", "Constrained GLM is not supported for multinomial and ordinal families.")
+    names = glm_design.Design(spec, uses_all_levels(params)).names()
+    glm_constraints.linear_arrays(all_linear_constraints(spec, names), names, np.ones(len(names)), False)
+
+
+def all_linear_constraints(spec, names):
+    """The linear constraints of a constrained GLM: beta_constraints' bounds, then the linear ones."""
+    return glm_constraints.bound_constraints(getattr(spec, "beta_constraints", None), names) + \
+        tuple(spec.linear_constraints)
+
+
 def with_beta_constraints(settings, spec, names, means, sigmas, standardized):
-    """``settings`` with the model's beta_constraints on the solver's scale."""
+    """``settings`` with the model's beta_constraints and linear_constraints on the solver's scale."""
+    if getattr(spec, "linear_constraints", ()):
+        settings = replace(settings, linear=glm_constraints.linear_arrays(spec.linear_constraints, names, sigmas,
+                                                                          standardized))
     constraints = getattr(spec, "beta_constraints", None)
     if constraints is None:
         return settings
@@ -429,6 +468,7 @@ class GLMFitted(Fitted):
 
     table_name = "glm coefficients"
     response_mean = None    # training mean response (per class): the null model of the GLM metrics
+    calc_like = False       # metrics with the full log-likelihood
 
     def __init__(self, solution, settings, names, means, sigmas, standardized, spec, params):
         self.solution = solution
@@ -440,6 +480,7 @@ class GLMFitted(Fitted):
         self.spec = spec
         self.training_frame = frame_name(params.get("training_frame"))
         self.lambda_search = settings.lambda_search
+        self.calc_like = bool(params.get("calc_like"))
 
     def select_submodel(self, index):
         """Become submodel ``index`` of the path (cross-validation's choice for a fold model)."""
@@ -457,7 +498,12 @@ class GLMFitted(Fitted):
         if self.response_mean is None:
             return {}
         rank = int(np.count_nonzero(self.beta))
-        return glm_metrics.glm_metrics(self.settings, self.response_mean, rank, y, raw, w)
+        likelihood = None
+        if self.calc_like:
+            unregularized = self.solution.lambda_value == 0 and not self.lambda_search
+            parameters = np.atleast_2d(self.beta).shape[1] if unregularized else rank
+            likelihood = (parameters, self.solution.dispersion)
+        return glm_metrics.glm_metrics(self.settings, self.response_mean, rank, y, raw, w, likelihood)
 
     def coefficient_names(self):
         return ["Intercept"] + self.names
@@ -563,6 +609,27 @@ class GLMFitted(Fitted):
             table.append(row)
         return table
 
+    def constraints_table(self):
+        """H2O-3's table of the constraints at the coefficients, and whether all of them hold."""
+        table = Table("Beta (if exists) and Linear Constraints Table",
+                      [col("constraint", "string", "constraint"), col("values", "double", "values", "%5.2f"),
+                       col("condition", "string", "condition"), col("condition_satisfied", "string",
+                                                                     "condition_satisfied")])
+        coefficient = dict(zip(self.names, self.coefficients[0, 1:]))
+        bounds = glm_constraints.bound_constraints(getattr(self.spec, "beta_constraints", None), self.names)
+        rows = [("Beta", c) for c in bounds if c.equal] + [("Beta", c) for c in bounds if not c.equal]
+        linear = self.spec.linear_constraints
+        rows += [("Linear", c) for c in linear if c.equal] + [("Linear", c) for c in linear if not c.equal]
+        satisfied = True
+        for kind, constraint in rows:
+            value = sum(v * coefficient.get(name, 0.0) for name, v in constraint.terms) + constraint.constant
+            holds = abs(value) <= CONSTRAINT_TOLERANCE if constraint.equal else value <= CONSTRAINT_TOLERANCE
+            satisfied &= holds
+            label = f"{kind} {'equality' if constraint.equal else 'inequality'} constraint: "
+            table.append([label + glm_constraints.describe(constraint), float(value),
+                          "== 0" if constraint.equal else "<= 0", "true" if holds else "false"])
+        return table, satisfied
+
     def wald_tests(self, submodel=None):
         """(std errors, z values, p-values) of the original-scale coefficients, or None; of the
         model, or of one ``submodel`` of its path.
@@ -613,6 +680,8 @@ class GLMFitted(Fitted):
             "dispersion": float(sol.dispersion) if sol.dispersion is not None else 0.0,
             "coefficient_names": self.coefficient_names(),
         }
+        if self.spec is not None and getattr(self.spec, "linear_constraints", ()):
+            out["linear_constraints_table"], out["all_constraints_satisfied"] = self.constraints_table()
         if self.settings.multinomial:
             domain = self.spec.response_domain if self.spec is not None else None
             if domain and len(domain) > 2:
@@ -663,9 +732,12 @@ class GLM(Algorithm):
         constraints = None
         if params.get("beta_constraints"):
             constraints = glm_constraints.read(frames["beta_constraints"])
+        linear = ()
+        if params.get("linear_constraints"):
+            linear = glm_constraints.read_linear(frames["linear_constraints"])
         spec = replace(spec, modes=glm_design.most_frequent_levels(train, spec),
                        interactions=glm_design.learn(train, spec, pairs, uses_all_levels(params), skip),
-                       beta_constraints=constraints)
+                       beta_constraints=constraints, linear_constraints=linear)
         if (params.get("family") or "AUTO").lower() != "binomial" or spec.category != REGRESSION:
             return spec
         col = train.names.index(spec.response)
@@ -689,6 +761,8 @@ class GLM(Algorithm):
                                                           "with proximal penalty.")
             design = glm_design.Design(spec, uses_all_levels(params))
             glm_constraints.solver_arrays(constraints, spec, design.names(), *design.scales(column_scales), False)
+        if getattr(spec, "linear_constraints", ()):
+            check_linear_constraints(params, spec)
 
     def layout(self, frame, spec, params, rows=None):
         standardize = params.get("standardize", self.standardize)
@@ -738,6 +812,9 @@ class GLM(Algorithm):
                 "max_iterations": choice.max_iterations, "early_stopping": False}
         return {**params, _SETTINGS_KEY: main, _CHOICE_KEY: choice}
 
+
+# How far from exact a constraint may be and still count as satisfied (the solver's precision).
+CONSTRAINT_TOLERANCE = 1e-8
 
 # Private parameters that carry cross-validation's decisions to the fits (never shown as parameters).
 _SETTINGS_KEY = "_glm_cv_settings"

@@ -93,3 +93,97 @@ def solver_arrays(constraints, spec, names, means, sigmas, standardized):
         if "beta_given" in arrays:
             arrays["beta_given"][0] += float(np.dot(arrays["beta_given"][1:] / sigmas, means))
     return tuple(arrays.get(c) for c in VALUE_COLUMNS)
+
+
+# ---------------------------------------------------------------------------------------------
+# linear_constraints
+# ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LinearConstraint:
+    """sum of coefficient * value + constant, == 0 (``equal``) or <= 0."""
+
+    terms: tuple        # ((coefficient name, value), ...)
+    constant: float
+    equal: bool
+
+
+def read_linear(frame):
+    """The :class:`LinearConstraint` list of a linear_constraints frame (names, values, types,
+    constraint_numbers), checked as H2O-3 checks it."""
+    needed = ("names", "values", "types", "constraint_numbers")
+    missing = [c for c in needed if c not in frame.names]
+    if missing:
+        raise InvalidArgument("linear_constraints", f"linear_constraints needs the columns {', '.join(needed)}; "
+                                                    f"missing: {', '.join(missing)}.")
+    column = {c: frame.table.column(frame.names.index(c)).to_pylist() for c in needed}
+    numbers = numeric_values(frame.table.column(frame.names.index("constraint_numbers")),
+                             frame.types[frame.names.index("constraint_numbers")])
+    groups = {}
+    for row, number in enumerate(numbers.tolist()):
+        groups.setdefault(number, []).append(row)
+    constraints = []
+    for number in sorted(groups):
+        rows = groups[number]
+        kinds = {str(column["types"][r]).lower() for r in rows}
+        if not kinds <= {"equal", "lessthanequal"}:
+            raise InvalidArgument("linear_constraints", "Type of linear constraints can only be Equal to LessThanEqualTo.")
+        if len(kinds) > 1:
+            raise InvalidArgument("linear_constraints", "Constraint type of the same constraint must be the same but "
+                                                        "is not.")
+        terms, constant = [], 0.0
+        for r in rows:
+            name, value = str(column["names"][r]), float(column["values"][r])
+            if name == "constant":
+                constant = value
+            else:
+                terms.append((name, value))
+        if len(terms) < 2:
+            raise InvalidArgument("linear_constraints", "Linear constraint must have at least two coefficients.  For "
+                                                        f"constraints on just one coefficient: {terms[0][0] if terms else ''}"
+                                                        ", use betaConstraints instead.")
+        constraints.append(LinearConstraint(tuple(terms), constant, kinds == {"equal"}))
+    return tuple(constraints)
+
+
+def bound_constraints(constraints, names):
+    """beta_constraints' bounds as linear constraints: -b + lower <= 0 and b - upper <= 0
+    (H2O-3 treats them so when there are linear constraints)."""
+    if constraints is None:
+        return ()
+    result = []
+    for name, values in constraints.rows:
+        targets = [n for n in names if n == name or n.startswith(f"{name}.")] if name not in names else [name]
+        for target in targets:
+            lower, upper = values.get("lower_bounds", np.nan), values.get("upper_bounds", np.nan)
+            if np.isfinite(lower):
+                result.append(LinearConstraint(((target, -1.0),), lower, False))
+            if np.isfinite(upper):
+                result.append(LinearConstraint(((target, 1.0),), -upper, False))
+    return tuple(result)
+
+
+def linear_arrays(constraints, names, sigmas, standardized):
+    """(A, c, equal) with A over the solver's coefficients (intercept first): constraint k is
+    A[k] b + c[k] == 0 or <= 0. Refuses unknown names and redundant constraints."""
+    position = {name: j + 1 for j, name in enumerate(names)}
+    A = np.zeros((len(constraints), len(names) + 1))
+    for k, constraint in enumerate(constraints):
+        for name, value in constraint.terms:
+            if name not in position:
+                raise InvalidArgument("linear_constraints", f"Coefficient name {name} is not a valid coefficient name."
+                                                            "  It be a valid coefficient name or it can be constant")
+            A[k, position[name]] += value
+    if len(constraints) and np.linalg.matrix_rank(A) < len(constraints):
+        raise InvalidArgument("linear_constraints", "The constraints are redundant (their matrix is not of full rank); "
+                                                    "remove the ones that follow from the others.")
+    if standardized:
+        A[:, 1:] = A[:, 1:] / sigmas    # a standardized column's coefficient is sigma times the original
+    c = np.array([constraint.constant for constraint in constraints], dtype=float)
+    return A, c, np.array([constraint.equal for constraint in constraints], dtype=bool)
+
+
+def describe(constraint):
+    text = " ".join(f"{'+' if value >= 0 and i else ''}{value!r}*{name}" for i, (name, value) in
+                    enumerate(constraint.terms))
+    return f"{text} {'+' if constraint.constant >= 0 else ''}{constraint.constant!r}"

@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import linalg, stats
+from scipy import linalg, optimize, stats
 from threadpoolctl import threadpool_limits
 
 from h2odash.engine.errors import InvalidArgument
@@ -176,6 +176,9 @@ class Settings:
     upper: np.ndarray = None
     beta_given: np.ndarray = None
     rho: np.ndarray = None
+    # linear_constraints: (A, c, equal), A[k] b + c[k] == 0 where equal[k], else <= 0 (b on the
+    # scale of X, intercept first); None: none.
+    linear: tuple = None
 
     @property
     def multinomial(self):
@@ -310,6 +313,37 @@ def solve_quadratic(G, r, l1, H_pen, bounds, start, intercept):
             b[free] = linalg.lstsq(sub, r[free], check_finite=False)[0]
         return b
     return _coordinate_descent(H, r, l1, bounds, start, intercept)
+
+
+def solve_constrained_quadratic(H, r, bounds, linear, start):
+    """argmin 0.5 b'Hb - r'b under linear constraints (A, c, equal) and ``bounds`` (or None),
+    by sequential least squares on the small Gram-sized problem. When the constraints
+    contradict each other the closest point found is returned (the model's constraints table
+    then says which ones fail)."""
+    A, c, equal = linear
+    constraints = []
+    if equal.any():
+        Ae, ce = A[equal], c[equal]
+        constraints.append({"type": "eq", "fun": lambda b: Ae @ b + ce, "jac": lambda b: Ae})
+    if (~equal).any():
+        Al, cl = A[~equal], c[~equal]
+        constraints.append({"type": "ineq", "fun": lambda b: -(Al @ b + cl), "jac": lambda b: -Al})
+
+    def objective(b):
+        Hb = H @ b
+        return 0.5 * b @ Hb - r @ b, Hb - r
+
+    box = None if bounds is None else [(None if np.isneginf(lo) else lo, None if np.isposinf(hi) else hi)
+                                       for lo, hi in zip(*bounds)]
+    result = optimize.minimize(objective, np.asarray(start, dtype=float), jac=True, method="SLSQP", bounds=box,
+                               constraints=constraints, options={"ftol": 1e-15, "maxiter": 2000})
+    return result.x
+
+
+def constraints_hold(beta, linear, tol=1e-8):
+    A, c, equal = linear
+    values = A @ beta + c
+    return bool(np.all(np.abs(values[equal]) <= tol) and np.all(values[~equal] <= tol))
 
 
 def _coordinate_descent(H, r, l1, bounds, start, intercept, tol=1e-10, max_sweeps=5000):
@@ -571,6 +605,9 @@ def _irls(problem, beta, lam, alpha, max_iterations, on_iteration, objective_eps
     l1 = lam * alpha
     if bounds is not None and not s.multinomial:
         beta = np.clip(beta, *bounds)       # a feasible start, so every accepted step stays feasible
+    # From a start outside the linear constraints the first step is taken whatever its objective:
+    # it is the first feasible point, and every later one is measured from it.
+    infeasible_start = s.linear is not None and not constraints_hold(beta, s.linear)
     eta = problem.eta(beta)
     objective = problem.objective(beta, lam, alpha, eta)
     iterations = 0
@@ -589,9 +626,16 @@ def _irls(problem, beta, lam, alpha, max_iterations, on_iteration, objective_eps
         else:
             W, z = problem.working(eta, problem.y)
             G, r = problem.gram(W, z)
-            new = solve_quadratic(G, r + proximal, l1, H_pen, bounds, beta, s.intercept)
+            if s.linear is not None:
+                new = solve_constrained_quadratic(G + H_pen, r + proximal, bounds, s.linear, beta)
+            else:
+                new = solve_quadratic(G, r + proximal, l1, H_pen, bounds, beta, s.intercept)
         new_eta = problem.eta(new)
         new_objective = problem.objective(new, lam, alpha, new_eta)
+        forced = infeasible_start
+        if forced:
+            infeasible_start = False
+            objective = max(objective, new_objective)
         # Step halving keeps IRLS from overshooting with non-canonical links.
         halvings = 0
         while not (new_objective <= objective * (1 + 1e-12) + 1e-15) and halvings < 20:
@@ -605,7 +649,7 @@ def _irls(problem, beta, lam, alpha, max_iterations, on_iteration, objective_eps
             beta, objective, eta = new, new_objective, new_eta
         if on_iteration is not None and not on_iteration(beta):
             raise Stop(beta)
-        if change < beta_epsilon or improvement < objective_epsilon:
+        if not forced and (change < beta_epsilon or improvement < objective_epsilon):
             break
     return beta, iterations, eta
 
@@ -932,6 +976,9 @@ def _without_columns(settings, keep):
     kept = np.concatenate([[0], np.asarray(keep, dtype=np.intp) + 1])
     per_coefficient = {name: np.asarray(getattr(settings, name))[..., kept]
                        for name in ("start", "lower", "upper", "beta_given", "rho") if getattr(settings, name) is not None}
+    if settings.linear is not None:
+        A, c, equal = settings.linear
+        per_coefficient["linear"] = (A[:, kept], c, equal)   # a dropped column's coefficient is 0
     return Settings(**{**settings.__dict__, "penalties": penalties, **per_coefficient})
 
 
