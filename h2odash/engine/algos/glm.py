@@ -626,7 +626,7 @@ class GLMFitted(Fitted):
             holds = abs(value) <= CONSTRAINT_TOLERANCE if constraint.equal else value <= CONSTRAINT_TOLERANCE
             satisfied &= holds
             label = f"{kind} {'equality' if constraint.equal else 'inequality'} constraint: "
-            table.append([label + glm_constraints.describe(constraint), float(value),
+            table.append([label + glm_constraints.describe(constraint, float(value)), float(value),
                           "== 0" if constraint.equal else "<= 0", "true" if holds else "false"])
         return table, satisfied
 

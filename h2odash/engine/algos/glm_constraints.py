@@ -183,7 +183,10 @@ def linear_arrays(constraints, names, sigmas, standardized):
     return A, c, np.array([constraint.equal for constraint in constraints], dtype=bool)
 
 
-def describe(constraint):
-    text = " ".join(f"{'+' if value >= 0 and i else ''}{value!r}*{name}" for i, (name, value) in
-                    enumerate(constraint.terms))
-    return f"{text} {'+' if constraint.constant >= 0 else ''}{constraint.constant!r}"
+def describe(constraint, value):
+    """H2O-3's text of a constraint at its value: ``+1.0*x2-1.0*x3 = -0.08`` (zero terms left out)."""
+    terms = [(name, v) for name, v in constraint.terms if v != 0]
+    if constraint.constant != 0:
+        terms.append((None, constraint.constant))
+    text = "".join(f"{'+' if v > 0 else ''}{v!r}" + (f"*{name}" if name is not None else "") for name, v in terms)
+    return f"{text} = {value!r}"
