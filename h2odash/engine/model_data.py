@@ -33,6 +33,13 @@ class FeatureSpec:
     category: str = REGRESSION
     means: dict = field(default_factory=dict)    # numeric predictor -> training mean
     sigmas: dict = field(default_factory=dict)   # numeric predictor -> training std
+    # GLM only: categorical predictor -> code of its most frequent level (missing values take
+    # it), the interaction columns it learned (glm_design.Interaction), and the constraints
+    # read from the frames the request names (glm_constraints).
+    modes: dict = None
+    interactions: tuple = ()
+    beta_constraints: object = None
+    linear_constraints: tuple = ()
 
     @property
     def nclasses(self):
@@ -213,9 +220,10 @@ def codes_matrix(frame, spec, rows=None):
 _COLUMN_BLOCK = 8
 
 
-def features_matrix(frame, spec, standardize=False, use_all_levels=False, rows=None):
+def features_matrix(frame, spec, standardize=False, use_all_levels=False, rows=None, modes=None):
     """Predictors as a dense float matrix: one-hot categoricals (first level dropped unless
-    ``use_all_levels``), numbers mean-imputed and optionally standardized with training stats."""
+    ``use_all_levels``), numbers mean-imputed and optionally standardized with training stats.
+    A missing or unseen level is all zeros, or the level ``modes`` names for its column."""
     check_columns(frame, spec, need_response=False)
     n = frame.nrows if rows is None else len(rows)
     widths = [(len(spec.domains[name]) - (0 if use_all_levels else 1)) if kind == "enum" else 1
@@ -226,7 +234,10 @@ def features_matrix(frame, spec, standardize=False, use_all_levels=False, rows=N
     numeric = []
     for name, kind, start in zip(spec.names, spec.kinds, starts):
         if kind == "enum":
-            codes = level_codes(frame, frame.names.index(name), spec.domains[name], rows) - (0 if use_all_levels else 1)
+            codes = level_codes(frame, frame.names.index(name), spec.domains[name], rows)
+            if modes and name in modes:
+                codes = np.where(codes < 0, modes[name], codes)
+            codes = codes - (0 if use_all_levels else 1)
             present = np.nonzero(codes >= 0)[0]
             matrix[present, start + codes[present]] = 1.0
         else:

@@ -64,7 +64,7 @@ def prepare(engine, algorithm, given):
         train, params.get("response_column"), ignored, params.get("weights_column"),
         params.get("fold_column"), params.get("ignore_const_cols", True), unsupervised_category=unsupervised,
     )
-    spec = algorithm.adapt_spec(params, spec, train)
+    spec = algorithm.adapt_spec(params, spec, train, named_frames(engine, algorithm, params))
     if params.get("check_constant_response") and spec.category == REGRESSION and _constant_response(train, spec):
         raise InvalidArgument("response_column", f"Response '{spec.response}' is constant; set "
                                                  "check_constant_response=false to train on it anyway.")
@@ -78,7 +78,6 @@ def prepare(engine, algorithm, given):
         raise InvalidArgument("nfolds", f"nfolds ({nfolds}) is larger than the number of rows ({train.nrows}).")
     if valid is not None:
         check_columns(valid, spec, need_response=unsupervised is None)
-    named_frames(engine, algorithm, params)
     return params, train, valid, spec
 
 

@@ -45,6 +45,8 @@ def _value_v3(p, value):
         return [key_ref(v, "Model") for v in value]
     if p.type == "KeyValue[]" and isinstance(value, dict):
         return [{"__meta": meta("KeyValueV3"), "key": k, "value": v} for k, v in value.items()]
+    if p.type == "StringPair[]":
+        return [{"__meta": meta("StringPairV3"), "a": a, "b": b} for a, b in value]
     return _output_value(value)
 
 

@@ -49,6 +49,7 @@ _H2O_TYPE_NAMES = {
     "str": "string", "int": "int", "float": "double", "bool": "boolean", "key": "Key",
     "keys": "Key[]", "strs": "string[]", "ints": "int[]", "floats": "double[]", "str_lists": "string[][]",
     "key_values": "KeyValue[]", "column": "VecSpecifier", "enum": "enum", "json": "Object",
+    "string_pairs": "StringPair[]",
 }
 
 # Fields every H2O request schema accepts and that only shape the response.
@@ -309,10 +310,39 @@ def _to_key_values(value):
         return [{"key": double or single, "value": float(number)} for double, single, number in pairs]
 
 
+# One {a: ..., b: ...} of H2O's StringPair[] as h2o-py writes it: keys bare, names quoted with ".
+_STRING_PAIR = re.compile(r"""\{\s*['"]?a['"]?\s*:\s*"((?:[^"\\]|\\.)*)"\s*,\s*['"]?b['"]?\s*:\s*"((?:[^"\\]|\\.)*)"\s*\}""")
+
+
+def _to_string_pairs(value):
+    """H2O's StringPair[] as [a, b] lists: JSON (a list of {"a": ..., "b": ...}), or h2o-py's
+    ``[{a: "x",b: "y"}]``."""
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError:
+            pairs = _STRING_PAIR.findall(text)
+            rest = _STRING_PAIR.sub("", text[1:-1]).replace(",", "").strip()
+            if not (text.startswith("[") and text.endswith("]")) or rest:
+                raise ValueError("not a list of pairs")
+            return [[json.loads(f'"{a}"'), json.loads(f'"{b}"')] for a, b in pairs]
+    pairs = []
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, dict) and isinstance(item.get("a"), str) and isinstance(item.get("b"), str):
+            pairs.append([item["a"], item["b"]])
+        elif isinstance(item, (list, tuple)) and len(item) == 2 and all(isinstance(x, str) for x in item):
+            pairs.append(list(item))
+        else:
+            raise ValueError("not a pair")
+    return pairs
+
+
 _CONVERTERS = {
     "str": _to_str, "int": _to_int, "float": _to_float, "bool": _to_bool, "key": _to_key,
     "keys": _to_keys, "strs": _to_strs, "ints": _to_ints, "floats": _to_floats, "str_lists": _to_str_lists,
     "key_values": _to_key_values, "column": _to_column, "enum": _to_str, "json": _to_json,
+    "string_pairs": _to_string_pairs,
 }
 _EXPECTED = {
     "str": "must be a string", "int": "must be an integer", "float": "must be a number",
@@ -321,6 +351,7 @@ _EXPECTED = {
     "ints": "must be a list of integers", "floats": "must be a list of numbers", "str_lists": "must be a list of lists of strings",
     "column": "must be a column name or {\"column_name\": ...}", "enum": "must be a string",
     "json": "must be JSON", "key_values": 'must be a list of {"key": ..., "value": ...}',
+    "string_pairs": 'must be a list of {"a": ..., "b": ...}',
 }
 
 

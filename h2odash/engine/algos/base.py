@@ -280,9 +280,10 @@ class Algorithm:
         """Title of the scoring history (H2O-3's PCA names it after its pca_method)."""
         return "Scoring History"
 
-    def adapt_spec(self, params, spec, train):
+    def adapt_spec(self, params, spec, train, frames=None):
         """The model's columns as this algorithm reads them (GLM's binomial family takes a
-        numeric 0/1 response as two classes); ``spec`` as built from the request by default."""
+        numeric 0/1 response as two classes); ``spec`` as built from the request by default.
+        ``frames`` are the other frames the request names, by parameter."""
         return spec
 
     def kept_columns(self, params):

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from h2odash.engine.algos import glm_cv, glm_metrics, glm_solver
+from h2odash.engine.algos import glm_constraints, glm_cv, glm_design, glm_metrics, glm_solver
 from h2odash.engine.algos.base import Algorithm, Fitted
 from h2odash.engine.contributions import Contributions
 from h2odash.engine.errors import InvalidArgument
@@ -102,22 +102,33 @@ SHARED = [
 
 STOPPING_OVERRIDE = {"stopping_metric": {"values": GLM_STOPPING_METRICS}}
 
-# GLM starts from the user's coefficients (GAM does not: it keeps SHARED's refusal).
-STARTVAL = P("startval", "double[]", None, "critical",
-             "Initial coefficients, in the order of the model's coefficient names with the intercept last, on "
-             "the standardized scale when standardize is on.", gridable=True)
+# What GLM does and GAM does not (GAM keeps SHARED's refusals).
+GLM_ONLY = {p.name: p for p in [
+    P("startval", "double[]", None, "critical",
+      "Initial coefficients, in the order of the model's coefficient names with the intercept last, on "
+      "the standardized scale when standardize is on.", gridable=True),
+    P("interactions", "string[]", None, "expert", "Columns to interact: every pair of them gets interaction columns."),
+    P("interaction_pairs", "StringPair[]", None, "expert", "Pairs of columns to interact."),
+    P("beta_constraints", "Key<Frame>", None, "critical",
+      "Frame of coefficient bounds: names, lower_bounds, upper_bounds, and a proximal penalty beta_given, rho."),
+    P("linear_constraints", "Key<Frame>", None, "critical",
+      "Frame of linear constraints on the coefficients: names, values, types (Equal, LessThanEqual), "
+      "constraint_numbers; 'constant' names the constant term. Needs lambda=0 and solver IRLSM."),
+]}
 
 parameters = extend(
     COMMON,
     P("score_iteration_interval", "int", -1, "secondary",
       "Score every this many iterations (not implemented; scoring follows the engine's schedule).",
       supported=False),
-    *[STARTVAL if p.name == "startval" else p for p in SHARED],
+    *[GLM_ONLY.get(p.name, p) for p in SHARED],
     P("dispersion_parameter_method", "enum", "pearson", "secondary",
       "How the dispersion of p-values is estimated (ml not implemented).", values=("deviance", "pearson", "ml")),
     _unsupported("init_dispersion_parameter", "double", 1.0, "expert", "Starting dispersion (not implemented).",
                  gridable=True),
-    _unsupported("calc_like", "boolean", False, "critical", "Compute the likelihood (not implemented)."),
+    P("calc_like", "boolean", False, "critical",
+      "Compute the log-likelihood and the AIC from it (gaussian, binomial, poisson); gaussian models then "
+      "compute p-values and drop collinear columns, as in H2O-3."),
     _unsupported("control_variables", "string[]", None, "expert",
                  "Predictors kept out of predictions (not implemented)."),
     _unsupported("remove_offset_effects", "boolean", False, "expert",
@@ -141,7 +152,7 @@ parameters = extend(
                  gridable=True),
     _unsupported("influence", "enum", None, "expert", "Regression influence diagnostics (not implemented).",
                  values=("dfbetas",)),
-    _unsupported("linear_constraints", "Key<Frame>", None, "critical", "Linear constraints (not implemented)."),
+    GLM_ONLY["linear_constraints"],
     _unsupported("init_optimal_glm", "boolean", False, "secondary", "Constrained GLM start (not implemented).",
                  gridable=True),
     _unsupported("separate_linear_beta", "boolean", False, "secondary", "Constrained GLM option (not implemented).",
@@ -219,6 +230,14 @@ def solver_settings(params, spec, nclasses):
             raise InvalidArgument("compute_p_values", "P-values are not supported for family=multinomial.")
         if params.get("non_negative"):
             raise InvalidArgument("compute_p_values", "P-values are not supported with non_negative=true.")
+    if params.get("calc_like"):
+        if family not in glm_metrics.LIKELIHOOD_FAMILIES:
+            raise InvalidArgument("calc_like", f"calc_like is not implemented by this engine for family {family} "
+                                               f"(only {', '.join(glm_metrics.LIKELIHOOD_FAMILIES)}).")
+        if family == "gaussian":
+            # H2O-3 estimates the dispersion the likelihood needs with the p-values.
+            compute_p = True
+            params = {**params, "remove_collinear_columns": True}
     if params.get("remove_collinear_columns") and not params.get("intercept", True):
         raise InvalidArgument("intercept", "remove_collinear_columns is not supported without an intercept.")
     if params.get("dispersion_parameter_method", "pearson") == "ml":
@@ -257,28 +276,16 @@ def _as_list(value):
     return [value]
 
 
-def h2o_column_order(spec):
-    """Predictor indices in H2O-3's coefficient order: categorical columns first, by decreasing
-    number of levels (DataInfo's exchange sort, which this repeats swap for swap), then numeric
-    columns in frame order."""
-    cats = [j for j, kind in enumerate(spec.kinds) if kind == "enum"]
-    size = {j: len(spec.domains[spec.names[j]]) for j in cats}
-    for i in range(len(cats)):
-        for j in range(i + 1, len(cats)):
-            if size[cats[i]] < size[cats[j]]:
-                cats[i], cats[j] = cats[j], cats[i]
-    return cats + [j for j, kind in enumerate(spec.kinds) if kind != "enum"]
-
-
 def h2o_coefficient_order(spec, use_all_levels):
-    """Positions, in this engine's coefficients (intercept first, predictors in frame order), of
-    H2O-3's coefficients (predictors in :func:`h2o_column_order`, intercept last)."""
-    blocks, start = [], 1
-    for name, kind in zip(spec.names, spec.kinds):
-        width = len(spec.domains[name]) - (0 if use_all_levels else 1) if kind == "enum" else 1
-        blocks.append(range(start, start + width))
-        start += width
-    return [c for j in h2o_column_order(spec) for c in blocks[j]] + [0]
+    """Positions, in this engine's coefficients (intercept first, predictors in frame order, then
+    interactions), of H2O-3's coefficients (glm_design.Design.h2o_order, intercept last)."""
+    return glm_design.Design(spec, use_all_levels).h2o_order()
+
+
+def design_of(fitted):
+    """The glm_design.Design a fitted GLM's coefficients follow."""
+    use_all = len(fitted.names) == len(glm_design.Design(fitted.spec, True).names())
+    return glm_design.Design(fitted.spec, use_all)
 
 
 def start_coefficients(params, spec):
@@ -292,13 +299,50 @@ def start_coefficients(params, spec):
     order = h2o_coefficient_order(spec, all_levels)
     startval = [float(v) for v in _as_list(startval)]
     if len(startval) != len(order):
-        names = [spec.onehot_names(all_levels)[c - 1] for c in order[:-1]]
+        names = [glm_design.Design(spec, all_levels).names()[c - 1] for c in order[:-1]]
         raise InvalidArgument("startval", f"Initial coefficient length ({len(startval)}) does not equal to actual GLM "
                                           f"coefficient length({len(order)}).\n  The order of coefficients should be "
                                           f"the following:\n" + "\n".join(names) + "\n Intercept.")
     start = np.empty(len(order))
     start[order] = startval
     return start
+
+
+def check_linear_constraints(params, spec):
+    """What H2O-3's constrained GLM refuses."""
+    solver = (params.get("solver") or "AUTO").upper()
+    if solver != "IRLSM":
+        raise InvalidArgument("solver", "constrained GLM is only available for IRLSM.  Please set solver to IRLSM/irlsm "
+                                        "explicitly.")
+    if not params.get("intercept", True):
+        raise InvalidArgument("intercept", "constrained GLM is only supported with when intercept=true.")
+    lambdas = params.get("lambda")
+    if params.get("lambda_search") or lambdas in (None, []) or any(float(v) != 0 for v in _as_list(lambdas)):
+        raise InvalidArgument("lambda", "Regularization is not allowed for constrained GLM.  Set lambda to 0.0.")
+    if family_of(params, spec) == "multinomial":
+        raise InvalidArgument("family", "Constrained GLM is not supported for multinomial and ordinal families.")
+    names = glm_design.Design(spec, uses_all_levels(params)).names()
+    glm_constraints.linear_arrays(all_linear_constraints(spec, names), names, np.ones(len(names)), False)
+
+
+def all_linear_constraints(spec, names):
+    """The linear constraints of a constrained GLM: beta_constraints' bounds, then the linear ones."""
+    return glm_constraints.bound_constraints(getattr(spec, "beta_constraints", None), names) + \
+        tuple(spec.linear_constraints)
+
+
+def with_beta_constraints(settings, spec, names, means, sigmas, standardized):
+    """``settings`` with the model's beta_constraints and linear_constraints on the solver's scale."""
+    if getattr(spec, "linear_constraints", ()):
+        settings = replace(settings, linear=glm_constraints.linear_arrays(spec.linear_constraints, names, sigmas,
+                                                                          standardized))
+    constraints = getattr(spec, "beta_constraints", None)
+    if constraints is None:
+        return settings
+    lower, upper, given, rho = glm_constraints.solver_arrays(constraints, spec, names, means, sigmas, standardized)
+    if rho is not None and given is None:
+        given = np.zeros_like(rho)
+    return replace(settings, lower=lower, upper=upper, beta_given=given if rho is not None else None, rho=rho)
 
 
 def uses_all_levels(params):
@@ -424,6 +468,7 @@ class GLMFitted(Fitted):
 
     table_name = "glm coefficients"
     response_mean = None    # training mean response (per class): the null model of the GLM metrics
+    calc_like = False       # metrics with the full log-likelihood
 
     def __init__(self, solution, settings, names, means, sigmas, standardized, spec, params):
         self.solution = solution
@@ -435,6 +480,7 @@ class GLMFitted(Fitted):
         self.spec = spec
         self.training_frame = frame_name(params.get("training_frame"))
         self.lambda_search = settings.lambda_search
+        self.calc_like = bool(params.get("calc_like"))
 
     def select_submodel(self, index):
         """Become submodel ``index`` of the path (cross-validation's choice for a fold model)."""
@@ -452,7 +498,12 @@ class GLMFitted(Fitted):
         if self.response_mean is None:
             return {}
         rank = int(np.count_nonzero(self.beta))
-        return glm_metrics.glm_metrics(self.settings, self.response_mean, rank, y, raw, w)
+        likelihood = None
+        if self.calc_like:
+            unregularized = self.solution.lambda_value == 0 and not self.lambda_search
+            parameters = np.atleast_2d(self.beta).shape[1] if unregularized else rank
+            likelihood = (parameters, self.solution.dispersion)
+        return glm_metrics.glm_metrics(self.settings, self.response_mean, rank, y, raw, w, likelihood)
 
     def coefficient_names(self):
         return ["Intercept"] + self.names
@@ -462,6 +513,9 @@ class GLMFitted(Fitted):
 
         require_background("GLM", self.settings.multinomial or self.spec.category == MULTINOMIAL, with_background,
                            "multinomial GLM models (as in H2O-3)")
+        if self.spec.interactions:
+            raise InvalidArgument("predict_contributions", "Contributions of GLM models with interactions are not "
+                                                           "implemented by this engine.")
 
     def contributions(self, X, B, request):
         """Each coefficient times the row's distance from the background rows (in the solver's
@@ -490,10 +544,8 @@ class GLMFitted(Fitted):
 
     def _column_blocks(self):
         """Each predictor's slice of the one-hot matrix's columns."""
-        use_all = len(self.names) == len(self.spec.onehot_names(True))
         blocks, start = [], 0
-        for j, name in enumerate(self.spec.names):
-            width = 1 if self.spec.kinds[j] != "enum" else len(self.spec.domains[name]) - (0 if use_all else 1)
+        for width in design_of(self).widths()[:len(self.spec.names)]:
             blocks.append(slice(start, start + width))
             start += width
         return blocks
@@ -555,6 +607,27 @@ class GLMFitted(Fitted):
             table.append(row)
         return table
 
+    def constraints_table(self):
+        """H2O-3's table of the constraints at the coefficients, and whether all of them hold."""
+        table = Table("Beta (if exists) and Linear Constraints Table",
+                      [col("constraint", "string", "constraint"), col("values", "double", "values", "%5.2f"),
+                       col("condition", "string", "condition"), col("condition_satisfied", "string",
+                                                                     "condition_satisfied")])
+        coefficient = dict(zip(self.names, self.coefficients[0, 1:]))
+        bounds = glm_constraints.bound_constraints(getattr(self.spec, "beta_constraints", None), self.names)
+        rows = [("Beta", c) for c in bounds if c.equal] + [("Beta", c) for c in bounds if not c.equal]
+        linear = self.spec.linear_constraints
+        rows += [("Linear", c) for c in linear if c.equal] + [("Linear", c) for c in linear if not c.equal]
+        satisfied = True
+        for kind, constraint in rows:
+            value = sum(v * coefficient.get(name, 0.0) for name, v in constraint.terms) + constraint.constant
+            holds = abs(value) <= CONSTRAINT_TOLERANCE if constraint.equal else value <= CONSTRAINT_TOLERANCE
+            satisfied &= holds
+            label = f"{kind} {'equality' if constraint.equal else 'inequality'} constraint: "
+            table.append([label + glm_constraints.describe(constraint, float(value)), float(value),
+                          "== 0" if constraint.equal else "<= 0", "true" if holds else "false"])
+        return table, satisfied
+
     def wald_tests(self, submodel=None):
         """(std errors, z values, p-values) of the original-scale coefficients, or None; of the
         model, or of one ``submodel`` of its path.
@@ -605,6 +678,8 @@ class GLMFitted(Fitted):
             "dispersion": float(sol.dispersion) if sol.dispersion is not None else 0.0,
             "coefficient_names": self.coefficient_names(),
         }
+        if self.spec is not None and getattr(self.spec, "linear_constraints", ()):
+            out["linear_constraints_table"], out["all_constraints_satisfied"] = self.constraints_table()
         if self.settings.multinomial:
             domain = self.spec.response_domain if self.spec is not None else None
             if domain and len(domain) > 2:
@@ -645,9 +720,22 @@ class GLM(Algorithm):
     standardize = True
     parameters = parameters
 
-    def adapt_spec(self, params, spec, train):
-        """family=binomial on a numeric response of only 0 and 1: two classes "0" and "1", as
-        H2O-3 reads it."""
+    def adapt_spec(self, params, spec, train, frames=None):
+        """What GLM learns of the training frame beyond the predictors: the most frequent level
+        of each categorical (missing values take it, as in H2O-3's MeanImputation), the
+        interaction columns, and, for family=binomial on a numeric response of only 0 and 1,
+        two classes "0" and "1", as H2O-3 reads it."""
+        skip = params.get("missing_values_handling") == "Skip"
+        pairs = glm_design.requested_pairs(params, spec)
+        constraints = None
+        if params.get("beta_constraints"):
+            constraints = glm_constraints.read(frames["beta_constraints"])
+        linear = ()
+        if params.get("linear_constraints"):
+            linear = glm_constraints.read_linear(frames["linear_constraints"])
+        spec = replace(spec, modes=glm_design.most_frequent_levels(train, spec),
+                       interactions=glm_design.learn(train, spec, pairs, uses_all_levels(params), skip),
+                       beta_constraints=constraints, linear_constraints=linear)
         if (params.get("family") or "AUTO").lower() != "binomial" or spec.category != REGRESSION:
             return spec
         col = train.names.index(spec.response)
@@ -662,12 +750,21 @@ class GLM(Algorithm):
         check_family(params, spec, self.full_name)
         solver_settings(params, spec, spec.nclasses)
         start_coefficients(params, spec)
+        constraints = getattr(spec, "beta_constraints", None)
+        if constraints is not None:
+            if family_of(params, spec) == "multinomial":
+                raise InvalidArgument("beta_constraints", "beta_constraints does not work with multinomial family.")
+            if constraints.has("rho") and params.get("compute_p_values"):
+                raise InvalidArgument("compute_p_values", "P-values can not be computed for constrained problems "
+                                                          "with proximal penalty.")
+            design = glm_design.Design(spec, uses_all_levels(params))
+            glm_constraints.solver_arrays(constraints, spec, design.names(), *design.scales(column_scales), False)
+        if getattr(spec, "linear_constraints", ()):
+            check_linear_constraints(params, spec)
 
     def layout(self, frame, spec, params, rows=None):
-        from h2odash.engine.model_data import features_matrix
-
         standardize = params.get("standardize", self.standardize)
-        X = features_matrix(frame, spec, standardize=standardize, use_all_levels=uses_all_levels(params), rows=rows)
+        X = glm_design.Design(spec, uses_all_levels(params)).matrix(frame, standardize, rows)
         if params.get("missing_values_handling") == "Skip":
             X = skip_missing(X, frame, spec, spec.names, rows)
         return X
@@ -676,9 +773,10 @@ class GLM(Algorithm):
         spec = data.spec
         settings = cross_validated_settings(solver_settings(params, spec, spec.nclasses), params)
         settings = replace(settings, start=start_coefficients(params, spec))
-        all_levels = uses_all_levels(params)
-        names = spec.onehot_names(all_levels)
-        means, sigmas = column_scales(spec, all_levels)
+        design = glm_design.Design(spec, uses_all_levels(params))
+        names = design.names()
+        means, sigmas = design.scales(column_scales)
+        settings = with_beta_constraints(settings, spec, names, means, sigmas, bool(params.get("standardize", True)))
         solution = run_solver(data, settings, monitor, lambda beta: (lambda X: _predict(X, beta, settings)),
                               params=params)
         fitted = GLMFitted(solution, settings, names, means, sigmas, bool(params.get("standardize", True)), spec,
@@ -712,6 +810,9 @@ class GLM(Algorithm):
                 "max_iterations": choice.max_iterations, "early_stopping": False}
         return {**params, _SETTINGS_KEY: main, _CHOICE_KEY: choice}
 
+
+# How far from exact a constraint may be and still count as satisfied (the solver's precision).
+CONSTRAINT_TOLERANCE = 1e-8
 
 # Private parameters that carry cross-validation's decisions to the fits (never shown as parameters).
 _SETTINGS_KEY = "_glm_cv_settings"

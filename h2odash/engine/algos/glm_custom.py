@@ -54,7 +54,7 @@ def make_glm_model(engine, model_key, names, beta, dest=None, threshold=0.5):
 
 def _fitted_from(source, h2o_beta):
     """A copy of the fitted GLM ``source`` whose coefficients are ``h2o_beta`` (H2O-3's order)."""
-    order = glm.h2o_coefficient_order(source.spec, len(source.names) == len(source.spec.onehot_names(True)))
+    order = glm.design_of(source).h2o_order()
     rows = np.asarray(h2o_beta, dtype=float).reshape(np.atleast_2d(source.coefficients).shape[0], len(order))
     original = np.empty_like(rows)
     original[:, order] = rows

@@ -13,7 +13,11 @@ import numpy as np
 from h2odash.engine.algos import glm_solver
 
 
-def glm_metrics(settings, response_mean, rank, y, raw, w):
+# Families whose full log-likelihood calc_like computes here.
+LIKELIHOOD_FAMILIES = ("gaussian", "binomial", "poisson")
+
+
+def glm_metrics(settings, response_mean, rank, y, raw, w, likelihood=None):
     """The GLM fields of a metrics dict for predictions ``raw`` of ``y`` with weights ``w``.
 
     Parameters
@@ -27,6 +31,9 @@ def glm_metrics(settings, response_mean, rank, y, raw, w):
     y, raw, w : arrays
         Responses (class indices for classifiers), predictions as the model scores them
         (means, or class probabilities), weights.
+    likelihood : (number of parameters, dispersion) or None
+        With calc_like: the log-likelihood is computed and the AIC is 2 k - 2 loglikelihood, k
+        counting the estimated dispersion of a gaussian model (H2O-3's final scoring).
     """
     scored = w != 0
     y, raw, w = np.asarray(y, dtype=float)[scored], np.asarray(raw)[scored], np.asarray(w, dtype=float)[scored]
@@ -41,14 +48,31 @@ def glm_metrics(settings, response_mean, rank, y, raw, w):
         mu = raw[:, 1] if raw.ndim == 2 else raw
         residual = family.deviance(y, mu, w)
         null = family.deviance(y, np.full(nobs, float(response_mean)), w)
+    aic, loglikelihood = _aic(settings.family, residual, nobs, rank, y, raw, w), 0.0
+    if likelihood is not None and not settings.multinomial:
+        parameters, dispersion = likelihood
+        mu = raw[:, 1] if raw.ndim == 2 else raw
+        loglikelihood = log_likelihood(settings.family, y, mu, w, dispersion)
+        aic = 2 * (parameters + (1 if settings.family == "gaussian" else 0)) - 2 * loglikelihood
     return {
         "residual_deviance": residual,
         "null_deviance": null,
         "null_degrees_of_freedom": nobs - (1 if settings.intercept else 0),
         "residual_degrees_of_freedom": nobs - rank,
-        "AIC": _aic(settings.family, residual, nobs, rank, y, raw, w),
-        "loglikelihood": 0.0,
+        "AIC": aic,
+        "loglikelihood": loglikelihood,
     }
+
+
+def log_likelihood(family, y, mu, w, dispersion):
+    """The full log-likelihood of means ``mu`` (gaussian: with the estimated ``dispersion``)."""
+    if family == "gaussian":
+        return float(np.sum(-0.5 * (w * (y - mu) ** 2 / dispersion + np.log(dispersion / w) + math.log(2 * math.pi))))
+    if family == "binomial":
+        p = np.clip(mu, 1e-300, 1 - 1e-16)
+        return float(np.dot(w, y * np.log(p) + (1 - y) * np.log(1 - p)))
+    log_factorial = np.array([math.lgamma(v + 1) for v in y])
+    return float(np.dot(w, y * np.log(np.maximum(mu, 1e-300)) - mu - log_factorial))
 
 
 def _aic(family, residual, nobs, rank, y, mu, w):

@@ -63,7 +63,7 @@ def h2o_flat(fitted, beta):
 
 
 def _uses_all_levels(fitted):
-    return len(fitted.names) == len(fitted.spec.onehot_names(True))
+    return glm.design_of(fitted).use_all_levels
 
 
 def regularization_path(engine, model_key):

@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import linalg, stats
+from scipy import linalg, optimize, stats
 from threadpoolctl import threadpool_limits
 
 from h2odash.engine.errors import InvalidArgument
@@ -170,6 +170,15 @@ class Settings:
     selected: int = None        # the submodel to keep, when cross-validation chose it (else H2O's pick)
     resumable: bool = False     # keep the data so that cross-validation can extend the path (Solution.extend)
     start: np.ndarray = None    # the user's starting coefficients (startval), intercept first; None: the null model
+    # beta_constraints, on the scale of X, intercept first: bounds (None: unbounded) and the
+    # proximal penalty 0.5 * rho * (b - beta_given)^2 (rho None: none).
+    lower: np.ndarray = None
+    upper: np.ndarray = None
+    beta_given: np.ndarray = None
+    rho: np.ndarray = None
+    # linear_constraints: (A, c, equal), A[k] b + c[k] == 0 where equal[k], else <= 0 (b on the
+    # scale of X, intercept first); None: none.
+    linear: tuple = None
 
     @property
     def multinomial(self):
@@ -274,14 +283,27 @@ def _penalty_hessian(p1, settings, ridge):
     return H
 
 
-def solve_quadratic(G, r, l1, H_pen, non_negative, start, intercept):
-    """argmin 0.5 b'(G + H_pen)b - r'b + l1 * |b[1:]|_1 (b >= 0 for b[1:] when non_negative).
+def coefficient_bounds(settings, p1):
+    """(lower, upper) bounds of the coefficients (intercept first) from non_negative and
+    beta_constraints, or None when they are free."""
+    if settings.lower is None and settings.upper is None and not settings.non_negative:
+        return None
+    lower = np.full(p1, -np.inf) if settings.lower is None else np.asarray(settings.lower, dtype=float).copy()
+    upper = np.full(p1, np.inf) if settings.upper is None else np.asarray(settings.upper, dtype=float).copy()
+    if settings.non_negative:
+        lower[1:] = np.maximum(lower[1:], 0.0)
+    return lower, upper
+
+
+def solve_quadratic(G, r, l1, H_pen, bounds, start, intercept):
+    """argmin 0.5 b'(G + H_pen)b - r'b + l1 * |b[1:]|_1 with ``bounds`` (lower, upper) on b, or
+    None.
 
     ``b[0]`` is the intercept, held at 0 when ``intercept`` is false.
     """
     H = G + H_pen
     free = np.arange(H.shape[0]) if intercept else np.arange(1, H.shape[0])
-    if l1 <= 0 and not non_negative:
+    if l1 <= 0 and bounds is None:
         b = np.zeros(H.shape[0])
         sub = H[np.ix_(free, free)]
         try:
@@ -290,14 +312,56 @@ def solve_quadratic(G, r, l1, H_pen, non_negative, start, intercept):
         except linalg.LinAlgError:
             b[free] = linalg.lstsq(sub, r[free], check_finite=False)[0]
         return b
-    return _coordinate_descent(H, r, l1, non_negative, start, intercept)
+    return _coordinate_descent(H, r, l1, bounds, start, intercept)
 
 
-def _coordinate_descent(H, r, l1, non_negative, start, intercept, tol=1e-10, max_sweeps=5000):
-    """Cyclic coordinate descent on the Gram matrix (covariance updates, glmnet style)."""
+def solve_constrained_quadratic(H, r, bounds, linear, start):
+    """argmin 0.5 b'Hb - r'b under linear constraints (A, c, equal) and ``bounds`` (or None),
+    by sequential least squares on the small Gram-sized problem. When the constraints
+    contradict each other the closest point found is returned (the model's constraints table
+    then says which ones fail)."""
+    A, c, equal = linear
+    constraints = []
+    if equal.any():
+        Ae, ce = A[equal], c[equal]
+        constraints.append({"type": "eq", "fun": lambda b: Ae @ b + ce, "jac": lambda b: Ae})
+    if (~equal).any():
+        Al, cl = A[~equal], c[~equal]
+        constraints.append({"type": "ineq", "fun": lambda b: -(Al @ b + cl), "jac": lambda b: -Al})
+
+    def objective(b):
+        Hb = H @ b
+        return 0.5 * b @ Hb - r @ b, Hb - r
+
+    box = None if bounds is None else [(None if np.isneginf(lo) else lo, None if np.isposinf(hi) else hi)
+                                       for lo, hi in zip(*bounds)]
+    result = optimize.minimize(objective, np.asarray(start, dtype=float), jac=True, method="SLSQP", bounds=box,
+                               constraints=constraints, options={"ftol": 1e-15, "maxiter": 2000})
+    return result.x
+
+
+def constraints_hold(beta, linear, tol=1e-8):
+    A, c, equal = linear
+    values = A @ beta + c
+    return bool(np.all(np.abs(values[equal]) <= tol) and np.all(values[~equal] <= tol))
+
+
+def _coordinate_descent(H, r, l1, bounds, start, intercept, tol=1e-10, max_sweeps=5000):
+    """Cyclic coordinate descent on the Gram matrix (covariance updates, glmnet style); each
+    coordinate's step is clipped into its bounds (the problem stays convex and separable in
+    its constraints, so the cycle still converges)."""
     b = start.copy()
+    lower = upper = None
+    if bounds is not None:
+        lower, upper = bounds
+        b = np.clip(b, lower, upper)
     if not intercept:
         b[0] = 0.0
+    # The exact solve on a support (below) knows zero bounds only.
+    sign_bounds = bounds is None or (np.all((lower == 0) | np.isneginf(lower)) and np.all(np.isposinf(upper)))
+    non_negative = lower == 0 if bounds is not None else None
+    lower = lower.tolist() if bounds is not None else None
+    upper = upper.tolist() if bounds is not None else None
     grad = r - H @ b   # r - H b, kept current as b changes
     scale = max(np.abs(r).max(), 1e-300)
     # A few hundred sweeps of ~40 coordinates: the scalars are Python floats (numpy scalar
@@ -319,8 +383,8 @@ def _coordinate_descent(H, r, l1, non_negative, start, intercept, tol=1e-10, max
                 new = z / d
             else:
                 new = math.copysign(max(abs(z) - l1, 0.0), z) / d
-                if non_negative and new < 0:
-                    new = 0.0
+            if lower is not None:
+                new = min(max(new, lower[j]), upper[j])
             if new != old:
                 delta = new - old
                 grad -= columns[j] * delta
@@ -332,7 +396,7 @@ def _coordinate_descent(H, r, l1, non_negative, start, intercept, tol=1e-10, max
         # correlated inputs of a metalearner, coordinate descent needs hundreds of sweeps to
         # reach the same point, and a lambda search makes thousands of these calls.
         active = _support(beta)
-        if active == before and active != tried and len(active) <= _EXACT_MOST:
+        if sign_bounds and active == before and active != tried and len(active) <= _EXACT_MOST:
             tried = active
             exact = _solve_on_support(H, r, l1, non_negative, intercept, beta, active)
             if exact is not None:
@@ -352,7 +416,8 @@ def _support(beta):
 def _solve_on_support(H, r, l1, non_negative, intercept, beta, support):
     """The exact minimizer of solve_quadratic's problem if its nonzero coefficients are
     ``support`` with the signs they have in ``beta``; None when that guess fails the optimality
-    conditions (a sign flips, or a coefficient held at zero should move)."""
+    conditions (a sign flips, or a coefficient held at zero should move). ``non_negative``
+    marks the coefficients bounded below by 0 (None: none)."""
     support = sorted(set(support) | {0} if intercept else set(support) - {0})
     if not support:
         return None
@@ -372,7 +437,11 @@ def _solve_on_support(H, r, l1, non_negative, intercept, beta, support):
     held = held[np.diag(H)[held] > 0]
     gradient = r[held] - H[held] @ b
     slack = l1 * (1 + 1e-9) + 1e-12 * max(np.abs(r).max(), 1.0)
-    if np.any((gradient if non_negative else np.abs(gradient)) > slack):
+    if non_negative is not None:
+        gradient = np.where(non_negative[held], gradient, np.abs(gradient))
+    else:
+        gradient = np.abs(gradient)
+    if np.any(gradient > slack):
         return None
     return b
 
@@ -451,7 +520,10 @@ class _Problem:
         return value
 
     def objective(self, beta, lam, alpha, eta=None):
-        return self.obj_reg * self.deviance(beta, eta=eta) / 2.0 + self.penalty(beta, lam, alpha)
+        value = self.obj_reg * self.deviance(beta, eta=eta) / 2.0 + self.penalty(beta, lam, alpha)
+        if self.settings.rho is not None:
+            value += 0.5 * float(np.sum(self.settings.rho * (beta - self.settings.beta_given) ** 2))
+        return value
 
     # -- Gram ----------------------------------------------------------------------------------
     def gram(self, W, z, block=None):
@@ -524,7 +596,18 @@ def _irls(problem, beta, lam, alpha, max_iterations, on_iteration, objective_eps
     eta being beta's linear predictor on the training rows."""
     s = problem.settings
     H_pen = _penalty_hessian(problem.p + 1, s, lam * (1 - alpha))
+    bounds = coefficient_bounds(s, problem.p + 1)
+    proximal = 0.0
+    if s.rho is not None:
+        # 0.5 rho (b - beta_given)^2: rho on the diagonal, rho beta_given on the right side.
+        H_pen[np.diag_indices_from(H_pen)] += s.rho
+        proximal = s.rho * s.beta_given
     l1 = lam * alpha
+    if bounds is not None and not s.multinomial:
+        beta = np.clip(beta, *bounds)       # a feasible start, so every accepted step stays feasible
+    # From a start outside the linear constraints the first step is taken whatever its objective:
+    # it is the first feasible point, and every later one is measured from it.
+    infeasible_start = s.linear is not None and not constraints_hold(beta, s.linear)
     eta = problem.eta(beta)
     objective = problem.objective(beta, lam, alpha, eta)
     iterations = 0
@@ -539,13 +622,20 @@ def _irls(problem, beta, lam, alpha, max_iterations, on_iteration, objective_eps
                 W = problem.w * pc * (1 - pc)
                 z = class_eta[:, c] + (problem.Y[:, c] - pc) / (pc * (1 - pc))
                 G, r = problem.gram(W, z)
-                new[c] = solve_quadratic(G, r, l1, H_pen, s.non_negative, new[c], s.intercept)
+                new[c] = solve_quadratic(G, r, l1, H_pen, bounds, new[c], s.intercept)
         else:
             W, z = problem.working(eta, problem.y)
             G, r = problem.gram(W, z)
-            new = solve_quadratic(G, r, l1, H_pen, s.non_negative, beta, s.intercept)
+            if s.linear is not None:
+                new = solve_constrained_quadratic(G + H_pen, r + proximal, bounds, s.linear, beta)
+            else:
+                new = solve_quadratic(G, r + proximal, l1, H_pen, bounds, beta, s.intercept)
         new_eta = problem.eta(new)
         new_objective = problem.objective(new, lam, alpha, new_eta)
+        forced = infeasible_start
+        if forced:
+            infeasible_start = False
+            objective = max(objective, new_objective)
         # Step halving keeps IRLS from overshooting with non-canonical links.
         halvings = 0
         while not (new_objective <= objective * (1 + 1e-12) + 1e-15) and halvings < 20:
@@ -559,7 +649,7 @@ def _irls(problem, beta, lam, alpha, max_iterations, on_iteration, objective_eps
             beta, objective, eta = new, new_objective, new_eta
         if on_iteration is not None and not on_iteration(beta):
             raise Stop(beta)
-        if change < beta_epsilon or improvement < objective_epsilon:
+        if not forced and (change < beta_epsilon or improvement < objective_epsilon):
             break
     return beta, iterations, eta
 
@@ -883,10 +973,13 @@ def _without_columns(settings, keep):
     for columns, S in settings.penalties:
         inside = [i for i, c in enumerate(columns) if int(c) in position]
         penalties.append(([position[int(columns[i])] for i in inside], S[np.ix_(inside, inside)]))
-    start = settings.start
-    if start is not None:
-        start = np.asarray(start)[..., np.concatenate([[0], np.asarray(keep) + 1])]
-    return Settings(**{**settings.__dict__, "penalties": penalties, "start": start})
+    kept = np.concatenate([[0], np.asarray(keep, dtype=np.intp) + 1])
+    per_coefficient = {name: np.asarray(getattr(settings, name))[..., kept]
+                       for name in ("start", "lower", "upper", "beta_given", "rho") if getattr(settings, name) is not None}
+    if settings.linear is not None:
+        A, c, equal = settings.linear
+        per_coefficient["linear"] = (A[:, kept], c, equal)   # a dropped column's coefficient is 0
+    return Settings(**{**settings.__dict__, "penalties": penalties, **per_coefficient})
 
 
 def _without_smoothing_columns(gradient, settings):

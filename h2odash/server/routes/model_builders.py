@@ -12,7 +12,7 @@ _KINDS = {
     "int": "int", "long": "int", "double": "float", "float": "float", "boolean": "bool", "string": "str",
     "enum": "str", "enum[]": "strs", "Key<Frame>": "key", "Key<Model>": "key", "Key<Model>[]": "keys", "Key<Keyed>[]": "keys",
     "VecSpecifier": "column", "string[]": "strs", "int[]": "ints", "double[]": "floats", "float[]": "floats", "string[][]": "str_lists",
-    "KeyValue[]": "key_values",
+    "KeyValue[]": "key_values", "StringPair[]": "string_pairs",
 }
 
 

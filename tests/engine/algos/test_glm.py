@@ -393,8 +393,8 @@ def test_monitor_sees_iterations_and_can_stop_training():
 def test_unimplemented_parameters_and_families_are_refused():
     _rng, x1, x2, _, eta = regression_data(seed=16)
     frame = make_frame({"x1": x1, "x2": x2, "y": eta})
-    with pytest.raises(InvalidArgument, match="beta_constraints"):
-        train(glm.ALGORITHM, frame, "y", beta_constraints="bc")
+    with pytest.raises(InvalidArgument, match="control_variables"):
+        train(glm.ALGORITHM, frame, "y", control_variables=["x1"])
     with pytest.raises(InvalidArgument, match="negativebinomial"):
         train(glm.ALGORITHM, frame, "y", family="negativebinomial")
     with pytest.raises(InvalidArgument, match="family=binomial"):
