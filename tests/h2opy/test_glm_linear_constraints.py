@@ -65,7 +65,7 @@ def test_an_equality_constraint_gives_constrained_least_squares(h2opy, server_ki
         assert coefs[name] == pytest.approx(value, abs=10 * tolerance), name
 
 
-def test_a_broken_inequality_becomes_active_and_the_table_says_it_holds(h2opy):
+def test_a_broken_inequality_becomes_active_and_the_table_says_it_holds(h2opy, server_kind):
     from h2o.estimators import H2OGeneralizedLinearEstimator
 
     df = _data(seed=9)
@@ -74,8 +74,11 @@ def test_a_broken_inequality_becomes_active_and_the_table_says_it_holds(h2opy):
     model = _fit(h2opy, df, _constraints(h2opy, rows))
     expected = _kkt(df, [[1, 0, -1, 0]], [-1.0])
     coefs = model.coef()
+    # H2O-3's augmented Lagrangian stops a little short of the optimum (its intercept is
+    # 0.003 off on this data); the engine's exact solve is held to the tighter bound.
+    tolerance = 1e-3 if server_kind == "embedded" else 1e-2
     for name, value in expected.items():
-        assert coefs[name] == pytest.approx(value, abs=1e-3), name
+        assert coefs[name] == pytest.approx(value, abs=tolerance), name
     table = H2OGeneralizedLinearEstimator.getConstraintsInfo(model)
     assert table.col_header[-3:] == ["values", "condition", "condition_satisfied"]
     row = table.cell_values[0]

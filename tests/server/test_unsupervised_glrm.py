@@ -133,7 +133,7 @@ def test_missing_cells_come_back_imputed(embedded_url, make_csv):
     ({"k": 0}, ("k", "at least 1")),
     ({"k": 2, "loss": "Logistic"}, ("loss_by_col",)),
     ({"k": 2, "response_column": "Species"}, ("response_column",)),
-    ({"k": 2, "user_y": "no_such_frame"}, ("user_y", "init to User")),
+    ({"k": 2, "user_y": "iris_glrm"}, ("user_y", "init to User")),
     ({"k": 2, "init": "User", "user_y": "no_such_frame"}, ("no_such_frame",)),
     ({"k": 2, "init": "User", "user_x": "iris_glrm"}, ("user_x", "k = 2 columns")),
     ({"k": 2, "model_id": "same", "representation_name": "same"}, ("representation_name",)),
