@@ -179,7 +179,8 @@ COMMON = [
       "Folder the finished model is saved to (h2odash's model file, named by the model id)."),
     P("checkpoint", "Key<Model>", None, "secondary", "Model to continue training from (not implemented).",
       supported=False),
-    P("auc_type", "enum", "AUTO", "secondary", "Multiclass AUC averaging (AUTO and NONE only).",
+    P("auc_type", "enum", "AUTO", "secondary", "Multiclass AUC: MACRO_OVR, WEIGHTED_OVR, MACRO_OVO or "
+      "WEIGHTED_OVO compute the AUC tables and pick the model's AUC; AUTO and NONE compute none.",
       values=("AUTO", "NONE", "MACRO_OVR", "WEIGHTED_OVR", "MACRO_OVO", "WEIGHTED_OVO")),
     P("gainslift_bins", "int", -1, "secondary", "Number of bins of the gains/lift table (-1: 16 by default).",
       min=-1),

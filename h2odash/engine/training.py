@@ -453,7 +453,7 @@ def _category_metrics(spec, params, y, raw, w):
         scored["classification_error"] = _error_rate(y, p1, scored.get("default_threshold", 0.5), w)
         return scored
     if spec.category == MULTINOMIAL:
-        scored = metrics.multinomial(y, raw, spec.response_domain, w)
+        scored = metrics.multinomial(y, raw, spec.response_domain, w, params.get("auc_type") or "AUTO")
         scored["classification_error"] = _error_rate(y, np.argmax(raw, axis=1), None, w)
         scored.setdefault("AUC", float("nan"))
         scored.setdefault("pr_auc", float("nan"))
