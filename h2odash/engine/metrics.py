@@ -196,6 +196,8 @@ def _multinomial_aucs(codes, probs, w, domain, auc_type):
     k = len(domain)
 
     def areas(scores, positive, weight):
+        if not len(scores):     # a fold or frame without rows of either class
+            return math.nan, math.nan
         sorted_scores = _SortedScores(scores, positive.astype(np.float64), weight)
         tps, fps = sorted_scores.roc_counts()
         return _auc(tps, fps), _pr_auc(tps, fps)

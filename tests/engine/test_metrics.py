@@ -284,6 +284,15 @@ def test_multinomial_auc_is_sklearns_average_of_its_kind(auc_type, weighted):
     assert len(table.rows) == 4 + 2 + 6 + 2
 
 
+def test_multinomial_auc_of_a_pair_without_rows_counts_zero():
+    y, probs, _ = multinomial_data()
+    y = np.where(y == 3, 2, y)      # no row of class d
+    rows = {row[0]: row[3] for row in metrics.multinomial(y, probs, list("abcd"), auc_type="MACRO_OVO")
+            ["multinomial_auc_table"].rows}
+    assert rows["Class c vs. d"] == 0.0 and rows["Class a vs. b"] > 0.5
+    assert math.isnan(rows["d vs Rest"])
+
+
 @pytest.mark.parametrize("auc_type", ["AUTO", "NONE"])
 def test_multinomial_auc_is_left_out_unless_asked_for(auc_type):
     y, probs, _ = multinomial_data()
