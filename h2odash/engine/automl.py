@@ -163,6 +163,9 @@ class AutoMLSpec:
     keep_cross_validation_models: bool = False
     keep_cross_validation_fold_assignment: bool = False
     export_checkpoints_dir: str = None
+    balance_classes: bool = False
+    class_sampling_factors: tuple = None
+    max_after_balance_size: float = 5.0
     exclude_algos: tuple = ()
     include_algos: tuple = None   # None: every family; () (asked for): none, an empty run
     exploitation_ratio: float = -1.0   # share of the budget for exploitation; -1 AUTO, 0 off
@@ -673,6 +676,11 @@ class _Runner:
         if params.get("ntrees") == BOOSTING_TREES:
             params["ntrees"] = self._tree_budget()
         given = {**self._common_parameters(), **{k: v for k, v in params.items() if k in algorithm.parameters}}
+        if self.spec.balance_classes and "balance_classes" in algorithm.parameters:
+            # As H2O-3, to every model whose algorithm has the parameters (not XGBoost).
+            given.update(balance_classes=True, max_after_balance_size=self.spec.max_after_balance_size)
+            if self.spec.class_sampling_factors:
+                given["class_sampling_factors"] = list(self.spec.class_sampling_factors)
         given.update(_custom_parameters(self.spec.algo_parameters, step.family, algorithm))
         self._cap_depth(given)
         runtime = self._model_runtime()

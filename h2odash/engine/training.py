@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from h2odash.engine import algos, metrics, system_properties
+from h2odash.engine.algos import class_balance
 from h2odash.engine.algos.base import Monitor, TrainingSet, default_stopping_metric, seed_of
 from h2odash.engine.algos.out_of_bag import OUT_OF_BAG, scored_rows
 from h2odash.engine.algos.trees import THREADS, threads_for
@@ -163,10 +164,12 @@ def _train(engine, algorithm, model, train, valid, job):
     if folds is not None:
         _cross_validate(engine, algorithm, model, data, X_all, y_all, w_all, rows, folds, job, n_fits, deadline)
         params = model.params   # maybe resized from the fold models (Algorithm.main_model_params)
-    job.update(msg=f"Training {algorithm.full_name} on {len(rows)} rows")
+    data, distributions = class_balance.balance(algorithm, data, params)
+    job.update(msg=f"Training {algorithm.full_name} on {data.nrows} rows")
     monitor = _monitor(model, params, data, valid_set, job, (n_fits - 1) / n_fits, 1 / n_fits, deadline,
                        live=True)
     fitted = algorithm.fit(data, params, monitor)
+    fitted.class_distributions = distributions
     job.check_cancelled()
     _keep_fitted(model, fitted)
     job.update(msg="Scoring the model")
@@ -187,6 +190,8 @@ def _training_metrics(spec, params, data, fitted):
     raw = getattr(fitted, "training_predictions", None)
     if raw is None:
         raw = fitted.predict(data.X)
+    else:
+        raw = class_balance.corrected(fitted, raw)   # kept while fitting, before any correction
     raw = np.asarray(raw)
     if not getattr(fitted, "out_of_bag", False):
         return model_metrics(spec, params, data.y, raw, data.w, fitted)
@@ -252,10 +257,13 @@ def _cross_validate(engine, algorithm, model, main_data, X_all, y_all, w_all, ro
                         if stops or algorithm.folds_see_holdout else None)
         stops_on = holdout_rows if stops else None
         data = TrainingSet(_take(X_all, inside), y_all[inside], w_all[inside], spec, holdout_rows)
+        data, distributions = class_balance.balance(algorithm, data, fold_params)
         monitor = _monitor(model, params, data, stops_on, job, fold / n_fits, 1 / n_fits, deadline, live=False)
         # H2O-3's useBestCVIteration: a fold model that stopped early keeps its best trees (or all).
         monitor.keeps_best = system_properties.flag(system_properties.USE_BEST_CV_ITERATION)
-        return algorithm.fit(data, fold_params, monitor)
+        fitted = algorithm.fit(data, fold_params, monitor)
+        fitted.class_distributions = distributions
+        return fitted
 
     def predict_fold(fold):
         return np.asarray(fold_fits[fold].predict(_take(X_all, rows[folds == fold])))

@@ -196,6 +196,9 @@ class Fitted:
     # computed from, on the rows that have one, as H2O-3 reports a forest's (out_of_bag.py).
     training_predictions = None
     out_of_bag = False
+    # (prior, balanced) class shares when balance_classes resampled the training rows: the
+    # learners that offer it correct their probabilities with class_balance.corrected.
+    class_distributions = None
 
     def predict(self, X):
         """Raw predictions: shape (n,) for regression, (n, k) class probabilities otherwise."""
@@ -260,6 +263,9 @@ class Algorithm:
     # Whether a fold model sees its holdout rows as ``data.valid`` while fitting (GLM scores its
     # penalty path on them); otherwise only when it stops early on them.
     folds_see_holdout = False
+    # Whether balance_classes resamples the training rows for it (class_balance.py); GLM and
+    # GAM accept the parameter and ignore it, as H2O-3 does.
+    balances_classes = False
     metrics_schema = None
     metrics_schema_version = 3   # GLRM's metrics are ModelMetricsGLRMV99
     # Whether the model is scored on its training and validation frames once built (H2O-3's SVD

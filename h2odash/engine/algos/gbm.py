@@ -11,6 +11,7 @@ import lightgbm as lgb
 import numpy as np
 
 from h2odash.engine.algos.base import Fitted, seed_of
+from h2odash.engine.algos.class_balance import corrected
 from h2odash.engine.algos.tree_contributions import check_tree_request, lightgbm_contributions, one_column_per_level
 from h2odash.engine.algos.tree_structure import TreePredictions, lightgbm_forest
 from h2odash.engine.algos.trees import (GrowingPredictions, TreeEnsemble, inverse_link, INTERACTIONS, MONOTONE, check_categorical_encoding,
@@ -120,7 +121,8 @@ class GBMFitted(TreePredictions, Fitted):
     def predict(self, X):
         # Threads by the size of X; LightGBM's default (all cores) is slow on small frames.
         threads = threads_for(len(X), len(self.spec.names))
-        return self.from_raw(self.booster.predict(X, num_iteration=self.iterations, num_threads=threads))
+        return corrected(self, self.from_raw(self.booster.predict(X, num_iteration=self.iterations,
+                                                                  num_threads=threads)))
 
     def from_raw(self, raw):
         """LightGBM's predicted values in the framework's layout."""
@@ -182,6 +184,7 @@ def _depth(node):
 
 
 class GBM(TreeEnsemble):
+    balances_classes = True
     name = "gbm"
     full_name = "Gradient Boosting Machine"
     model_prefix = "GBM_model"
