@@ -70,6 +70,8 @@ def prepare(engine, algorithm, given):
         raise InvalidArgument("response_column", f"Response '{spec.response}' is constant; set "
                                                  "check_constant_response=false to train on it anyway.")
     algorithm.check(params, spec)
+    if params.get("checkpoint"):
+        algorithm.check_checkpoint(params, spec, engine.model(params["checkpoint"], "checkpoint"))
     nfolds = params.get("nfolds") or 0
     if nfolds == 1:
         raise InvalidArgument("nfolds", "nfolds must be 0 (no cross-validation) or at least 2.")
@@ -160,7 +162,9 @@ def _train(engine, algorithm, model, train, valid, job):
     folds = _assign_folds(train, spec, params, rows, y_all, classification) if (nfolds or fold_column) else None
     n_fits = (int(folds.max()) + 2) if folds is not None else 1
     deadline = time.time() + params["max_runtime_secs"] if params.get("max_runtime_secs") else None
-    data = TrainingSet(_take(X_all, rows), y_all[rows], w_all[rows], spec, valid_set)
+    # A checkpoint's learner goes to the fit (checked in prepare: it exists and matches).
+    inputs = {"checkpoint": engine.model(params["checkpoint"], "checkpoint").fitted} if params.get("checkpoint") else None
+    data = TrainingSet(_take(X_all, rows), y_all[rows], w_all[rows], spec, valid_set, inputs)
     if folds is not None:
         _cross_validate(engine, algorithm, model, data, X_all, y_all, w_all, rows, folds, job, n_fits, deadline)
         params = model.params   # maybe resized from the fold models (Algorithm.main_model_params)

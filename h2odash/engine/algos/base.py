@@ -309,6 +309,12 @@ class Algorithm:
                 "response_column", f"{self.full_name} cannot build {spec.category.lower()} models."
             )
 
+    def check_checkpoint(self, params, spec, previous):
+        """Checks of a request to continue training the model ``previous`` (``checkpoint``), for
+        the algorithms that take one (see checkpoints.py)."""
+        raise InvalidArgument("checkpoint", f"Continuing from a checkpoint is not implemented for {self.full_name} "
+                                            "by this engine.")
+
     def layout(self, frame, spec, params, rows=None):
         """A frame's predictors in this algorithm's encoding."""
         if self.encoding == "native":
