@@ -190,11 +190,13 @@ class Engine:
 
     def export_frame(self, key, path, **options):
         """Write a frame to ``path`` on the server's disk (a job; see h2odash.engine.export)."""
-        from h2odash.engine.export import export_frame
+        from h2odash.engine.export import check_target, export_frame
 
         frame = self.store.get(key, Frame, "frame_id")
         target = _local_path(path)
         self._check_allowed(target, path, action="write")
+        # At the request, as H2O-3 refuses it; the job checks again when it writes.
+        check_target(target, options.get("force", False))
         job = Job("Export", key, "Frame", locks=[key])
         return self.jobs.start(job, lambda job: export_frame(frame, target, progress=job.update, **options))
 
