@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from h2odash.client import H2OJobError, H2OServerError
+from h2odash.client import H2OServerError
 
 # One supervised model per family of learner, and one unsupervised.
 MODELS = {
