@@ -195,8 +195,10 @@ def test_naivebayes_refuses_regression(url, frames):
     ({"training_frame": "prostate_enum", "response_column": {"column_name": "CAPSULE"}, "ntrees": "many"}, 400, "ntrees"),
     ({"training_frame": "prostate_enum", "response_column": {"column_name": "CAPSULE"}, "nosuch": 1}, 400, "nosuch"),
     ({"training_frame": "prostate_enum", "response_column": {"column_name": "CAPSULE"}, "ntrees": -3}, 400, "ntrees"),
-    ({"training_frame": "prostate_enum", "response_column": {"column_name": "CAPSULE"}, "checkpoint": "m"}, 400,
+    ({"training_frame": "prostate_enum", "response_column": {"column_name": "CAPSULE"}, "checkpoint": "m"}, 404,
      "checkpoint"),
+    ({"training_frame": "prostate_enum", "response_column": {"column_name": "CAPSULE"},
+      "custom_metric_func": "python:m=x.y"}, 400, "custom_metric_func"),
     ({"training_frame": "prostate_enum", "response_column": {"column_name": "CAPSULE"}, "nfolds": 1}, 400, "nfolds"),
 ])
 def test_bad_training_requests(url, frames, body, status, fragment):
