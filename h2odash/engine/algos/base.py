@@ -260,6 +260,9 @@ class Algorithm:
     # Whether a fold model sees its holdout rows as ``data.valid`` while fitting (GLM scores its
     # penalty path on them); otherwise only when it stops early on them.
     folds_see_holdout = False
+    # Whether a model learnt without a response may be cross-validated (k-means): the algorithm
+    # then combines its folds' holdout scoring in combined_holdout_metrics.
+    cross_validates_unsupervised = False
     metrics_schema = None
     metrics_schema_version = 3   # GLRM's metrics are ModelMetricsGLRMV99
     # Whether the model is scored on its training and validation frames once built (H2O-3's SVD
@@ -320,6 +323,11 @@ class Algorithm:
         """The fold models' parameters, given the main model's and its TrainingSet ``data``
         (H2O-3's GLM has its folds share the main model's lambda path)."""
         return params
+
+    def combined_holdout_metrics(self, fold_fits, X, w, folds):
+        """An unsupervised model's cross-validation metrics: fold ``f``'s Fitted in
+        ``fold_fits[f]`` scores the rows of ``X`` (weights ``w``) where ``folds == f``."""
+        raise NotImplementedError
 
     def main_model_params(self, params, fold_fits):
         """After the fold models are fitted and before they predict their holdout rows: the main
