@@ -5,6 +5,7 @@ category, cross-validate, fit the final model while its scoring history grows, a
 training, validation and cross-validation metrics. Algorithms only fit (see algos/base.py).
 """
 
+import contextlib
 import itertools
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -15,7 +16,7 @@ from h2odash.engine import algos, metrics, system_properties
 from h2odash.engine.algos.base import Monitor, TrainingSet, default_stopping_metric, seed_of
 from h2odash.engine.algos.out_of_bag import OUT_OF_BAG, scored_rows
 from h2odash.engine.algos.trees import THREADS, threads_for
-from h2odash.engine.errors import InvalidArgument
+from h2odash.engine.errors import IllegalModelArguments, InvalidArgument
 from h2odash.engine.frames import Frame
 from h2odash.engine.jobs import Job
 from h2odash.engine.model_data import (
@@ -106,10 +107,23 @@ def _check_unsupervised_request(algorithm, params, category):
                               f"Cross-validation of {kind} models is not implemented by this engine.")
 
 
+@contextlib.contextmanager
+def builder_errors(algorithm, model_id):
+    """Refusals of a model's parameters, worded as H2O-3's model builders word them
+    (IllegalModelArguments), whether found before the job starts or once it reads the data."""
+    try:
+        yield
+    except IllegalModelArguments:
+        raise
+    except InvalidArgument as error:
+        raise IllegalModelArguments(algos.prefix(algorithm.name), model_id, error) from None
+
+
 def start_training(engine, algorithm, given):
     """Start a training job; returns the Job (its dest is the model, already in the store)."""
-    params, train, valid, spec = prepare(engine, algorithm, given)
-    model_id = params.get("model_id") or new_model_id(algorithm)
+    model_id = given.get("model_id") or new_model_id(algorithm)
+    with builder_errors(algorithm, model_id):
+        params, train, valid, spec = prepare(engine, algorithm, given)
     if engine.store.is_locked(model_id):
         raise InvalidArgument("model_id", f"Model '{model_id}' is being built by a running job.")
     model = Model(model_id, algorithm, params, spec)
@@ -124,7 +138,8 @@ def start_training(engine, algorithm, given):
     def work(job):
         from h2odash.engine.builds import finished
 
-        _train(engine, algorithm, model, train, valid, job)
+        with builder_errors(algorithm, model_id):
+            _train(engine, algorithm, model, train, valid, job)
         finished(engine, model)
         return model
 

@@ -18,7 +18,9 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import Route
 
-from h2odash.engine.errors import EngineError, Forbidden, IllegalArgument, InvalidArgument, Locked, NotFound
+from h2odash.engine.errors import (
+    EngineError, Forbidden, IllegalArgument, IllegalModelArguments, InvalidArgument, Locked, NotFound,
+)
 from h2odash.server import params as params_mod
 from h2odash.server.endpoint import Call
 from h2odash.server.routes import (
@@ -40,6 +42,9 @@ _ERROR_KINDS = (
     (Locked, 409, "water.exceptions.H2OIllegalArgumentException"),
     (Forbidden, 403, "water.exceptions.H2OFileAccessDeniedException"),
     (IllegalArgument, 400, "java.lang.IllegalArgumentException"),
+    # H2O-3 answers these 412 with an H2OModelBuilderErrorV3; here they stay 400 H2OErrorV3s
+    # like every refused request, with H2O-3's wording and exception name.
+    (IllegalModelArguments, 400, "water.exceptions.H2OModelBuilderIllegalArgumentException"),
     (InvalidArgument, 400, "water.exceptions.H2OIllegalArgumentException"),
     (EngineError, 400, "water.exceptions.H2OIllegalArgumentException"),
 )
