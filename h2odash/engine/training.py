@@ -70,6 +70,7 @@ def prepare(engine, algorithm, given):
         raise InvalidArgument("response_column", f"Response '{spec.response}' is constant; set "
                                                  "check_constant_response=false to train on it anyway.")
     algorithm.check(params, spec)
+    algorithm.check_data(params, spec, train)
     nfolds = params.get("nfolds") or 0
     if nfolds == 1:
         raise InvalidArgument("nfolds", "nfolds must be 0 (no cross-validation) or at least 2.")

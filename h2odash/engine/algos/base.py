@@ -306,6 +306,10 @@ class Algorithm:
                 "response_column", f"{self.full_name} cannot build {spec.category.lower()} models."
             )
 
+    def check_data(self, params, spec, train):
+        """Checks that need the training frame's rows (H2O-3's tree builders refuse a min_rows
+        the data cannot split), before any job starts."""
+
     def layout(self, frame, spec, params, rows=None):
         """A frame's predictors in this algorithm's encoding."""
         if self.encoding == "native":
