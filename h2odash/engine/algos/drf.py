@@ -21,8 +21,8 @@ from h2odash.engine.algos.base import Fitted, seed_of
 from h2odash.engine.algos.out_of_bag import OutOfBag, in_bag
 from h2odash.engine.algos.tree_contributions import check_tree_request, one_column_per_level, xgboost_contributions
 from h2odash.engine.algos.tree_structure import TreePredictions, xgboost_forest
-from h2odash.engine.algos.trees import (TreeEnsemble, check_categorical_encoding, check_min_rows, distribution_parameter, histogram_bins,
-                                        importances, reordered, resolve_distribution, shared_tree_parameters,
+from h2odash.engine.algos.trees import (TreeEnsemble, check_categorical_encoding, check_min_rows, distribution_parameter,
+                                        histogram_bins, importances, reordered, resolve_distribution, shared_tree_parameters,
                                         threads_for, tree_summary)
 from h2odash.engine.algos.xgboost_support import (booster_predict, model_size, total_gains, training_matrix,
                                                   tree_shapes)

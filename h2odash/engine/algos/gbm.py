@@ -13,8 +13,8 @@ import numpy as np
 from h2odash.engine.algos.base import Fitted, seed_of
 from h2odash.engine.algos.tree_contributions import check_tree_request, lightgbm_contributions, one_column_per_level
 from h2odash.engine.algos.tree_structure import TreePredictions, lightgbm_forest
-from h2odash.engine.algos.trees import (GrowingPredictions, TreeEnsemble, inverse_link, INTERACTIONS, MONOTONE, check_categorical_encoding, check_min_rows,
-                                        check_response_range, class_probabilities, distribution_parameter,
+from h2odash.engine.algos.trees import (GrowingPredictions, TreeEnsemble, inverse_link, INTERACTIONS, MONOTONE, check_categorical_encoding,
+                                        check_min_rows, check_response_range, class_probabilities, distribution_parameter,
                                         histogram_bins, importances, interaction_groups, monotone_vector,
                                         reordered, resolve_distribution, shared_tree_parameters, threads_for,
                                         tree_summary)
