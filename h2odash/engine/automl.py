@@ -78,6 +78,7 @@ class Step:
     # model is of its own family, so BestOfFamily stacked them already) or "never".
     stacks: str = None
     repeats_when: str = "same_models"
+    metalearner: str = "AUTO"                # the ensembles' metalearner_algorithm
 
     @property
     def algo(self):
@@ -137,6 +138,33 @@ PLAN = [
          description="built with AUTO metalearner, using all AutoML models"),
 ]
 
+# Without max_models H2O-3 runs its TEN_LAYERED plan (ModelingPlans.java): the same base models,
+# exploitation a group earlier, and ensembles after every group, so a run cut short by its time
+# budget still ends with an ensemble of what it had; optional ones stack with a GBM metalearner
+# or the best N models. With max_models it runs PLAN above (its REPRODUCIBLE plan).
+_BEST_OF_FAMILY = dict(kind="ensemble", name="StackedEnsemble_BestOfFamily", stacks="best_of_family",
+                       description="built with AUTO metalearner, using top model from each algorithm type")
+_ALL_MODELS = dict(kind="ensemble", name="StackedEnsemble_AllModels", stacks="all",
+                   description="built with AUTO metalearner, using all AutoML models")
+_AUTO_METALEARNER = {"alpha": [0.5, 1.0]}
+TIME_BUDGET_ENSEMBLES = [
+    *(Step("StackedEnsemble", f"best_of_family_{group}", group, 5, params=_AUTO_METALEARNER, **_BEST_OF_FAMILY)
+      for group in range(1, 6)),
+    *(Step("StackedEnsemble", f"all_{group}", group, params=_AUTO_METALEARNER, **_ALL_MODELS) for group in range(2, 6)),
+    replace(PLAN[-3], group=6),                                        # monotonic
+    Step("StackedEnsemble", "best_of_family_gbm", 6, metalearner="gbm",
+         **{**_BEST_OF_FAMILY, "description": "built with GBM metalearner, using top model from each algorithm type"}),
+    Step("StackedEnsemble", "all_gbm", 7, metalearner="gbm",
+         **{**_ALL_MODELS, "description": "built with GBM metalearner, using all AutoML models"}),
+    replace(PLAN[-2], group=8),                                        # best_of_family_xglm
+    replace(PLAN[-1], group=8),                                        # all_xglm
+    Step("StackedEnsemble", "best_of_family", 10, params=_AUTO_METALEARNER, **_BEST_OF_FAMILY),
+    Step("StackedEnsemble", "best_N", 10, params=_AUTO_METALEARNER, kind="ensemble", name="StackedEnsemble_BestN",
+         stacks="best_n", description="built with AUTO metalearner, using the best non-ensemble models"),
+]
+TIME_BUDGET_PLAN = ([s for s in PLAN if s.kind not in ("exploitation", "ensemble")]
+                    + [replace(s, group=6) for s in PLAN if s.kind == "exploitation"] + TIME_BUDGET_ENSEMBLES)
+
 
 @dataclass
 class AutoMLSpec:
@@ -163,6 +191,9 @@ class AutoMLSpec:
     keep_cross_validation_models: bool = False
     keep_cross_validation_fold_assignment: bool = False
     export_checkpoints_dir: str = None
+    balance_classes: bool = False
+    class_sampling_factors: tuple = None
+    max_after_balance_size: float = 5.0
     exclude_algos: tuple = ()
     include_algos: tuple = None   # None: every family; () (asked for): none, an empty run
     exploitation_ratio: float = -1.0   # share of the budget for exploitation; -1 AUTO, 0 off
@@ -452,7 +483,8 @@ def _custom_parameters(entries, family, algorithm):
 
 def _planned_steps(spec):
     include = set(FAMILIES) if spec.include_algos is None else set(spec.include_algos)
-    chosen = [s for s in PLAN if s.family in include and s.family not in set(spec.exclude_algos)]
+    plan = PLAN if spec.max_models else TIME_BUDGET_PLAN
+    chosen = [s for s in plan if s.family in include and s.family not in set(spec.exclude_algos)]
     # With no base-model step left (include_algos=[], or every family excluded) H2O-3 still runs:
     # the ensembles find no base models and the run ends on an empty leaderboard with a warning.
     return chosen
@@ -518,9 +550,7 @@ class _Runner:
         run.log("Workflow", f"AutoML build started: {time.strftime('%Y.%m.%d %H:%M:%S')}", name="start_epoch",
                 value=str(int(self.started)))
         try:
-            self._base_models()
-            self._exploitation()
-            self._ensembles()
+            self._run_steps()
         except JobCancelled:
             run.log("Workflow", f"AutoML job cancelled; {len(run.models())} models kept on the leaderboard.",
                     level="WARN")
@@ -594,17 +624,24 @@ class _Runner:
             return True
         return False
 
+    def _run_steps(self):
+        """The plan's steps group by group: in each, models, grids, exploitation, then ensembles
+        (of everything trained so far). The random grids of all groups take turns from the
+        first group that has one, sharing what is left of the budget."""
+        steps = self.run.steps
+        grids_done = False
+        for group in sorted({s.group for s in steps}):
+            in_group = [s for s in steps if s.group == group]
+            for step in in_group:
+                if step.kind == "model" and not self._out_of_budget(step):
+                    self._build(step, dict(step.params))
+            if not grids_done and any(s.kind == "grid" for s in in_group):
+                self._grids([s for s in steps if s.kind == "grid"])
+                grids_done = True
+            self._exploitation([s for s in in_group if s.kind == "exploitation"])
+            self._ensembles([s for s in in_group if s.kind == "ensemble"])
+
     # -- base models -----------------------------------------------------------------------
-    def _base_models(self):
-        grids = []
-        for step in self.run.steps:
-            if step.kind == "model":
-                if self._out_of_budget(step):
-                    continue
-                self._build(step, dict(step.params))
-            elif step.kind == "grid":
-                grids.append(step)
-        self._grids(grids)
 
     def _grids(self, steps):
         """Random grids take turns, one model each, until the budget or every grid is spent."""
@@ -673,6 +710,11 @@ class _Runner:
         if params.get("ntrees") == BOOSTING_TREES:
             params["ntrees"] = self._tree_budget()
         given = {**self._common_parameters(), **{k: v for k, v in params.items() if k in algorithm.parameters}}
+        if self.spec.balance_classes and "balance_classes" in algorithm.parameters:
+            # As H2O-3, to every model whose algorithm has the parameters (not XGBoost).
+            given.update(balance_classes=True, max_after_balance_size=self.spec.max_after_balance_size)
+            if self.spec.class_sampling_factors:
+                given["class_sampling_factors"] = list(self.spec.class_sampling_factors)
         given.update(_custom_parameters(self.spec.algo_parameters, step.family, algorithm))
         self._cap_depth(given)
         runtime = self._model_runtime()
@@ -715,13 +757,13 @@ class _Runner:
         return model
 
     # -- exploitation ------------------------------------------------------------------------
-    def _exploitation(self):
+    def _exploitation(self, steps):
         """H2O-3's exploitation steps: retrain the best model of a family with other learning-rate
         settings and keep whichever is better, in its place on the leaderboard. They replace
         models rather than add them, so with a positive exploitation_ratio max_models does not
         stop them; with 0 they are off; left AUTO (-1) they run only within the run's budget."""
         ratio = self.spec.exploitation_ratio
-        for step in [s for s in self.run.steps if s.kind == "exploitation"]:
+        for step in steps:
             if ratio == 0:
                 self.run.log("ModelTraining", f"AutoML: exploitation_ratio is 0; skipping {step.family} {step.id}",
                              level="DEBUG")
@@ -849,25 +891,19 @@ class _Runner:
         store.settle(self.run.key)
 
     # -- ensembles -------------------------------------------------------------------------
-    def _ensembles(self):
-        steps = [s for s in self.run.steps if s.kind == "ensemble"]
-        if not steps:
-            return
-        if len(self._stackable()) < 2:
-            self.run.log("ModelTraining", "Fewer than two base models; skipping the Stacked Ensembles.")
-            return
-        if not (self.nfolds or self.spec.fold_column or self.spec.blending_frame):
-            self.run.log("ModelTraining", "No cross-validation and no blending frame; skipping the Stacked "
-                                          "Ensembles.")
-            return
+    def _ensembles(self, steps):
         from h2odash.engine.algos.stackedensemble import build_ensemble
 
         for step in steps:
+            if not (self.nfolds or self.spec.fold_column or self.spec.blending_frame):
+                self.run.log("ModelTraining", f"Cross-validation is disabled and no blending frame was given; "
+                                              f"skipping StackedEnsemble '{step.id}'.")
+                continue
             if self.deadline is not None and self._time_left() <= 0:
                 self.run.log("ModelTraining", f"AutoML: out of time; skipping StackedEnsemble {step.id}")
                 continue
             base = {"best_of_family": self._best_of_family, "all": self._stackable,
-                    "monotonic": self._monotonic}[step.stacks]()
+                    "monotonic": self._monotonic, "best_n": self._best_n}[step.stacks]()
             if len(base) < 2:
                 what = "monotonic model" if step.stacks == "monotonic" else "model family"
                 self.run.log("ModelTraining", f"Skipping StackedEnsemble '{step.id}' since there is "
@@ -880,6 +916,8 @@ class _Runner:
             model_id = self._model_id(step)
             given = {"training_frame": self.spec.training_frame, "response_column": self.spec.response,
                      "base_models": [m.key for m in base], "seed": self.seed, **self._metalearner_settings(step)}
+            if step.metalearner != "AUTO":
+                given["metalearner_algorithm"] = step.metalearner
             if self.spec.export_checkpoints_dir:
                 given["export_checkpoints_dir"] = self.spec.export_checkpoints_dir
             if self.spec.blending_frame:
@@ -924,7 +962,7 @@ class _Runner:
         params = {**step.params, "keep_cross_validation_models": self.spec.keep_cross_validation_models,
                   "keep_cross_validation_predictions": self.spec.keep_cross_validation_predictions}
         settings["metalearner_params"] = json.dumps(params)
-        if self.run.category != REGRESSION:
+        if self.run.category != REGRESSION and step.metalearner == "AUTO":
             settings["metalearner_transform"] = "Logit"
         return settings
 
@@ -937,12 +975,21 @@ class _Runner:
         """The base models trained under monotone constraints (only some families take them)."""
         return [m for m in self._stackable() if m.params.get("monotone_constraints")]
 
+    def _best_n(self):
+        """The best non-ensemble models, as many as H2O-3's best_N step takes (1,000 for two
+        classes or regression, fewer the more classes)."""
+        classes = len(self.feature_spec.response_domain or ())
+        limit = 1000 if classes <= 2 else max(100, 1000 // (classes - 1))
+        base = {m.key for m in self._stackable()}
+        return [m for m, _ in self.run.leaderboard().rows if m.key in base][:limit]
+
     def _repeats(self, step, base):
         if step.repeats_when == "one_per_family":
             return len(base) == len({self._family_of(m) for m in base})
         if step.repeats_when == "same_models":
             keys = {m.key for m in base}
             return any(set(m.params.get("base_models") or ()) == keys
+                       and (m.params.get("metalearner_algorithm") or "AUTO") == step.metalearner
                        for m, _ in self.run.models() if m.algo == "stackedensemble")
         return False
 

@@ -190,11 +190,13 @@ class Engine:
 
     def export_frame(self, key, path, **options):
         """Write a frame to ``path`` on the server's disk (a job; see h2odash.engine.export)."""
-        from h2odash.engine.export import export_frame
+        from h2odash.engine.export import check_target, export_frame
 
         frame = self.store.get(key, Frame, "frame_id")
         target = _local_path(path)
         self._check_allowed(target, path, action="write")
+        # At the request, as H2O-3 refuses it; the job checks again when it writes.
+        check_target(target, options.get("force", False))
         job = Job("Export", key, "Frame", locks=[key])
         return self.jobs.start(job, lambda job: export_frame(frame, target, progress=job.update, **options))
 
@@ -302,14 +304,14 @@ class Engine:
                 self.remove(key)
         return doomed
 
-    def predict(self, model_key, frame_key, destination=None, options=None, keep_predictions=True):
+    def predict(self, model_key, frame_key, destination=None, options=None, keep_predictions=True, auc_type=None):
         """Score a frame; returns (predictions frame, metrics or None when there are none).
 
         ``options`` are the Predictions switches that change what is predicted
         (reconstruction_error, deep_features_hidden_layer, ...); unset ones are ignored.
         The predictions frame is stored unless ``keep_predictions`` is false (scoring only for
         the metrics, as ``POST /3/ModelMetrics`` does). Metrics are remembered for
-        :meth:`metrics_of`.
+        :meth:`metrics_of`. ``auc_type``, when given, replaces the model's for these metrics.
         """
         started = int(time.time() * 1000)
         model = self.model(model_key, "model")
@@ -319,7 +321,7 @@ class Engine:
         # "is", not "in": deep_features_hidden_layer=0 is a layer, though 0 == False.
         options = {name: value for name, value in (options or {}).items() if value is not None and value is not False}
         destination = destination or f"predictions_{uuid.uuid4().hex[:4]}_{model_key}_on_{frame_key}"
-        predictions, scored = self._score(model, frame, destination, options)
+        predictions, scored = self._score(model, frame, destination, options, auc_type)
         if keep_predictions:
             self.store.put(destination, predictions)
         if scored is not None:
@@ -385,7 +387,7 @@ class Engine:
 
         return self.store.get(key, PartialDependenceResult, "name")
 
-    def _score(self, model, frame, destination, options):
+    def _score(self, model, frame, destination, options, auc_type=None):
         from h2odash.engine.model_data import holds_response, response_values, usable_rows, weight_values
         from h2odash.engine.training import model_metrics
 
@@ -404,7 +406,8 @@ class Engine:
             y, w = response_values(frame, spec), weight_values(frame, spec)
             rows = usable_rows(y, w, spec.response_domain is not None)
             if len(rows):
-                scored = model_metrics(spec, model.params, y[rows], raw[rows], w[rows], model.fitted)
+                params = model.params if auc_type is None else {**model.params, "auc_type": auc_type}
+                scored = model_metrics(spec, params, y[rows], raw[rows], w[rows], model.fitted)
         return predictions, scored
 
     def metrics_of(self, model_key=None, frame_key=None):

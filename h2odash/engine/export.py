@@ -46,15 +46,20 @@ def csv_pieces(frame: Frame, separator: str = ",", header: bool = True, quote_he
         yield buffer.getvalue()
 
 
-def export_frame(frame: Frame, path: str, file_format: str = "csv", force: bool = False, separator: str = ",",
-                 header: bool = True, quote_header: bool = True, compression: str | None = None,
-                 progress=None) -> str:
-    """Write ``frame`` to ``path``: whole or not at all (see h2odash.engine.atomic)."""
+def check_target(path: str, force: bool):
+    """Refuse a path that cannot be written: an existing file without ``force``, a missing folder."""
     if os.path.exists(path) and not force:
         raise InvalidArgument("path", f"File {path} already exists: set force to overwrite it.")
     folder = os.path.dirname(path) or "."
     if not os.path.isdir(folder):
         raise InvalidArgument("path", f"Cannot export to {path}: the folder {folder} does not exist.")
+
+
+def export_frame(frame: Frame, path: str, file_format: str = "csv", force: bool = False, separator: str = ",",
+                 header: bool = True, quote_header: bool = True, compression: str | None = None,
+                 progress=None) -> str:
+    """Write ``frame`` to ``path``: whole or not at all (see h2odash.engine.atomic)."""
+    check_target(path, force)
     with replacing(path) as partial:
         if file_format == "parquet":
             pq.write_table(plain_table(frame), partial, compression=compression or "snappy")

@@ -16,9 +16,10 @@ from h2odash.engine.training import model_metrics
 DISTRIBUTIONS = ("gaussian", "poisson", "gamma", "tweedie", "laplace", "quantile", "huber")
 
 
-def made_metrics(predictions: Frame, actuals: Frame, domain=None, distribution=None, weights: Frame = None):
+def made_metrics(predictions: Frame, actuals: Frame, domain=None, distribution=None, weights: Frame = None,
+                 auc_type="AUTO"):
     """Category and metrics dict of ``predictions`` against ``actuals`` (one column each for
-    the actuals and the weights)."""
+    the actuals and the weights); ``auc_type`` as a model's parameter of that name."""
     for name, frame in (("actuals_frame", actuals), ("weights_frame", weights)):
         if frame is not None and frame.ncols != 1:
             raise InvalidArgument(name, f"The {name.replace('_', ' ')} must have exactly one column; "
@@ -48,7 +49,7 @@ def made_metrics(predictions: Frame, actuals: Frame, domain=None, distribution=N
     rows = usable_rows(y, w, domain is not None)
     if category == BINOMIAL:
         raw = np.column_stack([1 - raw, raw])
-    params = {"distribution": _distribution(distribution)}
+    params = {"distribution": _distribution(distribution), "auc_type": auc_type}
     return category, model_metrics(spec, params, y[rows], raw[rows], w[rows])
 
 

@@ -121,12 +121,16 @@ def binomial(y, p1, domain, weights=None):
     return out
 
 
-def multinomial(y, probs, domain, weights=None):
+def multinomial(y, probs, domain, weights=None, auc_type="AUTO"):
     """Metrics of a k-class model, as H2O's ModelMetricsMultinomialV3.
 
     The predicted class is the most probable one (the first of equals: H2O breaks exact ties
     at random). As in H2O, the confusion matrix counts rows (weights do not enter it), and so
     does ``mean_per_class_error``, which is read from it.
+
+    ``auc_type`` (H2O's MultinomialAucType) asks for the one-vs-rest and one-vs-one AUC and
+    PR AUC tables, and picks which of their four averages is the model's ``AUC``/``pr_auc``;
+    AUTO and NONE compute neither (``AUC`` NaN), as H2O, which also skips them past 50 classes.
 
     Parameters
     ----------
@@ -170,7 +174,64 @@ def multinomial(y, probs, domain, weights=None):
     out["mean_per_class_error"] = _mean_per_class_error(cm)
     out["cm"] = {"table": confusion_matrix_table(cm, domain)}
     out["hit_ratio_table"] = _hit_ratio_table(probs, codes, p_actual, w)
+    if auc_type in MULTINOMIAL_AVERAGES and k <= MAX_AUC_CLASSES:
+        out.update(_multinomial_aucs(codes, probs, w, domain, auc_type))
     return out
+
+
+# MultinomialAucType: which row of the AUC tables is the model's AUC
+MULTINOMIAL_AVERAGES = {"MACRO_OVR": "Macro OVR", "WEIGHTED_OVR": "Weighted OVR",
+                        "MACRO_OVO": "Macro OVO", "WEIGHTED_OVO": "Weighted OVO"}
+MAX_AUC_CLASSES = 50   # H2O's MultinomialAUC.MAX_AUC_CLASSES
+
+
+def _multinomial_aucs(codes, probs, w, domain, auc_type):
+    """One-vs-rest and one-vs-one areas, with their macro and weighted averages (hex/MultinomialAUC).
+
+    Class i against the rest scores every row by p_i. A pair (i, j) is the mean of "j against
+    i by p_j" and "i against j by p_i" over the rows of those two classes (Hand and Till's
+    measure, sklearn's ``multi_class="ovo"``); a pair whose area is undefined counts 0, as in H2O.
+    Weighted averages weight a class by its rows' weight, a pair by its two classes' weight.
+    """
+    k = len(domain)
+
+    def areas(scores, positive, weight):
+        if not len(scores):     # a fold or frame without rows of either class
+            return math.nan, math.nan
+        sorted_scores = _SortedScores(scores, positive.astype(np.float64), weight)
+        tps, fps = sorted_scores.roc_counts()
+        return _auc(tps, fps), _pr_auc(tps, fps)
+
+    class_weight = np.bincount(codes, weights=w, minlength=k)
+    ovr = [areas(probs[:, i], codes == i, w) for i in range(k)]
+    pairs, pair_weight = [], []
+    for i in range(k - 1):
+        for j in range(i + 1, k):
+            rows = (codes == i) | (codes == j)
+            first = areas(probs[rows, j], codes[rows] == j, w[rows])
+            second = areas(probs[rows, i], codes[rows] == i, w[rows])
+            pairs.append((domain[i], domain[j], *(np.nan_to_num((a + b) / 2) for a, b in zip(first, second))))
+            pair_weight.append(class_weight[i] + class_weight[j])
+
+    def averages(which):
+        per_class = np.array([found[which] for found in ovr])
+        per_pair = np.array([pair[2 + which] for pair in pairs])
+        return {"Macro OVR": per_class.mean(), "Weighted OVR": np.average(per_class, weights=class_weight),
+                "Macro OVO": per_pair.mean(), "Weighted OVO": np.average(per_pair, weights=pair_weight)}
+
+    def table(which, metric):
+        summary = averages(which)
+        rows = [[f"{domain[i]} vs Rest", domain[i], None, float(ovr[i][which])] for i in range(k)]
+        rows += [[name, None, None, float(summary[name])] for name in ("Macro OVR", "Weighted OVR")]
+        rows += [[f"Class {a} vs. {b}", a, b, float(pair[2 + which])] for pair in pairs for a, b in [pair[:2]]]
+        rows += [[name, None, None, float(summary[name])] for name in ("Macro OVO", "Weighted OVO")]
+        return Table(f"Multinomial {metric} values",
+                     [col("Type", "string"), col("First class domain", "string"),
+                      col("Second class domain", "string"), col(metric, "double", fmt="%d")], rows)
+
+    chosen = MULTINOMIAL_AVERAGES[auc_type]
+    return {"AUC": float(averages(0)[chosen]), "pr_auc": float(averages(1)[chosen]),
+            "multinomial_auc_table": table(0, "AUC"), "multinomial_aucpr_table": table(1, "auc_pr")}
 
 
 def regression(y, pred, weights=None, distribution="gaussian", tweedie_power=1.5, quantile_alpha=0.5,

@@ -133,6 +133,25 @@ def extend(base, *extra, overrides=None, drop=()):
 
 
 P = Parameter
+
+
+def class_balance_parameters(balances=True):
+    """balance_classes, class_sampling_factors and max_after_balance_size (algos/class_balance.py).
+
+    A learner that does not balance (GLM, GAM: their likelihood weighs the classes) still takes
+    them, as H2O-3 does, which accepts and ignores them there.
+    """
+    note = "" if balances else " Accepted and ignored by this algorithm, as in H2O-3."
+    return [
+        P("balance_classes", "boolean", False, "secondary",
+          "Over/under-sample the training rows so every class is as frequent as the largest; predicted "
+          "probabilities are corrected back to the classes' true shares." + note, gridable=True),
+        P("class_sampling_factors", "float[]", None, "expert",
+          "Per-class sampling ratios for balance_classes (default: those that balance the classes)." + note,
+          gridable=True),
+        P("max_after_balance_size", "float", 5.0, "expert",
+          "Largest size of the balanced training rows, as a multiple of the original rows." + note, gridable=True),
+    ]
 STOPPING_METRICS = ("AUTO", "deviance", "logloss", "MSE", "RMSE", "MAE", "RMSLE", "AUC", "AUCPR", "lift_top_group",
                     "misclassification", "mean_per_class_error", "custom", "custom_increasing")
 FOLD_ASSIGNMENTS = ("AUTO", "Random", "Modulo", "Stratified")
@@ -179,7 +198,8 @@ COMMON = [
       "Folder the finished model is saved to (h2odash's model file, named by the model id)."),
     P("checkpoint", "Key<Model>", None, "secondary", "Model to continue training from (not implemented).",
       supported=False),
-    P("auc_type", "enum", "AUTO", "secondary", "Multiclass AUC averaging (AUTO and NONE only).",
+    P("auc_type", "enum", "AUTO", "secondary", "Multiclass AUC: MACRO_OVR, WEIGHTED_OVR, MACRO_OVO or "
+      "WEIGHTED_OVO compute the AUC tables and pick the model's AUC; AUTO and NONE compute none.",
       values=("AUTO", "NONE", "MACRO_OVR", "WEIGHTED_OVR", "MACRO_OVO", "WEIGHTED_OVO")),
     P("gainslift_bins", "int", -1, "secondary", "Number of bins of the gains/lift table (-1: 16 by default).",
       min=-1),

@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from h2odash.engine import algos, metrics, system_properties
+from h2odash.engine.algos import class_balance
 from h2odash.engine.algos.base import Monitor, TrainingSet, default_stopping_metric, seed_of
 from h2odash.engine.algos.out_of_bag import OUT_OF_BAG, scored_rows
 from h2odash.engine.algos.trees import THREADS, threads_for
@@ -71,6 +72,8 @@ def prepare(engine, algorithm, given):
                                                  "check_constant_response=false to train on it anyway.")
     algorithm.check(params, spec)
     algorithm.check_data(params, spec, train)
+    if params.get("checkpoint"):
+        algorithm.check_checkpoint(params, spec, engine.model(params["checkpoint"], "checkpoint"))
     nfolds = params.get("nfolds") or 0
     if nfolds == 1:
         raise InvalidArgument("nfolds", "nfolds must be 0 (no cross-validation) or at least 2.")
@@ -175,14 +178,18 @@ def _train(engine, algorithm, model, train, valid, job):
     folds = _assign_folds(train, spec, params, rows, y_all, classification) if (nfolds or fold_column) else None
     n_fits = (int(folds.max()) + 2) if folds is not None else 1
     deadline = time.time() + params["max_runtime_secs"] if params.get("max_runtime_secs") else None
-    data = TrainingSet(_take(X_all, rows), y_all[rows], w_all[rows], spec, valid_set)
+    # A checkpoint's learner goes to the fit (checked in prepare: it exists and matches).
+    inputs = {"checkpoint": engine.model(params["checkpoint"], "checkpoint").fitted} if params.get("checkpoint") else None
+    data = TrainingSet(_take(X_all, rows), y_all[rows], w_all[rows], spec, valid_set, inputs)
     if folds is not None:
         _cross_validate(engine, algorithm, model, data, X_all, y_all, w_all, rows, folds, job, n_fits, deadline)
         params = model.params   # maybe resized from the fold models (Algorithm.main_model_params)
-    job.update(msg=f"Training {algorithm.full_name} on {len(rows)} rows")
+    data, distributions = class_balance.balance(algorithm, data, params)
+    job.update(msg=f"Training {algorithm.full_name} on {data.nrows} rows")
     monitor = _monitor(model, params, data, valid_set, job, (n_fits - 1) / n_fits, 1 / n_fits, deadline,
                        live=True)
     fitted = algorithm.fit(data, params, monitor)
+    fitted.class_distributions = distributions
     job.check_cancelled()
     _keep_fitted(model, fitted)
     job.update(msg="Scoring the model")
@@ -203,6 +210,8 @@ def _training_metrics(spec, params, data, fitted):
     raw = getattr(fitted, "training_predictions", None)
     if raw is None:
         raw = fitted.predict(data.X)
+    else:
+        raw = class_balance.corrected(fitted, raw)   # kept while fitting, before any correction
     raw = np.asarray(raw)
     if not getattr(fitted, "out_of_bag", False):
         return model_metrics(spec, params, data.y, raw, data.w, fitted)
@@ -277,10 +286,13 @@ def _cross_validate(engine, algorithm, model, main_data, X_all, y_all, w_all, ro
                         if stops or algorithm.folds_see_holdout else None)
         stops_on = holdout_rows if stops else None
         data = TrainingSet(_take(X_all, inside), y_all[inside], w_all[inside], spec, holdout_rows)
+        data, distributions = class_balance.balance(algorithm, data, fold_params)
         monitor = _monitor(model, params, data, stops_on, job, fold / n_fits, 1 / n_fits, deadline, live=False)
         # H2O-3's useBestCVIteration: a fold model that stopped early keeps its best trees (or all).
         monitor.keeps_best = system_properties.flag(system_properties.USE_BEST_CV_ITERATION)
-        return algorithm.fit(data, fold_params, monitor)
+        fitted = algorithm.fit(data, fold_params, monitor)
+        fitted.class_distributions = distributions
+        return fitted
 
     def predict_fold(fold):
         return np.asarray(fold_fits[fold].predict(_take(X_all, rows[folds == fold])))
@@ -528,7 +540,7 @@ def _category_metrics(spec, params, y, raw, w):
         scored["classification_error"] = _error_rate(y, p1, scored.get("default_threshold", 0.5), w)
         return scored
     if spec.category == MULTINOMIAL:
-        scored = metrics.multinomial(y, raw, spec.response_domain, w)
+        scored = metrics.multinomial(y, raw, spec.response_domain, w, params.get("auc_type") or "AUTO")
         scored["classification_error"] = _error_rate(y, np.argmax(raw, axis=1), None, w)
         scored.setdefault("AUC", float("nan"))
         scored.setdefault("pr_auc", float("nan"))

@@ -162,3 +162,31 @@ def test_exploitation_retrains_the_best_gbm_and_keeps_the_better_one_in_its_plac
     run, job = start_automl(engine, _spec(include_algos=("GBM",), max_models=2, exploitation_ratio=0.0))
     assert job.wait(180) and job.status == "DONE", job.exception
     assert not any(e.name == "start_GBM_lr_annealing" for e in run.events())
+
+
+def test_a_time_budgeted_run_stacks_after_every_group_as_h2o_automl_does(engine):
+    """Without max_models, H2O-3's TEN_LAYERED plan: an ensemble after each group of base models
+    (none for a group of one model, none that would stack the same models with the same
+    metalearner again), and the optional ones with a GBM metalearner."""
+    run, job = start_automl(engine, _spec(max_models=0, max_runtime_secs=120,
+                                          include_algos=("StackedEnsemble", "GLM", "DRF")))
+    assert job.wait(300) and job.status == "DONE", job.exception
+    ensembles = {run.step_of(m.key).id: m for m, _ in run.models() if m.algo == "stackedensemble"}
+    assert "best_of_family_1" not in ensembles          # group 1 trains the GLM alone
+    families = {key: sorted(k.split("_")[0] for k in m.params["base_models"]) for key, m in ensembles.items()}
+    assert families["best_of_family_2"] == ["DRF", "GLM"]
+    assert families["best_of_family_3"] == ["DRF", "GLM", "XRT"]
+    for repeat in ("all_2", "all_3", "best_of_family_4", "best_of_family_5", "all_4", "all_5"):
+        assert repeat not in ensembles, repeat        # same base models, same metalearner
+    assert ensembles["best_of_family_gbm"].params["metalearner_algorithm"] == "gbm"
+    assert ensembles["best_of_family_xglm"].params["metalearner_algorithm"] in (None, "AUTO")
+    order = [m.key for m, _ in run.models()]
+    xrt = next(k for k in order if k.startswith("XRT"))
+    assert order.index(ensembles["best_of_family_2"].key) < order.index(xrt)   # built before group 3
+
+
+def test_a_run_with_max_models_keeps_the_reproducible_plan(engine):
+    run, job = start_automl(engine, _spec(include_algos=("StackedEnsemble", "GLM", "DRF")))
+    assert job.wait(300) and job.status == "DONE", job.exception
+    steps = {run.step_of(m.key).id for m, _ in run.models() if m.algo == "stackedensemble"}
+    assert steps <= {"best_of_family_xglm", "all_xglm"} and steps

@@ -251,6 +251,55 @@ def test_multinomial_matches_sklearn(weighted):
     assert hits.column("hit_ratio")[-1] == 1.0
 
 
+@pytest.mark.parametrize("auc_type", ["MACRO_OVR", "WEIGHTED_OVR", "MACRO_OVO", "WEIGHTED_OVO"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_multinomial_auc_is_sklearns_average_of_its_kind(auc_type, weighted):
+    y, probs, w = multinomial_data(weighted=weighted)
+    domain = ["a", "b", "c", "d"]
+    m = metrics.multinomial(y, probs, domain, w, auc_type=auc_type)
+    average, multi_class = auc_type.lower().split("_")
+    if multi_class == "ovr":   # sklearn weighs the one-vs-one pairs by row counts only
+        assert m["AUC"] == pytest.approx(skm.roc_auc_score(y, probs, multi_class="ovr", average=average,
+                                                           sample_weight=w), abs=1e-12)
+    table = m["multinomial_auc_table"]
+    assert [c.name for c in table.columns] == ["Type", "First class domain", "Second class domain", "AUC"]
+    rows = {row[0]: row for row in table.rows}
+    for i, label in enumerate(domain):
+        assert rows[f"{label} vs Rest"][3] == pytest.approx(
+            skm.roc_auc_score(y == i, probs[:, i], sample_weight=w), abs=1e-12)
+    for i, j in [(0, 1), (1, 3)]:
+        pair = (y == i) | (y == j)
+        sub = None if w is None else w[pair]
+        expected = (skm.roc_auc_score(y[pair] == j, probs[pair, j], sample_weight=sub)
+                    + skm.roc_auc_score(y[pair] == i, probs[pair, i], sample_weight=sub)) / 2
+        assert rows[f"Class {domain[i]} vs. {domain[j]}"][1:] == [domain[i], domain[j], pytest.approx(expected, abs=1e-12)]
+    if not weighted:
+        assert rows["Macro OVO"][3] == pytest.approx(skm.roc_auc_score(y, probs, multi_class="ovo"), abs=1e-12)
+        assert rows["Weighted OVO"][3] == pytest.approx(
+            skm.roc_auc_score(y, probs, multi_class="ovo", average="weighted"), abs=1e-12)
+    chosen = {"MACRO_OVR": "Macro OVR", "WEIGHTED_OVR": "Weighted OVR", "MACRO_OVO": "Macro OVO",
+              "WEIGHTED_OVO": "Weighted OVO"}[auc_type]
+    assert m["AUC"] == rows[chosen][3]
+    assert m["pr_auc"] == {row[0]: row for row in m["multinomial_aucpr_table"].rows}[chosen][3]
+    assert len(table.rows) == 4 + 2 + 6 + 2
+
+
+def test_multinomial_auc_of_a_pair_without_rows_counts_zero():
+    y, probs, _ = multinomial_data()
+    y = np.where(y == 3, 2, y)      # no row of class d
+    rows = {row[0]: row[3] for row in metrics.multinomial(y, probs, list("abcd"), auc_type="MACRO_OVO")
+            ["multinomial_auc_table"].rows}
+    assert rows["Class c vs. d"] == 0.0 and rows["Class a vs. b"] > 0.5
+    assert math.isnan(rows["d vs Rest"])
+
+
+@pytest.mark.parametrize("auc_type", ["AUTO", "NONE"])
+def test_multinomial_auc_is_left_out_unless_asked_for(auc_type):
+    y, probs, _ = multinomial_data()
+    m = metrics.multinomial(y, probs, list("abcd"), auc_type=auc_type)
+    assert math.isnan(m["AUC"]) and m["multinomial_auc_table"] is None
+
+
 def test_multinomial_hit_ratios_stop_at_ten_classes():
     y, probs, _ = multinomial_data(n=500, k=12)
     table = metrics.multinomial(y, probs, [f"c{i}" for i in range(12)])["hit_ratio_table"]

@@ -4,6 +4,9 @@ servers: for every model category they equal what scoring the frame (``/3/Predic
 and ``GET /3/ModelMetrics`` finds them afterwards."""
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import pytest
 
 # Fields every category's metrics carry, and each category's own.
@@ -85,3 +88,46 @@ def test_make_metrics_equals_model_performance(h2opy, data_dir):
     predicted = model.predict(frame)
     made = h2opy.make_metrics(predicted[1:], frame["Species"])
     assert made.logloss() == pytest.approx(model.model_performance(frame).logloss(), rel=1e-9)
+
+
+def test_multinomial_auc_tables_follow_auc_type(h2opy, data_dir):
+    """``auc_type`` on the model computes H2O's AUC tables and picks its AUC; ``model_performance``
+    may ask for another kind for one frame. The areas are sklearn's over the model's own
+    predictions (each class against the rest; each pair, Hand and Till's mean)."""
+    from h2o.estimators import H2OGradientBoostingEstimator
+    from sklearn.metrics import roc_auc_score
+
+    h2opy.no_progress()
+    frame = h2opy.upload_file(str(data_dir / "prostate.csv"))
+    frame["GLEASON"] = frame["GLEASON"].asfactor()
+    x = ["RACE", "AGE", "PSA", "DPROS", "CAPSULE", "VOL", "DCAPS"]
+    model = H2OGradientBoostingEstimator(ntrees=5, max_depth=3, seed=1, auc_type="WEIGHTED_OVR")
+    model.train(x=x, y="GLEASON", training_frame=frame)
+    predicted = model.predict(frame).as_data_frame().iloc[:, 1:].to_numpy()
+    actual = frame["GLEASON"].as_data_frame().iloc[:, 0].astype(str).to_numpy()
+    labels = [str(level) for level in frame["GLEASON"].levels()[0]]
+    codes = np.array([labels.index(a) for a in actual])
+
+    table = model.multinomial_auc_table(train=True)
+    rows = {row[0]: row for row in table.cell_values}
+    assert rows["Weighted OVR"][3] == pytest.approx(
+        roc_auc_score(codes, predicted, multi_class="ovr", average="weighted", labels=range(len(labels))), abs=1e-6)
+    assert model.auc(train=True) == rows["Weighted OVR"][3]
+    pr_rows = {row[0]: row for row in model.multinomial_aucpr_table(train=True).cell_values}
+    assert model.aucpr(train=True) == pr_rows["Weighted OVR"][3]
+
+    performance = model.model_performance(frame, auc_type="MACRO_OVO")
+    per_pair = []
+    for i in range(len(labels)):
+        for j in range(i + 1, len(labels)):
+            pair = (codes == i) | (codes == j)
+            if (codes == i).any() and (codes == j).any():
+                per_pair.append((roc_auc_score(codes[pair] == j, predicted[pair, j])
+                                 + roc_auc_score(codes[pair] == i, predicted[pair, i])) / 2)
+            else:
+                per_pair.append(0.0)    # a pair without rows of both classes counts 0, as H2O-3 does
+    assert performance.auc() == pytest.approx(np.mean(per_pair), abs=1e-6)
+
+    plain = H2OGradientBoostingEstimator(ntrees=5, max_depth=3, seed=1)
+    plain.train(x=x, y="GLEASON", training_frame=frame)
+    assert math.isnan(float(plain.auc(train=True))), plain.auc(train=True)   # JSON carries NaN as "NaN"

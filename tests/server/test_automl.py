@@ -202,7 +202,7 @@ def test_cancel_keeps_the_finished_models(frames):
     (lambda b: b["input_spec"].update(response_column={"column_name": "NOPE"}), 400, "NOPE"),
     (lambda b: b.update(build_spec={"exclude_algos": ["GLM", "Magic"]}), 400, "Magic"),
     (lambda b: b["build_control"]["stopping_criteria"].update(max_models=0), 400, "max_models"),
-    (lambda b: b["build_control"].update(balance_classes=True), 400, "balance_classes"),
+    (lambda b: b["build_control"].update(distribution="poisson"), 400, "distribution"),
     (lambda b: b["input_spec"].update(ignored_columns=["ID", "AGE", "RACE", "DPROS", "DCAPS", "PSA", "VOL",
                                                        "GLEASON"]), 400, "predictor"),
     (lambda b: b["input_spec"].update(sort_metric="rmsle"), 400, "sort_metric"),

@@ -38,8 +38,8 @@ def test_an_exported_frame_reads_back_equal(url, data_dir, prostate, tmp_path, f
 def test_an_existing_file_is_kept_unless_forced(url, prostate, tmp_path):
     path = tmp_path / "kept.csv"
     path.write_text("precious\n")
-    job = export(url, prostate, path=str(path))
-    assert job["status"] == "FAILED" and "already exists" in job["exception"]
+    refused = requests.post(f"{url}/3/Frames/{prostate}/export", data={"path": str(path)})
+    assert_h2o_error(refused, 400, "already exists", "force")    # at the request, before any job
     assert path.read_text() == "precious\n"
     assert export(url, prostate, path=str(path), force="true")["status"] == "DONE"
     assert path.read_text().startswith('"ID","CAPSULE"')
@@ -52,5 +52,5 @@ def test_bad_exports_are_clear_400s(url, prostate, tmp_path):
                                    data={"path": str(tmp_path / "x.csv"), "format": "xlsx"}), 400, "format")
     assert_h2o_error(requests.post(f"{url}/3/Frames/{prostate}/export",
                                    data={"path": str(tmp_path / "x.csv"), "num_parts": "4"}), 400, "num_parts")
-    job = export(url, prostate, path=str(tmp_path / "no" / "such" / "folder.csv"))
-    assert job["status"] == "FAILED" and "does not exist" in job["exception"]
+    assert_h2o_error(requests.post(f"{url}/3/Frames/{prostate}/export",
+                                   data={"path": str(tmp_path / "no" / "such" / "folder.csv")}), 400, "does not exist")

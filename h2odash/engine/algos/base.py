@@ -196,6 +196,9 @@ class Fitted:
     # computed from, on the rows that have one, as H2O-3 reports a forest's (out_of_bag.py).
     training_predictions = None
     out_of_bag = False
+    # (prior, balanced) class shares when balance_classes resampled the training rows: the
+    # learners that offer it correct their probabilities with class_balance.corrected.
+    class_distributions = None
 
     def predict(self, X):
         """Raw predictions: shape (n,) for regression, (n, k) class probabilities otherwise."""
@@ -263,6 +266,9 @@ class Algorithm:
     # Whether a model learnt without a response may be cross-validated (k-means): the algorithm
     # then combines its folds' holdout scoring in combined_holdout_metrics.
     cross_validates_unsupervised = False
+    # Whether balance_classes resamples the training rows for it (class_balance.py); GLM and
+    # GAM accept the parameter and ignore it, as H2O-3 does.
+    balances_classes = False
     metrics_schema = None
     metrics_schema_version = 3   # GLRM's metrics are ModelMetricsGLRMV99
     # Whether the model is scored on its training and validation frames once built (H2O-3's SVD
@@ -309,6 +315,12 @@ class Algorithm:
     def check_data(self, params, spec, train):
         """Checks that need the training frame's rows (H2O-3's tree builders refuse a min_rows
         the data cannot split), before any job starts."""
+
+    def check_checkpoint(self, params, spec, previous):
+        """Checks of a request to continue training the model ``previous`` (``checkpoint``), for
+        the algorithms that take one (see checkpoints.py)."""
+        raise InvalidArgument("checkpoint", f"Continuing from a checkpoint is not implemented for {self.full_name} "
+                                            "by this engine.")
 
     def layout(self, frame, spec, params, rows=None):
         """A frame's predictors in this algorithm's encoding."""

@@ -37,11 +37,12 @@ from threadpoolctl import threadpool_limits
 
 from h2odash.engine.algos import autoencoder_inputs as inputs
 from h2odash.engine.algos.base import Algorithm, Fitted, Monitor, refuse_options, seed_of
+from h2odash.engine.algos.class_balance import corrected
 from h2odash.engine.algos.deep_shap import deep_shap
 from h2odash.engine.contributions import Contributions
 from h2odash.engine.errors import InvalidArgument
 from h2odash.engine.model_data import AUTOENCODER, BINOMIAL, MULTINOMIAL, REGRESSION, features_matrix
-from h2odash.engine.parameters import COMMON, Parameter as P, ParameterSet, extend
+from h2odash.engine.parameters import COMMON, Parameter as P, ParameterSet, class_balance_parameters, extend
 from h2odash.engine.tables import Column, Table, col
 
 ACTIVATIONS = ("Tanh", "TanhWithDropout", "Rectifier", "RectifierWithDropout", "Maxout", "MaxoutWithDropout")
@@ -84,12 +85,7 @@ def _in_h2o_order(parameters):
 
 PARAMETERS = _in_h2o_order(extend(
     COMMON,
-    P("balance_classes", "boolean", False, "secondary", "Over/under-sample classes to balance them (not implemented).",
-      supported=False, gridable=True),
-    P("class_sampling_factors", "float[]", None, "expert", "Per-class sampling ratios (not implemented).",
-      supported=False, gridable=True),
-    P("max_after_balance_size", "float", 5.0, "expert", "Largest size after balancing, as a multiple of the rows "
-      "(not implemented).", supported=False),
+    *class_balance_parameters(),
     P("max_confusion_matrix_size", "int", 20, "secondary", "Largest confusion matrix shown in logs (no effect here)."),
     P("pretrained_autoencoder", "Key<Model>", None, "expert", "Autoencoder to start from (not implemented).",
       supported=False),
@@ -259,6 +255,7 @@ class Settings:
 
 
 class DeepLearning(Algorithm):
+    balances_classes = True
     name = "deeplearning"
     full_name = "Deep Learning"
     model_prefix = "DeepLearning"
@@ -922,7 +919,7 @@ class DeepLearningFit(Fitted):
         self.distribution = settings.distribution
 
     def predict(self, X):
-        return self.net.predict(X)
+        return corrected(self, self.net.predict(X))
 
     def predict_columns(self, X, **options):
         """Of the special predictions, a supervised network gives only deep features."""

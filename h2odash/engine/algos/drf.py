@@ -18,6 +18,7 @@ import numpy as np
 import xgboost as xgb
 
 from h2odash.engine.algos.base import Fitted, seed_of
+from h2odash.engine.algos.class_balance import corrected
 from h2odash.engine.algos.out_of_bag import OutOfBag, in_bag
 from h2odash.engine.algos.tree_contributions import check_tree_request, one_column_per_level, xgboost_contributions
 from h2odash.engine.algos.tree_structure import TreePredictions, xgboost_forest
@@ -89,7 +90,7 @@ class DRFFitted(TreePredictions, Fitted):
         for booster, size in zip(self.boosters, self.sizes):
             part = np.asarray(booster_predict(booster, X, self.spec), dtype=np.float64) * size
             total = part if total is None else total + part
-        return from_mean(total / max(sum(self.sizes), 1), self.spec)
+        return corrected(self, from_mean(total / max(sum(self.sizes), 1), self.spec))
 
     def check_contributions(self, request, with_background):
         check_tree_request(self.spec, request, "DRF")
@@ -172,6 +173,7 @@ class _NewestTree(xgb.callback.TrainingCallback):
 
 
 class DRF(TreeEnsemble):
+    balances_classes = True
     name = "drf"
     full_name = "Distributed Random Forest"
     model_prefix = "DRF_model"

@@ -17,7 +17,7 @@ from h2odash.engine.algos.base import Algorithm
 from h2odash.engine.errors import InvalidArgument
 from h2odash.engine.frames import numeric_values
 from h2odash.engine.model_data import features_matrix
-from h2odash.engine.parameters import COMMON, extend
+from h2odash.engine.parameters import COMMON, class_balance_parameters, extend
 from h2odash.engine.parameters import Parameter as P
 
 CUBIC_REGRESSION = 0
@@ -37,12 +37,7 @@ _shared.insert(_insert_at, P("splines_non_negative", "boolean[]", None, "critica
 parameters = extend(
     COMMON,
     *_shared,
-    glm.P("balance_classes", "boolean", False, "secondary", "Over/under-sample classes (not implemented).",
-          supported=False),
-    glm.P("class_sampling_factors", "float[]", None, "expert", "Per-class sampling (not implemented).",
-          supported=False),
-    glm.P("max_after_balance_size", "float", 5.0, "expert", "Size limit after balancing (not implemented).",
-          supported=False),
+    *class_balance_parameters(balances=False),
     P("max_confusion_matrix_size", "int", 20, "secondary", "Largest confusion matrix shown in metrics."),
     P("num_knots", "int[]", None, "critical", "Knots per gam column (default 10).", gridable=True),
     P("spline_orders", "int[]", None, "critical", "Order of I/M-spline smoothers (not implemented).",

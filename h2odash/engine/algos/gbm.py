@@ -11,6 +11,8 @@ import lightgbm as lgb
 import numpy as np
 
 from h2odash.engine.algos.base import Fitted, seed_of
+from h2odash.engine.algos.checkpoints import check_tree_checkpoint
+from h2odash.engine.algos.class_balance import corrected
 from h2odash.engine.algos.tree_contributions import check_tree_request, lightgbm_contributions, one_column_per_level
 from h2odash.engine.algos.tree_structure import TreePredictions, lightgbm_forest
 from h2odash.engine.algos.trees import (GrowingPredictions, TreeEnsemble, inverse_link, INTERACTIONS, MONOTONE, check_categorical_encoding,
@@ -120,7 +122,8 @@ class GBMFitted(TreePredictions, Fitted):
     def predict(self, X):
         # Threads by the size of X; LightGBM's default (all cores) is slow on small frames.
         threads = threads_for(len(X), len(self.spec.names))
-        return self.from_raw(self.booster.predict(X, num_iteration=self.iterations, num_threads=threads))
+        return corrected(self, self.from_raw(self.booster.predict(X, num_iteration=self.iterations,
+                                                                  num_threads=threads)))
 
     def from_raw(self, raw):
         """LightGBM's predicted values in the framework's layout."""
@@ -182,13 +185,16 @@ def _depth(node):
 
 
 class GBM(TreeEnsemble):
+    balances_classes = True
     name = "gbm"
     full_name = "Gradient Boosting Machine"
     model_prefix = "GBM_model"
     # A float matrix with level codes: LightGBM's own conversion of a pandas frame (codes via
     # pandas, -1 replaced, columns interleaved) took a fifth of scoring 200k rows.
     encoding = "codes"
-    parameters = reordered(extend(COMMON, *_shared.values(), *_own), H2O_ORDER)
+    parameters = reordered(extend(COMMON, *_shared.values(), *_own, overrides={"checkpoint": {
+        "supported": True, "help": "A GBM to continue: ntrees counts its trees, the new ones grow on top of them."}}),
+        H2O_ORDER)
 
     def check_data(self, params, spec, train):
         check_min_rows({**self.parameters.defaults(), **params}, spec, train)
@@ -209,9 +215,13 @@ class GBM(TreeEnsemble):
         if distribution == "tweedie" and not 1 <= params["tweedie_power"] < 2:
             raise InvalidArgument("tweedie_power", "tweedie_power must be at least 1 and below 2.")
 
+    def check_checkpoint(self, params, spec, previous):
+        check_tree_checkpoint(self, {**self.parameters.defaults(), **params}, spec, previous)
+
     def fit(self, data, params, monitor):
         params = {**self.parameters.defaults(), **params}
         booster_params, ntrees, callbacks = self._process_params(params, data)
+        checkpoint = (data.inputs or {}).get("checkpoint")
         dataset = lgb.Dataset(data.X, label=data.y, weight=data.w, params=booster_params,
                               feature_name=[f"x{i}" for i in range(len(data.spec.names))],
                               categorical_feature=[i for i, k in enumerate(data.spec.kinds) if k == "enum"])
@@ -225,8 +235,11 @@ class GBM(TreeEnsemble):
             if not monitor.iteration(done, ntrees, growing.at(done)):
                 raise lgb.callback.EarlyStopException(env.iteration, [])
 
-        booster = lgb.train(booster_params, dataset, num_boost_round=ntrees, callbacks=callbacks + [report],
-                            keep_training_booster=True)
+        # From a checkpoint LightGBM starts with its trees (and their scores on these rows) and
+        # counts iterations on from them, so `done` above is the model's whole tree count.
+        booster = lgb.train(booster_params, dataset, num_boost_round=ntrees - (checkpoint.ntrees if checkpoint else 0),
+                            callbacks=callbacks + [report], keep_training_booster=True,
+                            init_model=checkpoint.booster if checkpoint else None)
         grown = booster.current_iteration()
         used = monitor.kept_iterations(grown)
         scores = _training_scores(booster) if used == grown else None

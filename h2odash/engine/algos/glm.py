@@ -17,7 +17,7 @@ from h2odash.engine.contributions import Contributions
 from h2odash.engine.errors import InvalidArgument
 from h2odash.engine.frames import numeric_values
 from h2odash.engine.model_data import BINOMIAL, MULTINOMIAL, REGRESSION
-from h2odash.engine.parameters import COMMON, extend
+from h2odash.engine.parameters import COMMON, class_balance_parameters, extend
 from h2odash.engine.parameters import Parameter as P
 from h2odash.engine.tables import Table, col
 
@@ -133,9 +133,7 @@ parameters = extend(
                  "Predictors kept out of predictions (not implemented)."),
     _unsupported("remove_offset_effects", "boolean", False, "expert",
                  "Remove the offset from predictions (not implemented)."),
-    _unsupported("balance_classes", "boolean", False, "secondary", "Over/under-sample classes (not implemented)."),
-    _unsupported("class_sampling_factors", "float[]", None, "expert", "Per-class sampling (not implemented)."),
-    _unsupported("max_after_balance_size", "float", 5.0, "expert", "Size limit after balancing (not implemented)."),
+    *class_balance_parameters(balances=False),
     P("max_confusion_matrix_size", "int", 20, "secondary", "Largest confusion matrix shown in metrics."),
     P("generate_scoring_history", "boolean", False, "secondary", "Keep a scoring history while fitting."),
     _unsupported("dispersion_epsilon", "double", 1e-4, "secondary", "Dispersion ML tolerance (not implemented)."),

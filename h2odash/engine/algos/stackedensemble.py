@@ -67,7 +67,8 @@ _PARAMETERS = ParameterSet([
     P("keep_levelone_frame", "boolean", False, "secondary", "Keep the level-one frame the metalearner learned from."),
     P("export_checkpoints_dir", "string", None, "secondary",
       "Folder the finished model is saved to (h2odash's model file, named by the model id)."),
-    P("auc_type", "enum", "AUTO", "secondary", "Multiclass AUC averaging (AUTO and NONE only).",
+    P("auc_type", "enum", "AUTO", "secondary", "Multiclass AUC: MACRO_OVR, WEIGHTED_OVR, MACRO_OVO or "
+      "WEIGHTED_OVO compute the AUC tables and pick the model's AUC; AUTO and NONE compute none.",
       values=("AUTO", "NONE", "MACRO_OVR", "WEIGHTED_OVR", "MACRO_OVO", "WEIGHTED_OVO")),
     P("gainslift_bins", "int", -1, "secondary", "Number of bins of the gains/lift table (-1: 16 by default).",
       min=-1),

@@ -12,7 +12,7 @@ import numpy as np
 from h2odash.engine.algos.base import Algorithm
 from h2odash.engine.errors import InvalidArgument
 from h2odash.engine.model_data import BINOMIAL, MULTINOMIAL, REGRESSION, weight_values
-from h2odash.engine.parameters import MAX_DOUBLE, Parameter as P
+from h2odash.engine.parameters import MAX_DOUBLE, Parameter as P, class_balance_parameters
 
 # H2O's full list; quasibinomial, ordinal and custom are declared but refused (see resolve_distribution).
 TREE_DISTRIBUTIONS = ("AUTO", "bernoulli", "quasibinomial", "ordinal", "multinomial", "gaussian", "poisson", "gamma",
@@ -39,12 +39,7 @@ def shared_tree_parameters(ntrees=50, max_depth=5, min_rows=10.0):
     params = [
         P("score_tree_interval", "int", 0, "secondary", "Score the model every this many trees (0: automatic).",
           min=0),
-        P("balance_classes", "boolean", False, "secondary", "Over/under-sample classes to balance them (not "
-          "implemented).", supported=False, gridable=True),
-        P("class_sampling_factors", "float[]", None, "expert", "Per-class sampling ratios for balance_classes (not "
-          "implemented).", supported=False, gridable=True),
-        P("max_after_balance_size", "float", 5.0, "expert", "Largest size of the balanced training data, relative "
-          "to the original (not implemented).", supported=False, gridable=True),
+        *class_balance_parameters(),
         P("max_confusion_matrix_size", "int", 20, "secondary", "Largest confusion matrix shown in model output."),
         P("ntrees", "int", ntrees, "critical", "Number of trees.", gridable=True, min=1),
         P("max_depth", "int", max_depth, "critical", "Deepest a tree may grow (0: no limit).", gridable=True, min=0),

@@ -14,6 +14,7 @@ from dataclasses import replace
 import numpy as np
 
 from h2odash.engine.algos.base import Fitted, seed_of
+from h2odash.engine.algos.class_balance import corrected
 from h2odash.engine.algos.drf import DRF
 from h2odash.engine.algos.out_of_bag import OutOfBag, in_bag
 from h2odash.engine.model_data import REGRESSION
@@ -55,7 +56,8 @@ class XRTFitted(Fitted):
 
     def predict(self, X):
         matrix = _matrix(X)
-        return sum(_tree_predictions(tree, matrix, self.spec) for tree in self.trees) / max(len(self.trees), 1)
+        return corrected(self, sum(_tree_predictions(tree, matrix, self.spec) for tree in self.trees)
+                         / max(len(self.trees), 1))
 
     def variable_importances(self):
         # As scikit-learn's forests: the trees' normalised importances averaged, then normalised.

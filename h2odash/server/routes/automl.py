@@ -23,14 +23,14 @@ _STOPPING = {
 _BUILD_CONTROL = {
     "project_name": "str", "nfolds": "int", "seed": "int", "keep_cross_validation_predictions": "bool",
     "keep_cross_validation_models": "bool", "keep_cross_validation_fold_assignment": "bool",
-    "export_checkpoints_dir": "str", "max_after_balance_size": "ignore", "tweedie_power": "ignore", "quantile_alpha": "ignore", "huber_alpha": "ignore",
+    "export_checkpoints_dir": "str", "balance_classes": "bool", "class_sampling_factors": "floats",
+    "max_after_balance_size": "float", "tweedie_power": "ignore", "quantile_alpha": "ignore", "huber_alpha": "ignore",
 }
 _BUILD_MODELS = {"exclude_algos": "strs", "include_algos": "strs", "exploitation_ratio": "float",
                  "algo_parameters": "json"}
 # Features of H2O's AutoML this engine does not have: accepted only at these values.
 _DEFAULT_ONLY = {
-    "build_control": {"balance_classes": (False, "false"), "class_sampling_factors": (),
-                      "distribution": ("AUTO",), "custom_metric_func": (), "custom_distribution_func": ()},
+    "build_control": {"distribution": ("AUTO",), "custom_metric_func": (), "custom_distribution_func": ()},
     "build_models": {"modeling_plan": (), "preprocessing": (), "monotone_constraints": ()},
 }
 
@@ -100,6 +100,9 @@ def decode_automl_request(body):
         keep_cross_validation_models=control.get("keep_cross_validation_models", False),
         keep_cross_validation_fold_assignment=control.get("keep_cross_validation_fold_assignment", False),
         export_checkpoints_dir=control.get("export_checkpoints_dir") or None,
+        balance_classes=control.get("balance_classes", False),
+        class_sampling_factors=tuple(control.get("class_sampling_factors") or ()) or None,
+        max_after_balance_size=control.get("max_after_balance_size", 5.0),
         exclude_algos=algo_families(models.get("exclude_algos"), "exclude_algos"),
         include_algos=algo_families(models["include_algos"], "include_algos") if "include_algos" in models else None,
         algo_parameters=algo_parameters(models.get("algo_parameters")),

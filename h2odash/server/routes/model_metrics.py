@@ -12,14 +12,9 @@ from h2odash.server.params import Param, Schema
 from h2odash.server.routes.predictions import OPTIONS, options_of
 from h2odash.server.schemas import envelope, key_ref, meta
 
-# Multiclass AUC averaging: the engine reports the per-class-free AUTO/NONE only.
 _AUC_TYPES = ("AUTO", "NONE", "MACRO_OVR", "WEIGHTED_OVR", "MACRO_OVO", "WEIGHTED_OVO")
-
-
-def _check_auc_type(params):
-    if (params.get("auc_type") or "AUTO") not in ("AUTO", "NONE"):
-        raise InvalidArgument("auc_type", f"auc_type {params['auc_type']} (multiclass AUC averaging) is not "
-                                          "implemented by this engine; use AUTO or NONE.")
+_AUC_TYPE_HELP = ("Multiclass AUC: MACRO_OVR, WEIGHTED_OVR, MACRO_OVO or WEIGHTED_OVO compute the AUC tables and "
+                  "pick the model's AUC; AUTO and NONE compute none.")
 
 
 def _listing(model=None, frame=None, model_metrics=()):
@@ -36,7 +31,6 @@ def _listing(model=None, frame=None, model_metrics=()):
 def score(call):
     """Score the frame for the model's metrics; the predictions are kept only when named."""
     p = call.params
-    _check_auc_type(p)
     engine = call.engine
     model = engine.model(p["model"], "model")
     frame = engine.frame(p["frame"], "frame")
@@ -46,7 +40,9 @@ def score(call):
                                        "which the metrics are computed against.")
     started = int(time.time() * 1000)
     kept = p.get("predictions_frame")
-    predictions, scored = engine.predict(model.key, p["frame"], kept, options_of(p), keep_predictions=bool(kept))
+    # As H2O-3: auc_type, when given, stands in for the model's own for this scoring.
+    predictions, scored = engine.predict(model.key, p["frame"], kept, options_of(p), keep_predictions=bool(kept),
+                                         auc_type=p.get("auc_type"))
     answer = _listing(model.key, p["frame"],
                       [metrics_v3(model, scored, p["frame"], scoring_time=started)] if scored is not None else [])
     answer["predictions_frame"] = key_ref(predictions.key) if kept else None
@@ -69,12 +65,12 @@ def fetch(call):
 def make(call):
     """Metrics of a frame of predictions against a frame of true values."""
     p = call.params
-    _check_auc_type(p)
     engine = call.engine
     predictions = engine.frame(p["predictions_frame"], "predictions_frame")
     actuals = engine.frame(p["actuals_frame"], "actuals_frame")
     weights = engine.frame(p["weights_frame"], "weights_frame") if p.get("weights_frame") else None
-    category, scored = made_metrics(predictions, actuals, p.get("domain"), p.get("distribution"), weights)
+    category, scored = made_metrics(predictions, actuals, p.get("domain"), p.get("distribution"), weights,
+                                    p.get("auc_type") or "AUTO")
     kind = {"Binomial": "ModelMetricsBinomial", "Multinomial": "ModelMetricsMultinomial"}.get(category,
                                                                                             "ModelMetricsRegression")
     body = {"__meta": meta(f"{kind}V3", kind), "model": None, "model_checksum": 0,
@@ -95,7 +91,7 @@ _SCORE = Schema("ModelMetricsListSchemaV3", (
     Param("model", "key", required=True, help="Model to score with."),
     Param("frame", "key", required=True, help="Frame to compute the metrics on."),
     Param("predictions_frame", "key", help="Keep the predictions under this name (not kept when unset)."),
-    Param("auc_type", "enum", "AUTO", values=_AUC_TYPES, help="Multiclass AUC averaging (AUTO and NONE only)."),
+    Param("auc_type", "enum", None, values=_AUC_TYPES, help=_AUC_TYPE_HELP + " Unset: the model's."),
     *OPTIONS,
 ), tolerated={"deviances_frame": (), "deviances": ("false",), "deep_features_hidden_layer_name": (),
               "leaf_node_assignment": ("false",), "exemplar_index": ("-1",), "predict_contributions": ("false",),
@@ -115,7 +111,7 @@ _MAKE = Schema("ModelMetricsMakerSchemaV3", (
     Param("weights_frame", "key", help="Row weights, one column."),
     Param("domain", "strs", help="Class labels; unset for regression."),
     Param("distribution", "str", help="Regression distribution for the deviance (gaussian by default)."),
-    Param("auc_type", "enum", "AUTO", values=_AUC_TYPES, help="Multiclass AUC averaging (AUTO and NONE only)."),
+    Param("auc_type", "enum", "AUTO", values=_AUC_TYPES, help=_AUC_TYPE_HELP),
 ), tolerated={"treatment_frame": (), "auuc_type": ("AUTO",), "auuc_nbins": ("-1",), "custom_auuc_thresholds": ()})
 
 # The longer paths first: a key path parameter takes the rest of the URL.

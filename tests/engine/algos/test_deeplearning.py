@@ -213,7 +213,6 @@ def test_batch_size_reading_of_h2o_default():
 
 @pytest.mark.parametrize("given, argument", [
     ({"sparsity_beta": 0.1}, "sparsity_beta"),
-    ({"balance_classes": True}, "balance_classes"),
     ({"elastic_averaging": True}, "elastic_averaging"),
     ({"activation": "Sigmoid"}, "activation"),
 ])

@@ -183,7 +183,6 @@ def test_a_response_outside_the_distribution_support_is_refused(algo, distributi
 
 
 @pytest.mark.parametrize("algo, name, value", [
-    ("gbm", "balance_classes", True),
     ("gbm", "histogram_type", "Random"),
     ("gbm", "nbins_cats", 64),
     ("drf", "binomial_double_trees", True),
