@@ -81,6 +81,7 @@ def build_model(engine, algorithm, given, job, model_id=None, spec=None, layouts
         params = algorithm.parameters.resolve(given)
         algorithm.check(params, spec)
         train = engine.store.get(params["training_frame"], Frame, "training_frame")
+        algorithm.check_data(params, spec, train)
         valid = None
         if params.get("validation_frame"):
             valid = engine.store.get(params["validation_frame"], Frame, "validation_frame")

@@ -147,31 +147,39 @@ def _in_output_space(found):
 
 
 def _add_sorted(columns, types, names, values, request):
-    """H2O-3's sorted layout: top_feature_k/top_value_k then bottom_feature_k/bottom_value_k pairs."""
+    """H2O-3's sorted layout: top_feature_k/top_value_k then bottom_feature_k/bottom_value_k pairs.
+
+    As H2O-3's ContributionComposer: top_n alone keeps the highest first, bottom_n alone the
+    lowest first (all columns are then named bottom_...); both together keep the top_n highest
+    then the bottom_n lowest, unless they are negative or cover more than every feature and the
+    bias (top_n + bottom_n > number of features), when all features are kept highest first, the
+    first top_n (or every one) named top_ and the rest bottom_.
+    """
     p = len(names)
     top = p if request.top_n < 0 or request.top_n > p else request.top_n
     bottom = p if request.bottom_n < 0 or request.bottom_n > p else request.bottom_n
     keys = np.abs(values) if request.compare_abs else values
     descending = np.argsort(-keys, axis=1, kind="stable")
-    rows = np.arange(len(values))[:, None]
-    if request.top_n < 0 or request.bottom_n < 0 or top + bottom >= p:
-        chosen = descending                      # everything, highest first
-    elif not top:
-        chosen = np.argsort(keys, axis=1, kind="stable")[:, :bottom]
-    elif not bottom:
-        chosen = descending[:, :top]
+    ascending = np.argsort(keys, axis=1, kind="stable")
+    if request.top_n != 0 and request.bottom_n == 0:
+        chosen = descending
+    elif request.top_n == 0 and request.bottom_n != 0:
+        chosen = ascending
+    elif request.top_n < 0 or request.bottom_n < 0 or request.top_n + request.bottom_n > p:
+        chosen = descending
     else:
-        chosen = np.concatenate([descending[:, :top], descending[:, ::-1][:, :bottom]], axis=1)
-    labels = [f"top_{i}" for i in range(1, top + 1)] + [f"bottom_{i}" for i in range(1, bottom + 1)]
+        chosen = np.concatenate([descending[:, :top], ascending[:, :bottom]], axis=1)
+    size = min(top + bottom, p)
+    labels = [f"top_{i}" for i in range(1, top + 1)] + [f"bottom_{i}" for i in range(1, size - top + 1)]
+    rows = np.arange(len(values))
     domain = list(names) + ["BiasTerm"]
-    for position, label in enumerate(labels[: min(top + bottom, p)]):
+    for position, label in enumerate(labels[:size]):
         side, k = label.split("_")
         feature, value = f"{side}_feature_{k}", f"{side}_value_{k}"
         columns[feature] = chosen[:, position]
         types[feature] = ("enum", domain)
-        columns[value] = values[rows[:, 0], chosen[:, position]]
+        columns[value] = values[rows, chosen[:, position]]
         types[value] = "real"
-
 
 
 def require_background(algo, multinomial, with_background, multinomial_models):

@@ -38,6 +38,20 @@ class InvalidArgument(EngineError):
         self.argument = argument
 
 
+class IllegalModelArguments(InvalidArgument):
+    """A training request refused, worded as H2O-3's model builders word it
+    (H2OModelBuilderIllegalArgumentException): "Illegal argument(s) for GBM model: <id>.
+    Details: ERRR on field: _min_rows: <what was wrong>". h2o-py's tests, and people who know
+    H2O-3, look for the "ERRR on field: _<parameter>" part; ``details`` is that part alone
+    (what H2O-3's segment models list as a segment's errors)."""
+
+    def __init__(self, algorithm, model_id, error):
+        self.details = f"ERRR on field: _{error.argument}: {error.msg}\n"
+        super().__init__(error.argument, f"Illegal argument(s) for {algorithm} model: {model_id}.  Details: "
+                                         f"{self.details}")
+        self.values.update(error.values)
+
+
 class IllegalArgument(EngineError):
     """A request refused as H2O-3's handlers refuse it, with a plain java.lang.IllegalArgumentException
     (clients, h2o-py's tests among them, look for that name)."""

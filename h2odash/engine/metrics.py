@@ -401,6 +401,14 @@ CV_SUMMARY_ROWS = {
         "residual_deviance": _field("mean_residual_deviance"),
         "rmsle": _field("rmsle"),
     },
+    # H2O-3 lists a clustering's squared errors too, always NaN (mean NaN, sd 0).
+    "Clustering": {
+        "betweenss": _field("betweenss"),
+        "mse": lambda m: math.nan,
+        "rmse": lambda m: math.nan,
+        "tot_withinss": _field("tot_withinss"),
+        "totss": _field("totss"),
+    },
 }
 
 
@@ -413,7 +421,7 @@ def cross_validation_summary(fold_metrics, category):
         One result of :func:`binomial`, :func:`multinomial` or :func:`regression` per fold,
         in fold order.
     category : str
-        "Binomial", "Multinomial" or "Regression" (H2O's model_category).
+        "Binomial", "Multinomial", "Regression" or "Clustering" (H2O's model_category).
 
     Returns
     -------

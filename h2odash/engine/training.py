@@ -5,6 +5,7 @@ category, cross-validate, fit the final model while its scoring history grows, a
 training, validation and cross-validation metrics. Algorithms only fit (see algos/base.py).
 """
 
+import contextlib
 import itertools
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -16,7 +17,7 @@ from h2odash.engine.algos import class_balance
 from h2odash.engine.algos.base import Monitor, TrainingSet, default_stopping_metric, seed_of
 from h2odash.engine.algos.out_of_bag import OUT_OF_BAG, scored_rows
 from h2odash.engine.algos.trees import THREADS, threads_for
-from h2odash.engine.errors import InvalidArgument
+from h2odash.engine.errors import IllegalModelArguments, InvalidArgument
 from h2odash.engine.frames import Frame
 from h2odash.engine.jobs import Job
 from h2odash.engine.model_data import (
@@ -70,6 +71,7 @@ def prepare(engine, algorithm, given):
         raise InvalidArgument("response_column", f"Response '{spec.response}' is constant; set "
                                                  "check_constant_response=false to train on it anyway.")
     algorithm.check(params, spec)
+    algorithm.check_data(params, spec, train)
     if params.get("checkpoint"):
         algorithm.check_checkpoint(params, spec, engine.model(params["checkpoint"], "checkpoint"))
     nfolds = params.get("nfolds") or 0
@@ -104,15 +106,28 @@ def _check_unsupervised_request(algorithm, params, category):
     if params.get("response_column"):
         raise InvalidArgument("response_column", f"{kind} learns without a response here; leave response_column "
                                                  "out.")
-    if params.get("nfolds") or params.get("fold_column"):
+    if (params.get("nfolds") or params.get("fold_column")) and not algorithm.cross_validates_unsupervised:
         raise InvalidArgument("nfolds" if params.get("nfolds") else "fold_column",
                               f"Cross-validation of {kind} models is not implemented by this engine.")
 
 
+@contextlib.contextmanager
+def builder_errors(algorithm, model_id):
+    """Refusals of a model's parameters, worded as H2O-3's model builders word them
+    (IllegalModelArguments), whether found before the job starts or once it reads the data."""
+    try:
+        yield
+    except IllegalModelArguments:
+        raise
+    except InvalidArgument as error:
+        raise IllegalModelArguments(algos.prefix(algorithm.name), model_id, error) from None
+
+
 def start_training(engine, algorithm, given):
     """Start a training job; returns the Job (its dest is the model, already in the store)."""
-    params, train, valid, spec = prepare(engine, algorithm, given)
-    model_id = params.get("model_id") or new_model_id(algorithm)
+    model_id = given.get("model_id") or new_model_id(algorithm)
+    with builder_errors(algorithm, model_id):
+        params, train, valid, spec = prepare(engine, algorithm, given)
     if engine.store.is_locked(model_id):
         raise InvalidArgument("model_id", f"Model '{model_id}' is being built by a running job.")
     model = Model(model_id, algorithm, params, spec)
@@ -127,7 +142,8 @@ def start_training(engine, algorithm, given):
     def work(job):
         from h2odash.engine.builds import finished
 
-        _train(engine, algorithm, model, train, valid, job)
+        with builder_errors(algorithm, model_id):
+            _train(engine, algorithm, model, train, valid, job)
         finished(engine, model)
         return model
 
@@ -215,9 +231,12 @@ def _train_unsupervised(engine, algorithm, model, train, valid, job):
         valid_set = TrainingSet(algorithm.layout(valid, spec, params), None, weight_values(valid, spec), spec)
     job.update(msg=f"Training {algorithm.full_name} on {len(rows)} rows")
     X = algorithm.layout(train, spec, params)
-    data = TrainingSet(X if len(rows) == train.nrows else _take(X, rows), None, w_all[rows], spec, valid_set,
-                       named_frames(engine, algorithm, params))
+    inputs = named_frames(engine, algorithm, params)
+    data = TrainingSet(X if len(rows) == train.nrows else _take(X, rows), None, w_all[rows], spec, valid_set, inputs)
     deadline = time.time() + params["max_runtime_secs"] if params.get("max_runtime_secs") else None
+    if params.get("nfolds") or params.get("fold_column"):
+        folds = _assign_folds(train, spec, params, rows, None, False)
+        _cross_validate_unsupervised(engine, algorithm, model, X, w_all, rows, folds, inputs, job, deadline)
     monitor = Monitor(on_row=model.add_history_row, on_progress=job.update, check_cancelled=job.check_cancelled,
                       deadline=deadline, score_each_iteration=params.get("score_each_iteration", False))
     fitted = algorithm.fit(data, params, monitor)
@@ -243,13 +262,19 @@ def _keep_fitted(model, fitted):
     model.extra_output = fitted.output()
 
 
-def _cross_validate(engine, algorithm, model, main_data, X_all, y_all, w_all, rows, folds, job, n_fits, deadline):
-    """Fit one model per fold; score each on its held-out rows; keep what was asked for."""
-    params, spec = model.params, model.spec
+def _check_folds(folds):
+    """The number of folds, once each has rows both in and out."""
     k = int(folds.max()) + 1
     for fold in range(k):
         if not (folds == fold).any() or (folds == fold).all():
             raise InvalidArgument("nfolds", f"Fold {fold + 1} is empty; use fewer folds.")
+    return k
+
+
+def _cross_validate(engine, algorithm, model, main_data, X_all, y_all, w_all, rows, folds, job, n_fits, deadline):
+    """Fit one model per fold; score each on its held-out rows; keep what was asked for."""
+    params, spec = model.params, model.spec
+    k = _check_folds(folds)
     fold_params = algorithm.fold_params(params, main_data)
 
     def fit_fold(fold):
@@ -284,35 +309,85 @@ def _cross_validate(engine, algorithm, model, main_data, X_all, y_all, w_all, ro
     for fold, (fitted, raw) in enumerate(zip(fold_fits, holdout_raw)):
         outside = rows[folds == fold]
         holdout[outside] = raw
-        scored = model_metrics(spec, params, y_all[outside], raw, w_all[outside], fitted)
-        fold_metrics.append(scored)
+        fold_metrics.append(model_metrics(spec, params, y_all[outside], raw, w_all[outside], fitted))
+    model.cross_validation_metrics = model_metrics(spec, params, y_all[rows], holdout[rows], w_all[rows])
+    _keep_cross_validation(engine, algorithm, model, fold_fits, fold_metrics, None, holdout, rows, folds)
+
+
+def _cross_validate_unsupervised(engine, algorithm, model, X_all, w_all, rows, folds, inputs, job, deadline):
+    """Cross-validation of a model without a response (k-means): each fold model learns from the
+    other folds' rows and is scored on its own, as H2O-3 scores its folds' holdout rows; the
+    algorithm combines the folds' scoring into the cross-validation metrics."""
+    params, spec = model.params, model.spec
+    k = _check_folds(folds)
+    X, w = _take(X_all, rows), w_all[rows]
+
+    def fit_fold(fold):
+        inside = np.nonzero(folds != fold)[0]
+        monitor = Monitor(on_progress=lambda fraction: job.update((fold + fraction) / (k + 1)),
+                          check_cancelled=job.check_cancelled, deadline=deadline)
+        return algorithm.fit(TrainingSet(_take(X, inside), None, w[inside], spec, None, inputs), params, monitor)
+
+    job.update(msg=f"Cross-validation: {k} models")
+    fold_fits = _map_folds(algorithm, fit_fold, range(k), len(rows), len(spec.names))
+    holdout = {}
+    fold_metrics, training_metrics = [], []
+    for fold, fitted in enumerate(fold_fits):
+        inside, outside = np.nonzero(folds != fold)[0], np.nonzero(folds == fold)[0]
+        fold_metrics.append(fitted.metrics(_take(X, outside), w[outside]))
+        training_metrics.append(getattr(fitted, "training_metrics", None)
+                                or fitted.metrics(_take(X, inside), w[inside]))
+        for name, values in fitted.predict_columns(_take(X, outside)).items():
+            values = np.asarray(values)
+            holdout.setdefault(name, np.zeros(len(w_all), dtype=values.dtype))[rows[outside]] = values
+    model.cross_validation_metrics = algorithm.combined_holdout_metrics(fold_fits, X, w, folds)
+    _keep_cross_validation(engine, algorithm, model, fold_fits, fold_metrics, training_metrics, holdout, rows,
+                           folds)
+
+
+def _zero_outside(holdout, keep):
+    """Holdout predictions (an array, or columns by name) with zeros outside the rows ``keep``,
+    as H2O-3 fills each fold's own predictions frame."""
+    if isinstance(holdout, dict):
+        return {name: _zero_outside(values, keep) for name, values in holdout.items()}
+    own = np.zeros_like(holdout)
+    own[keep] = np.nan_to_num(holdout[keep])
+    return own
+
+
+def _keep_cross_validation(engine, algorithm, model, fold_fits, fold_metrics, training_metrics, holdout, rows,
+                           folds):
+    """Keep what cross-validation was asked to keep: the fold models, the metrics summary, the
+    holdout predictions (full length, NaN outside the usable rows) and the fold assignment."""
+    params, spec = model.params, model.spec
+    for fold, fitted in enumerate(fold_fits):
         if params.get("keep_cross_validation_models", True):
             cv = Model(f"{model.key}_cv_{fold + 1}", algorithm, params, spec)
             cv.fitted, cv.status, cv.end_time = fitted, "DONE", int(time.time() * 1000)
-            cv.validation_metrics = scored
+            cv.validation_metrics = fold_metrics[fold]
+            if training_metrics is not None:
+                cv.training_metrics = training_metrics[fold]
             cv.variable_importances = fitted.variable_importances()
             cv.summary = fitted.summary()
+            cv.extra_output = fitted.output()
             engine.store.put(cv.key, cv)
             model.cross_validation_models.append(cv.key)
-    model.cross_validation_metrics = model_metrics(spec, params, y_all[rows], holdout[rows], w_all[rows])
     model.cross_validation_metrics_summary = metrics.cross_validation_summary(fold_metrics, spec.category)
     if params.get("keep_cross_validation_predictions"):
         key = f"cv_holdout_prediction_{model.key}"
-        engine.store.put(key, model.predictions_frame(key, np.nan_to_num(holdout)))
+        engine.store.put(key, model.predictions_frame(key, _zero_outside(holdout, rows)))
         model.cross_validation_holdout_predictions_frame_id = key
         # Each fold's own predictions too, full length with zeros outside its holdout rows, as
         # H2O-3 keeps them (h2o-py's cross_validation_predictions()).
         for fold in range(len(fold_fits)):
             key = f"prediction_{model.key}_cv_{fold + 1}"
-            own = np.zeros_like(holdout)
-            outside = rows[folds == fold]
-            own[outside] = np.nan_to_num(holdout[outside])
-            engine.store.put(key, model.predictions_frame(key, own))
+            engine.store.put(key, model.predictions_frame(key, _zero_outside(holdout, rows[folds == fold])))
             model.cross_validation_predictions.append(key)
             model.output_frames.append(key)
     if params.get("keep_cross_validation_fold_assignment"):
         key = f"cv_fold_assignment_{model.key}"
-        assignment = np.full(len(y_all), -1, dtype=np.int64)
+        n = len(next(iter(holdout.values())) if isinstance(holdout, dict) else holdout)
+        assignment = np.full(n, -1, dtype=np.int64)
         assignment[rows] = folds
         engine.store.put(key, frame_from_columns(key, {"fold_assignment": assignment.astype(float)},
                                                  {"fold_assignment": "int"}))

@@ -18,12 +18,14 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import Route
 
-from h2odash.engine.errors import EngineError, Forbidden, IllegalArgument, InvalidArgument, Locked, NotFound
+from h2odash.engine.errors import (
+    EngineError, Forbidden, IllegalArgument, IllegalModelArguments, InvalidArgument, Locked, NotFound,
+)
 from h2odash.server import params as params_mod
 from h2odash.server.endpoint import Call
 from h2odash.server.routes import (
     automl, cloud, files, frames, glm, grid, jobs, metadata, model_builders, model_files, model_metrics, models, parse,
-    partial_dependence, predictions, sessions, transform, trees, utilities,
+    partial_dependence, predictions, segment_models, sessions, transform, trees, utilities,
 )
 from h2odash.server.schemas import error_v3, to_json_bytes
 from h2odash.server.security import AuthMiddleware
@@ -32,7 +34,8 @@ log = logging.getLogger("h2odash.server")
 
 # The API's table of contents: each module lists its endpoints.
 ROUTE_MODULES = (cloud, metadata, sessions, files, parse, frames, transform, jobs, model_builders, model_files,
-                 models, predictions, model_metrics, partial_dependence, glm, grid, automl, trees, utilities)
+                 models, predictions, model_metrics, partial_dependence, glm, grid, segment_models, automl, trees,
+                 utilities)
 
 # How an engine error reads to an H2O client: HTTP status and H2O's exception class name.
 _ERROR_KINDS = (
@@ -40,6 +43,9 @@ _ERROR_KINDS = (
     (Locked, 409, "water.exceptions.H2OIllegalArgumentException"),
     (Forbidden, 403, "water.exceptions.H2OFileAccessDeniedException"),
     (IllegalArgument, 400, "java.lang.IllegalArgumentException"),
+    # H2O-3 answers these 412 with an H2OModelBuilderErrorV3; here they stay 400 H2OErrorV3s
+    # like every refused request, with H2O-3's wording and exception name.
+    (IllegalModelArguments, 400, "water.exceptions.H2OModelBuilderIllegalArgumentException"),
     (InvalidArgument, 400, "water.exceptions.H2OIllegalArgumentException"),
     (EngineError, 400, "water.exceptions.H2OIllegalArgumentException"),
 )

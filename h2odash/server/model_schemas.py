@@ -113,7 +113,7 @@ def model_v3(model):
         "training_metrics": metrics_v3(model, model.training_metrics, getattr(model, "training_frame", None)),
         "validation_metrics": metrics_v3(model, model.validation_metrics, getattr(model, "validation_frame", None)),
         "cross_validation_metrics": metrics_v3(model, model.cross_validation_metrics, None,
-                                               "5-fold cross-validation on training data"),
+                                               _cross_validation_description(model)),
         "cross_validation_metrics_summary": two_dim_table(model.cross_validation_metrics_summary),
         "status": model.status,
         "start_time": model.start_time,
@@ -146,6 +146,14 @@ def model_v3(model):
         "output": output,
         "compatible_frames": None,
     }
+
+
+def _cross_validation_description(model):
+    """H2O-3's description of the cross-validation metrics, with the number of folds (one
+    column of the metrics summary each, after the name, mean and sd)."""
+    summary = model.cross_validation_metrics_summary
+    folds = len(summary.columns) - 3 if summary is not None else 0
+    return f"{folds}-fold cross-validation on training data (Metrics computed for combined holdout predictions)"
 
 
 def models_v3(models, full):

@@ -21,6 +21,7 @@ KEY_KINDS = {
     "Grid": ("GridKeyV3", "Key<Grid>", None),
     "AutoML": ("AutoMLKeyV3", "Key<AutoML>", None),
     "PartialDependence": ("PartialDependenceKeyV3", "Key<PartialDependence>", "/3/PartialDependence/"),
+    "SegmentModels": ("SegmentModelsKeyV3", "Key<SegmentModels>", None),
 }
 
 

@@ -53,6 +53,36 @@ def test_contributions_layout_and_sums(h2opy, prostate, gbm):
     np.testing.assert_allclose(sorted_values["bottom_value_1"], values.min(axis=1), atol=1e-6)
 
 
+@pytest.mark.parametrize("top_n, bottom_n, compare_abs, expected", [
+    # (top_n, bottom_n) -> the columns H2O-3's ContributionComposer lays out, as (name, rank)
+    # pairs: rank k is the k-th highest value, -k the k-th lowest.
+    (0, 2, False, [("bottom_1", -1), ("bottom_2", -2)]),
+    (0, -1, False, [(f"bottom_{k}", -k) for k in range(1, 8)]),
+    (-1, 0, True, [(f"top_{k}", k) for k in range(1, 8)]),
+    (3, 4, False, [("top_1", 1), ("top_2", 2), ("top_3", 3), ("bottom_1", -1), ("bottom_2", -2),
+                   ("bottom_3", -3), ("bottom_4", -4)]),
+    (4, 4, False, [("top_1", 1), ("top_2", 2), ("top_3", 3), ("top_4", 4), ("bottom_1", 5), ("bottom_2", 6),
+                   ("bottom_3", 7)]),
+    (50, -1, True, [(f"top_{k}", k) for k in range(1, 8)]),
+])
+def test_sorted_contributions_follow_h2o_layout(h2opy, prostate, gbm, top_n, bottom_n, compare_abs, expected):
+    rows = prostate[:20, :]
+    values = gbm.predict_contributions(rows).as_data_frame()[X].to_numpy()
+    keys = np.abs(values) if compare_abs else values
+    ranked = -np.sort(-keys, axis=1)
+    found = gbm.predict_contributions(rows, top_n=top_n, bottom_n=bottom_n, compare_abs=compare_abs)
+    names = [name for pair in ((f"{label.split('_')[0]}_feature_{label.split('_')[1]}",
+                                f"{label.split('_')[0]}_value_{label.split('_')[1]}") for label, _ in expected)
+             for name in pair]
+    assert found.names == names + ["BiasTerm"]
+    frame = found.as_data_frame()
+    for label, rank in expected:
+        side, k = label.split("_")
+        column = frame[f"{side}_value_{k}"].to_numpy()
+        want = ranked[:, rank - 1] if rank > 0 else ranked[:, rank]
+        np.testing.assert_allclose(np.abs(column) if compare_abs else column, want, atol=1e-6)
+
+
 def test_contributions_against_a_background(h2opy, prostate, gbm):
     from h2o.estimators import H2OGeneralizedLinearEstimator
 

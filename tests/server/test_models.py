@@ -206,6 +206,21 @@ def test_bad_training_requests(url, frames, body, status, fragment):
     assert requests.get(f"{url}/3/Cloud").status_code == 200
 
 
+@pytest.mark.parametrize("algo, body, details", [
+    ("gbm", {"weights_column": "foo"}, "ERRR on field: _weights_column: "),
+    ("gbm", {"min_rows": 500}, "ERRR on field: _min_rows: The dataset size is too small to split for min_rows=500.0: "
+                               "must have at least 1000.0 (weighted) rows, but have only 380.0.\n"),
+    ("drf", {"min_rows": 200}, "ERRR on field: _min_rows: The dataset size is too small to split for min_rows=200.0"),
+])
+def test_refused_parameters_read_as_h2o_model_builders_word_them(url, frames, algo, body, details):
+    answer = requests.post(f"{url}/3/ModelBuilders/{algo}", json={
+        "training_frame": "prostate_enum", "response_column": "CAPSULE", "model_id": "refused", **body})
+    prefix = {"gbm": "GBM", "drf": "DRF"}[algo]
+    error = assert_h2o_error(answer, 400, f"Illegal argument(s) for {prefix} model: refused.  Details: ", details)
+    assert error["exception_type"] == "water.exceptions.H2OModelBuilderIllegalArgumentException"
+    assert requests.get(f"{url}/3/Models/refused").status_code == 404
+
+
 def test_one_class_response_is_refused(url, tmp_path):
     path = tmp_path / "one_class.csv"
     path.write_text("x,y\n1,a\n2,a\n3,a\n")

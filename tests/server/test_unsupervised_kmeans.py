@@ -69,7 +69,8 @@ def test_user_points_start_the_clustering(embedded_url, iris, make_csv):
     ({"k": 500}, ("larger than the number of rows",)),
     ({"k": 0}, ("k", "at least 1")),
     ({"response_column": "Species", "k": 2}, ("response_column",)),
-    ({"nfolds": 3, "k": 2}, ("nfolds", "not implemented")),
+    ({"nfolds": 3, "k": 2, "fold_assignment": "Stratified"}, ("ERRR on field: _fold_assignment", "stratified")),
+    ({"k": 2, "cluster_size_constraints": [10]}, ("cluster_size_constraints", "one per cluster")),
     ({"init": "User", "k": 2}, ("user_points",)),
     ({"init": "User", "k": 2, "user_points": "no_such_frame"}, ("no_such_frame",)),
 ])

@@ -263,6 +263,9 @@ class Algorithm:
     # Whether a fold model sees its holdout rows as ``data.valid`` while fitting (GLM scores its
     # penalty path on them); otherwise only when it stops early on them.
     folds_see_holdout = False
+    # Whether a model learnt without a response may be cross-validated (k-means): the algorithm
+    # then combines its folds' holdout scoring in combined_holdout_metrics.
+    cross_validates_unsupervised = False
     # Whether balance_classes resamples the training rows for it (class_balance.py); GLM and
     # GAM accept the parameter and ignore it, as H2O-3 does.
     balances_classes = False
@@ -309,6 +312,10 @@ class Algorithm:
                 "response_column", f"{self.full_name} cannot build {spec.category.lower()} models."
             )
 
+    def check_data(self, params, spec, train):
+        """Checks that need the training frame's rows (H2O-3's tree builders refuse a min_rows
+        the data cannot split), before any job starts."""
+
     def check_checkpoint(self, params, spec, previous):
         """Checks of a request to continue training the model ``previous`` (``checkpoint``), for
         the algorithms that take one (see checkpoints.py)."""
@@ -332,6 +339,11 @@ class Algorithm:
         """The fold models' parameters, given the main model's and its TrainingSet ``data``
         (H2O-3's GLM has its folds share the main model's lambda path)."""
         return params
+
+    def combined_holdout_metrics(self, fold_fits, X, w, folds):
+        """An unsupervised model's cross-validation metrics: fold ``f``'s Fitted in
+        ``fold_fits[f]`` scores the rows of ``X`` (weights ``w``) where ``folds == f``."""
+        raise NotImplementedError
 
     def main_model_params(self, params, fold_fits):
         """After the fold models are fitted and before they predict their holdout rows: the main

@@ -22,8 +22,8 @@ from h2odash.engine.algos.class_balance import corrected
 from h2odash.engine.algos.out_of_bag import OutOfBag, in_bag
 from h2odash.engine.algos.tree_contributions import check_tree_request, one_column_per_level, xgboost_contributions
 from h2odash.engine.algos.tree_structure import TreePredictions, xgboost_forest
-from h2odash.engine.algos.trees import (TreeEnsemble, check_categorical_encoding, distribution_parameter, histogram_bins,
-                                        importances, reordered, resolve_distribution, shared_tree_parameters,
+from h2odash.engine.algos.trees import (TreeEnsemble, check_categorical_encoding, check_min_rows, distribution_parameter,
+                                        histogram_bins, importances, reordered, resolve_distribution, shared_tree_parameters,
                                         threads_for, tree_summary)
 from h2odash.engine.algos.xgboost_support import (booster_predict, model_size, total_gains, training_matrix,
                                                   tree_shapes)
@@ -179,6 +179,9 @@ class DRF(TreeEnsemble):
     model_prefix = "DRF_model"
     encoding = "native"
     parameters = reordered(extend(COMMON, *_shared.values(), *_own), H2O_ORDER)
+
+    def check_data(self, params, spec, train):
+        check_min_rows({**self.parameters.defaults(), **params}, spec, train)
 
     def check(self, params, spec):
         super().check(params, spec)

@@ -16,7 +16,7 @@ from h2odash.engine.algos.class_balance import corrected
 from h2odash.engine.algos.tree_contributions import check_tree_request, lightgbm_contributions, one_column_per_level
 from h2odash.engine.algos.tree_structure import TreePredictions, lightgbm_forest
 from h2odash.engine.algos.trees import (GrowingPredictions, TreeEnsemble, inverse_link, INTERACTIONS, MONOTONE, check_categorical_encoding,
-                                        check_response_range, class_probabilities, distribution_parameter,
+                                        check_min_rows, check_response_range, class_probabilities, distribution_parameter,
                                         histogram_bins, importances, interaction_groups, monotone_vector,
                                         reordered, resolve_distribution, shared_tree_parameters, threads_for,
                                         tree_summary)
@@ -195,6 +195,9 @@ class GBM(TreeEnsemble):
     parameters = reordered(extend(COMMON, *_shared.values(), *_own, overrides={"checkpoint": {
         "supported": True, "help": "A GBM to continue: ntrees counts its trees, the new ones grow on top of them."}}),
         H2O_ORDER)
+
+    def check_data(self, params, spec, train):
+        check_min_rows({**self.parameters.defaults(), **params}, spec, train)
 
     def check(self, params, spec):
         super().check(params, spec)

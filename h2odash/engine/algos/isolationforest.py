@@ -30,7 +30,7 @@ import pandas as pd
 from h2odash.engine.algos.base import Algorithm, Fitted, refuse_options, seed_of
 from h2odash.engine.algos.isolation_trees import Columns, Settings, grow_trees
 from h2odash.engine.algos.out_of_bag import OUT_OF_BAG
-from h2odash.engine.algos.trees import check_categorical_encoding, shared_tree_parameters, tree_summary
+from h2odash.engine.algos.trees import check_categorical_encoding, check_min_rows, shared_tree_parameters, tree_summary
 from h2odash.engine.errors import InvalidArgument
 from h2odash.engine.model_data import ANOMALY_DETECTION
 from h2odash.engine.parameters import CATEGORICAL_ENCODINGS, COMMON, ParameterSet
@@ -110,6 +110,10 @@ class IsolationForest(Algorithm):
     supervised = False
     parameters = PARAMETERS
     encoding = "codes"
+
+    def check_data(self, params, spec, train):
+        # H2O-3's isolation forest is one of its shared-tree builders, with their min_rows check.
+        check_min_rows({**self.parameters.defaults(), **params}, spec, train)
 
     def check(self, params, spec):
         super().check(params, spec)

@@ -9,14 +9,23 @@ scaled up by the share of columns it has, so rows with gaps are not drawn to eve
 
 Lloyd's iterations run until no row changes cluster or ``max_iterations`` is reached; each
 iteration is a row of the scoring history (reassigned rows, within-cluster sum of squares).
+
+With ``cluster_size_constraints`` each iteration assigns rows as H2O-3's constrained k-means
+does: the assignment of least total distance that gives cluster j at least ``constraints[j]``
+rows, a min-cost flow that H2O-3 solves with a network simplex and this module as the
+equivalent transportation linear program (its optimum is integral, see
+:func:`_constrained_assignment`). H2O-3 then reports the training metrics of that last
+assignment rather than rescoring by nearest center, so the sizes honour the constraints.
 """
 
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import optimize, sparse
 
 from h2odash.engine.algos.base import Algorithm, Fitted, refuse_options, seed_of
 from h2odash.engine.errors import InvalidArgument
+from h2odash.engine.frames import Frame
 from h2odash.engine.model_data import CLUSTERING, check_columns, column_numbers, level_codes
 from h2odash.engine.parameters import COMMON, CATEGORICAL_ENCODINGS, Parameter as P, ParameterSet, extend
 from h2odash.engine.tables import Table, col
@@ -30,8 +39,6 @@ _H2O_ORDER = (
     "score_each_iteration k estimate_k user_points max_iterations standardize seed init max_runtime_secs "
     "categorical_encoding export_checkpoints_dir cluster_size_constraints"
 ).split()
-
-_NOT_CROSS_VALIDATED = "Cross-validation of k-means is not implemented by this engine."
 
 PARAMETERS = ParameterSet(sorted(extend(
     COMMON,
@@ -48,17 +55,14 @@ PARAMETERS = ParameterSet(sorted(extend(
       "How the first centers are chosen: Random rows, PlusPlus (k-means++), Furthest (each next center the row "
       "furthest from those chosen) or User (user_points).", values=("Random", "PlusPlus", "Furthest", "User"),
       gridable=True),
-    P("cluster_size_constraints", "int[]", None, "expert", "Smallest size of each cluster (not implemented).",
-      supported=False),
+    P("cluster_size_constraints", "int[]", None, "expert",
+      "Smallest number of rows of each cluster, one value per cluster (k values); rows are then assigned "
+      "by a min-cost flow rather than to their nearest center."),
     drop=("response_column", "offset_column", "weights_column", "stopping_rounds", "stopping_metric",
           "stopping_tolerance", "custom_metric_func", "checkpoint", "auc_type", "gainslift_bins"),
     overrides={
-        "nfolds": {"supported": False, "help": _NOT_CROSS_VALIDATED},
-        "keep_cross_validation_models": {"supported": False, "help": _NOT_CROSS_VALIDATED},
-        "keep_cross_validation_predictions": {"supported": False, "help": _NOT_CROSS_VALIDATED},
-        "keep_cross_validation_fold_assignment": {"supported": False, "help": _NOT_CROSS_VALIDATED},
-        "fold_assignment": {"supported": False, "help": _NOT_CROSS_VALIDATED, "gridable": True},
-        "fold_column": {"supported": False, "help": _NOT_CROSS_VALIDATED, "gridable": True},
+        "fold_assignment": {"gridable": True},
+        "fold_column": {"gridable": True},
         "validation_frame": {"gridable": True},
         "seed": {"level": "secondary", "gridable": True},
         "max_runtime_secs": {"gridable": True},
@@ -90,6 +94,7 @@ class KMeans(Algorithm):
     full_name = "K-means"
     categories = (CLUSTERING,)
     supervised = False
+    cross_validates_unsupervised = True
     parameters = PARAMETERS
     history_columns = {
         "iterations": ("long", "Iterations"),
@@ -103,14 +108,25 @@ class KMeans(Algorithm):
         if params["categorical_encoding"] not in ("AUTO", "Enum"):
             raise InvalidArgument("categorical_encoding", "K-means here compares categorical columns level by "
                                                           "level (AUTO or Enum); other encodings are not implemented.")
+        # As in H2O-3, user_points start the clustering whatever init says (init keeps its value).
         if params["init"] == "User" and not params.get("user_points"):
             raise InvalidArgument("user_points", "init=User needs user_points, a frame of starting centers.")
-        if params.get("user_points") and params["init"] != "User":
-            raise InvalidArgument("init", "user_points are given: set init to User to start from them.")
         if params["estimate_k"] and params.get("user_points"):
             raise InvalidArgument("estimate_k", "estimate_k cannot start from user_points.")
         if params["estimate_k"] and "numeric" not in spec.kinds:
             raise InvalidArgument("estimate_k", "estimate_k needs at least one numeric column.")
+        if params.get("fold_assignment") == "Stratified":
+            raise InvalidArgument("fold_assignment", "K-means learns without a response, so folds cannot be "
+                                                     "stratified by one; use AUTO, Random or Modulo.")
+        constraints = params.get("cluster_size_constraints")
+        if constraints is not None:
+            if params["estimate_k"]:
+                raise InvalidArgument("estimate_k", "estimate_k cannot be used with cluster_size_constraints.")
+            if len(constraints) != params["k"]:
+                raise InvalidArgument("cluster_size_constraints", f"cluster_size_constraints has {len(constraints)} "
+                                      f"values but k is {params['k']}; give one per cluster.")
+            if min(constraints) < 1:
+                raise InvalidArgument("cluster_size_constraints", "Each cluster size constraint must be at least 1.")
 
     def layout(self, frame, spec, params, rows=None):
         check_columns(frame, spec, need_response=False)
@@ -131,16 +147,37 @@ class KMeans(Algorithm):
         if k > len(points):
             raise InvalidArgument("k", f"k ({k}) is larger than the number of rows to cluster ({len(points)}).")
         levels = [len(spec.domains[n]) for n, kind in zip(spec.names, spec.kinds) if kind == "enum"]
-        grand = _centers(points, np.zeros(len(points), dtype=np.int64), w, 1, levels)
-        totss = float(_weighted_distances(points, grand, w).sum())
+        totss = _totss(points, w, levels)
         if params["estimate_k"]:
             result = _estimate_k(points, w, k, levels, params, monitor)
         else:
             rng = np.random.default_rng(seed_of(params))
-            start = (_user_centers(data.inputs["user_points"], params, spec) if params["init"] == "User"
+            start = (_user_centers(data.inputs["user_points"], params, spec) if params.get("user_points")
                      else _initial_centers(points, w, k, params["init"], rng, levels))
-            result = _lloyd(points, w, start, levels, params["max_iterations"], monitor)
-        return FittedKMeans(spec, params, result, _total_withinss(points, result, w), totss, len(points), levels)
+            constraints = params.get("cluster_size_constraints")
+            if constraints is not None and sum(constraints) > np.count_nonzero(w > 0):
+                raise InvalidArgument("cluster_size_constraints", f"The cluster size constraints add up to "
+                                      f"{sum(constraints)}, more than the {np.count_nonzero(w > 0)} rows to cluster.")
+            result = _lloyd(points, w, start, levels, params["max_iterations"], monitor, constraints=constraints)
+        fitted = FittedKMeans(spec, params, result, _total_withinss(points, result, w), totss, len(points), levels)
+        if params.get("cluster_size_constraints") is not None:
+            # H2O-3 keeps the metrics of the constrained assignment (a nearest-center rescoring
+            # would break the constraints).
+            fitted.training_metrics = fitted.metrics(points, w, result.assignment)
+        return fitted
+
+    def combined_holdout_metrics(self, fold_fits, X, w, folds):
+        """Cross-validation metrics as H2O-3 combines its folds' holdout scoring: within-cluster
+        sums of squares of each row to its own fold model's nearest center, the total sum of
+        squares over all rows, and no per-cluster statistics (the folds' clusters differ)."""
+        own = np.zeros(len(w))
+        for fold, fitted in enumerate(fold_fits):
+            rows = np.nonzero(folds == fold)[0]
+            own[rows] = _distances(X[rows], fitted.centers).min(axis=1)
+        withinss = float((own * w).sum())
+        totss = _totss(X, w, fold_fits[0].levels)
+        return {"tot_withinss": withinss, "totss": totss, "betweenss": totss - withinss, "centroid_stats": None,
+                "nobs": int(np.count_nonzero(w > 0))}
 
 
 ALGORITHM = KMeans()
@@ -154,8 +191,11 @@ class Clustering:
     iterations: int
 
 
-def _lloyd(points, w, centers, levels, max_iterations, monitor, history=True):
-    """Lloyd's iterations from ``centers``: assign rows, move centers, until nothing moves."""
+def _lloyd(points, w, centers, levels, max_iterations, monitor, history=True, constraints=None):
+    """Lloyd's iterations from ``centers``: assign rows, move centers, until nothing moves.
+
+    With ``constraints`` (smallest cluster sizes) rows are assigned by
+    :func:`_constrained_assignment` instead of to their nearest center."""
     assignment = np.full(len(points), -1, dtype=np.int64)
     k = len(centers)
     if history:
@@ -164,7 +204,8 @@ def _lloyd(points, w, centers, levels, max_iterations, monitor, history=True):
     iterations = 0
     for iteration in range(1, max_iterations + 1):
         distances = _distances(points, centers)
-        nearest = distances.argmin(axis=1)
+        nearest = (distances.argmin(axis=1) if constraints is None
+                   else _constrained_assignment(distances, constraints, w))
         moved = int((nearest != assignment).sum())
         assignment = nearest
         centers = _centers(points, assignment, w, k, levels, previous=centers, distances=distances)
@@ -199,6 +240,30 @@ def _estimate_k(points, w, k_max, levels, params, monitor):
             break
         best, withinss = candidate, candidate_withinss
     return best
+
+
+def _constrained_assignment(distances, constraints, w):
+    """The cluster of each row that minimizes the total distance while cluster j gets at least
+    ``constraints[j]`` rows (rows of weight 0 stay with their nearest center and do not count),
+    as H2O-3's KMeansSimplexSolver assigns them.
+
+    H2O-3 solves this as a min-cost flow (each row sends one unit to a cluster, each cluster
+    keeps its minimum and passes the rest on at no cost); here it is the same problem as a
+    transportation linear program, whose constraint matrix is totally unimodular, so the
+    simplex optimum is already a 0/1 assignment.
+    """
+    assignment = distances.argmin(axis=1)
+    rows = np.nonzero(w > 0)[0]
+    n, k = len(rows), distances.shape[1]
+    cost = distances[rows].ravel()   # variable i * k + j: row i goes to cluster j
+    one_cluster_each = sparse.kron(sparse.eye(n), np.ones((1, k)), format="csr")
+    cluster_sizes = sparse.kron(np.ones((1, n)), sparse.eye(k), format="csr")
+    solution = optimize.linprog(cost, A_ub=-cluster_sizes, b_ub=-np.asarray(constraints, dtype=float),
+                                A_eq=one_cluster_each, b_eq=np.ones(n), bounds=(0, 1), method="highs-ds")
+    if solution.status != 0:
+        raise InvalidArgument("cluster_size_constraints", f"The constrained assignment failed: {solution.message}")
+    assignment[rows] = solution.x.reshape(n, k).argmax(axis=1)
+    return assignment
 
 
 def _total_withinss(points, clustering, w):
@@ -241,6 +306,12 @@ def _user_centers(frame, params, spec):
     if frame.nrows != params["k"]:
         raise InvalidArgument("user_points", f"user_points has {frame.nrows} rows but k is {params['k']}; give one "
                                              "row per cluster.")
+    if not set(spec.names) <= set(frame.names):
+        # H2O-3 reads the centers' columns by position (an uploaded list has columns C1, C2 ...).
+        if frame.ncols != len(spec.names):
+            raise InvalidArgument("user_points", f"user_points has {frame.ncols} columns; give the "
+                                                 f"{len(spec.names)} training columns ({', '.join(spec.names)}).")
+        frame = Frame(frame.key, frame.table.rename_columns(list(spec.names)), frame.types)
     try:
         centers = ALGORITHM.layout(frame, spec, params)
     except InvalidArgument as error:
@@ -270,6 +341,12 @@ def _distances(points, centers):
 
 def _weighted_distances(points, centers, w):
     return _distances(points, centers)[:, 0] * w
+
+
+def _totss(points, w, levels):
+    """Total sum of squares: the rows' distances to their grand center (means, commonest levels)."""
+    grand = _centers(points, np.zeros(len(points), dtype=np.int64), w, 1, levels)
+    return float(_weighted_distances(points, grand, w).sum())
 
 
 def _centers(points, assignment, w, k, levels, previous=None, distances=None):
@@ -331,15 +408,16 @@ class FittedKMeans(Fitted):
     def _assign(self, X):
         return _distances(X, self.centers).argmin(axis=1).astype(np.int64)
 
-    def metrics(self, X, w):
+    def metrics(self, X, w, assignment=None):
+        """Metrics of rows ``X`` in their nearest clusters (or in the clusters ``assignment`` gives)."""
         w = np.asarray(w, dtype=float)
         distances = _distances(X, self.centers)
-        assignment = distances.argmin(axis=1)
+        if assignment is None:
+            assignment = distances.argmin(axis=1)
         own = distances[np.arange(len(X)), assignment] * w
         withinss = np.bincount(assignment, weights=own, minlength=self.k)
         sizes = np.bincount(assignment, weights=w, minlength=self.k)
-        grand = _centers(X, np.zeros(len(X), dtype=np.int64), w, 1, self.levels)
-        totss = float(_weighted_distances(X, grand, w).sum())
+        totss = _totss(X, w, self.levels)
         stats = Table("Centroid Statistics", [
             col("", "string", ""), col("centroid", "long", "Centroid"), col("size", "double", "Size", "%.5f"),
             col("within_cluster_sum_of_squares", "double", "Within Cluster Sum of Squares", "%.5f"),

@@ -11,7 +11,7 @@ import numpy as np
 
 from h2odash.engine.algos.base import Algorithm
 from h2odash.engine.errors import InvalidArgument
-from h2odash.engine.model_data import BINOMIAL, MULTINOMIAL, REGRESSION
+from h2odash.engine.model_data import BINOMIAL, MULTINOMIAL, REGRESSION, weight_values
 from h2odash.engine.parameters import MAX_DOUBLE, Parameter as P, class_balance_parameters
 
 # H2O's full list; quasibinomial, ordinal and custom are declared but refused (see resolve_distribution).
@@ -247,6 +247,15 @@ def class_probabilities(raw, nclasses):
     if nclasses == 2 and raw.ndim == 1:
         return np.column_stack([1.0 - raw, raw])
     return raw.reshape(len(raw), nclasses)
+
+
+def check_min_rows(params, spec, train):
+    """H2O-3's SharedTree refusal: a first split needs at least 2 * min_rows (weighted) rows."""
+    min_rows = float(params["min_rows"])
+    weights = float(weight_values(train, spec).sum())
+    if weights < 2 * min_rows:
+        raise InvalidArgument("min_rows", f"The dataset size is too small to split for min_rows={min_rows}: must "
+                                          f"have at least {2 * min_rows} (weighted) rows, but have only {weights}.")
 
 
 class TreeEnsemble(Algorithm):

@@ -89,3 +89,29 @@ def test_unimplemented_settings_are_refused_not_ignored():
         unsupervised_set(KM, iris(), k=2, categorical_encoding="OneHotExplicit")
     with pytest.raises(InvalidArgument, match="user_points"):
         unsupervised_set(KM, iris(), k=2, init="User")
+
+
+def test_constrained_assignment_is_the_least_cost_one_meeting_the_minimums():
+    from scipy.optimize import linear_sum_assignment
+
+    from h2odash.engine.algos.kmeans import _constrained_assignment
+
+    rng = np.random.default_rng(4)
+    distances = rng.random((40, 4)) ** 2
+    minimum = [15, 10, 3, 1]
+    assignment = _constrained_assignment(distances, minimum, np.ones(40))
+    assert all(np.bincount(assignment, minlength=4) >= minimum)
+    # Independent optimum: the Hungarian method on minimum[j] slots per cluster plus free slots
+    # at each row's nearest distance.
+    free = 40 - sum(minimum)
+    cost = np.hstack([distances[:, [j] * m] for j, m in enumerate(minimum)]
+                     + [np.repeat(distances.min(axis=1)[:, None], free, axis=1)])
+    rows, cols = linear_sum_assignment(cost)
+    assert distances[np.arange(40), assignment].sum() == pytest.approx(cost[rows, cols].sum(), rel=1e-12)
+
+
+def test_cluster_size_constraints_are_checked_against_k_and_the_rows():
+    with pytest.raises(InvalidArgument, match="one per cluster"):
+        unsupervised_set(KM, iris(), k=3, cluster_size_constraints=[10, 10])
+    with pytest.raises(InvalidArgument, match="more than the 150 rows"):
+        fit(iris().drop(columns="Species"), k=2, cluster_size_constraints=[100, 60])
