@@ -95,3 +95,16 @@ def test_long_paths_are_left_to_the_library(monkeypatch):
     booster, X = _train("regression", 6, seed=4, ncategorical=0)
     monkeypatch.setattr(fast_tree_shap, "MAX_PATH_FEATURES", 2)
     assert lightgbm_shap(booster, None) is None
+
+
+def test_big_tables_are_left_to_the_library(monkeypatch):
+    booster, _ = _train("regression", 4, seed=4, ncategorical=0)
+    monkeypatch.setattr(fast_tree_shap, "MAX_TABLE_CELLS", 100)
+    assert lightgbm_shap(booster, None) is None
+
+
+def test_rows_in_blocks(monkeypatch):
+    """Rows split into blocks (a few pairs per block) give the same values."""
+    monkeypatch.setattr(fast_tree_shap, "_PAIRS_PER_BLOCK", 200)
+    booster, X = _train("multiclass", 4, seed=11)
+    _assert_equal_to_library(booster, X)

@@ -37,8 +37,13 @@ import scipy.sparse as sp
 from h2odash.engine.algos.tree_shap import lightgbm_trees
 
 # Tables have 2^d rows per leaf; a path of more distinct features than this makes them too big
-# (and LightGBM's own walk is then the better algorithm): such a model is left to pred_contrib.
+# (and LightGBM's own walk is then the better algorithm): such a model is left to pred_contrib,
+# as is one whose tables would hold more numbers than MAX_TABLE_CELLS (128 MB; the benchmark's
+# 100 trees of depth 5 need under 1M).
 MAX_PATH_FEATURES = 10
+MAX_TABLE_CELLS = 1 << 24
+# (leaf, row) pairs handled at once: bounds the pattern and lookup scratch to some tens of MB.
+_PAIRS_PER_BLOCK = 1 << 21
 _THREADS = max(1, min(2, os.cpu_count() or 1))
 
 
@@ -82,7 +87,9 @@ class LightGBMShap:
             # Feature-major: adding a tree's few columns writes contiguous rows.
             out = np.zeros((self.noutputs, nfeatures, n))
             for tree in trees:
-                out[tree.output][tree.features] += _tree_values(tree, X).T
+                step = max(1, _PAIRS_PER_BLOCK // len(tree.offsets))
+                for start in range(0, n, step):
+                    out[tree.output][tree.features, start:start + step] += _tree_values(tree, X[start:start + step]).T
             return out
 
         shares = [self.trees[k::_THREADS] for k in range(_THREADS)]
@@ -102,8 +109,11 @@ def lightgbm_shap(booster, iterations):
     per_booster = _CACHE.setdefault(booster, {})
     if iterations not in per_booster:
         trees = lightgbm_trees(booster, iterations)
-        fits = all(len(_path_features(tree, path)) <= MAX_PATH_FEATURES
-                   for tree in trees for _, path in tree.leaf_paths())
+        # Per leaf: its path's distinct features d, and the 2^d table rows of its tree's features.
+        shapes = [(len(_path_features(tree, path)), len(set(tree.feature[tree.feature >= 0])))
+                  for tree in trees for _, path in tree.leaf_paths()]
+        fits = all(d <= MAX_PATH_FEATURES for d, _ in shapes) and \
+            sum(width << d for d, width in shapes) <= MAX_TABLE_CELLS
         per_booster[iterations] = LightGBMShap(trees, max(booster.num_model_per_iteration(), 1)) if fits else None
     return per_booster[iterations]
 
