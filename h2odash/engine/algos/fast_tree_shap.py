@@ -14,7 +14,7 @@ does). A leaf's share of feature i's Shapley value depends on the row only throu
 it passes: 2^|D| patterns, so the table holds, per pattern, the leaf's contribution to each of
 D. A row then costs one pattern and one lookup per leaf; the tables are built in numpy for all
 leaves with the same |D| at once, and the rows are handled as arrays, tree by tree, on threads
-(numpy and scipy release the GIL).
+(numpy's array loops run without the GIL).
 
 Per pattern P and feature i of D (Q = P without i, d = |D|, w(k) = k!(d-k-1)!/d!):
 
