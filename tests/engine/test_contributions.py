@@ -249,6 +249,18 @@ def test_the_tree_reading_sends_rows_where_the_library_does(engine, algo):
             np.testing.assert_array_equal(tree.leaves_of(x32), reached[:, i])
 
 
+@pytest.mark.parametrize("response", ["label", "y", "kind"])
+def test_gbm_values_are_lightgbms_own_treeshap(engine, response):
+    """The engine computes GBM SHAP from per-leaf tables (fast_tree_shap.py); the frame it
+    returns must hold LightGBM's own pred_contrib numbers (NaNs and a categorical column in the data)."""
+    model = _train(engine, "gbm", response, ntrees=8, max_depth=5)
+    frame = engine.frame("train")
+    shap = _contributions(engine, model, frame).to_numpy()
+    fitted = model.fitted
+    library = fitted.booster.predict(model.layout(frame), pred_contrib=True, num_iteration=fitted.iterations)
+    np.testing.assert_allclose(shap, library, rtol=0, atol=1e-9 * np.abs(library).max())
+
+
 def test_multinomial_tree_models_give_one_block_per_class(engine):
     model = _train(engine, "gbm", "kind", ntrees=10, max_depth=3)
     frame = engine.frame("train")

@@ -1,6 +1,7 @@
 """Contributions (SHAP) of the tree learners: LightGBM (GBM) and XGBoost (DRF, XGBoost).
 
-Without a background frame they are the libraries' own path-dependent TreeSHAP; with one,
+Without a background frame they are path-dependent TreeSHAP: LightGBM's by per-leaf tables
+(fast_tree_shap.py, equal to its pred_contrib and several times faster), XGBoost's own; with one,
 baseline SHAP computed from the libraries' trees (tree_shap.py). Values come out as
 (margins, rows, features) with a bias per margin and row, for h2odash.engine.contributions.
 """
@@ -8,6 +9,7 @@ baseline SHAP computed from the libraries' trees (tree_shap.py). Values come out
 import numpy as np
 import xgboost as xgb
 
+from h2odash.engine.algos import fast_tree_shap
 from h2odash.engine.algos.tree_shap import baseline_shap, lightgbm_trees, xgboost_trees
 from h2odash.engine.algos.trees import threads_for
 from h2odash.engine.algos.xgboost_support import positional
@@ -77,7 +79,10 @@ def lightgbm_contributions(booster, iterations, spec, X, B, request):
     p = len(spec.names)
     link = inverse_link_of(booster.params.get("objective", ""))
     threads = threads_for(len(X), p)
-    if B is None:
+    tables = fast_tree_shap.lightgbm_shap(booster, iterations) if B is None else None
+    if tables is not None:
+        values, bias = tables.contributions(codes(X), p)
+    elif B is None:   # paths too long for the tables: LightGBM's own TreeSHAP
         raw = booster.predict(X, num_iteration=iterations, pred_contrib=True, num_threads=threads)
         values, bias = _split_library_output(raw, nmargins, p)
     else:

@@ -33,7 +33,9 @@ class Tree:
 
     A row goes to ``yes`` when its value is below ``threshold`` (``below_or_equal``: at or
     below), or is one of ``categories`` for a categorical split, to ``no`` otherwise, and to
-    ``missing`` when its value is NaN.
+    ``missing`` when its value is NaN (or 0 where ``zero_missing``: LightGBM's missing_type
+    Zero). ``cover`` is the training rows (LightGBM) or hessian (XGBoost) each node saw: the
+    weights of path-dependent TreeSHAP (fast_tree_shap.py).
     """
 
     feature: np.ndarray
@@ -45,11 +47,14 @@ class Tree:
     value: np.ndarray
     below_or_equal: bool = False
     output: int = 0           # which of a multi-output model's margins the tree adds to
+    cover: np.ndarray = None
+    zero_missing: np.ndarray = None
 
     def goes_yes(self, X):
         """(rows, nodes) booleans: where each row goes at each internal node (NaN: by ``missing``)."""
         internal = np.nonzero(self.feature >= 0)[0]
-        result = np.zeros((len(X), len(self.feature)), dtype=bool)
+        # Node-major, so that each node's column (read many times by the callers) is contiguous.
+        result = np.zeros((len(self.feature), len(X)), dtype=bool)
         for node in internal:
             values = X[:, self.feature[node]]
             cats = self.categories[node]
@@ -60,10 +65,12 @@ class Tree:
             else:
                 passes = values < self.threshold[node]
             nan = np.isnan(values)
+            if self.zero_missing is not None and self.zero_missing[node]:
+                nan |= np.abs(values) <= _LIGHTGBM_ZERO
             if nan.any():
                 passes = np.where(nan, self.missing[node] == self.yes[node], passes)
-            result[:, node] = passes
-        return result
+            result[node] = passes
+        return result.T
 
     def leaf_paths(self):
         """For each leaf: (leaf node, [(internal node, went yes)...]) from the root."""
@@ -160,6 +167,10 @@ _MAX_PATH = 64
 _WEIGHTS_X, _WEIGHTS_B = _weight_tables(_MAX_PATH)
 
 
+# LightGBM reads a value this close to 0 as 0 (its kZeroThreshold).
+_LIGHTGBM_ZERO = 1e-35
+
+
 # -- reading the libraries' trees -----------------------------------------------------------------
 
 def lightgbm_trees(booster, iterations):
@@ -175,16 +186,18 @@ def _lightgbm_tree(root, output):
     def visit(node):
         index = len(nodes)
         nodes.append(None)
+        cover = float(node.get("leaf_count", node.get("internal_count", 0)))
         if "leaf_value" in node or "split_feature" not in node:
-            nodes[index] = (-1, 0.0, None, -1, -1, -1, float(node.get("leaf_value", 0.0)))
+            nodes[index] = (-1, 0.0, None, -1, -1, -1, float(node.get("leaf_value", 0.0)), cover, False)
             return index
         left, right = visit(node["left_child"]), visit(node["right_child"])
         missing_type = node.get("missing_type", "None")
         if node["decision_type"] == "==":
             cats = np.array(sorted(int(c) for c in str(node["threshold"]).split("||")), dtype=float)
-            # LightGBM sends a missing level right, or reads it as level 0 when it kept no missing.
-            missing = right if missing_type == "NaN" else (left if 0 in cats else right)
-            nodes[index] = (int(node["split_feature"]), 0.0, cats, left, right, missing, 0.0)
+            # LightGBM (4.x) sends a missing level right whatever the split's missing_type (3.x read
+            # it as level 0 when the split kept no missing).
+            missing = right
+            nodes[index] = (int(node["split_feature"]), 0.0, cats, left, right, missing, 0.0, cover, False)
         else:
             threshold = float(node["threshold"])
             if missing_type == "NaN":
@@ -193,7 +206,8 @@ def _lightgbm_tree(root, output):
                 missing = left if node["default_left"] else right
             else:   # no missing seen in training: LightGBM reads NaN as 0
                 missing = left if 0.0 <= threshold else right
-            nodes[index] = (int(node["split_feature"]), threshold, None, left, right, missing, 0.0)
+            nodes[index] = (int(node["split_feature"]), threshold, None, left, right, missing, 0.0, cover,
+                            missing_type == "Zero")
         return index
 
     visit(root)
@@ -223,18 +237,19 @@ def _xgboost_tree(root, output):
     for node_id in order:
         node = by_id[node_id]
         if "leaf" in node:
-            rows.append((-1, 0.0, None, -1, -1, -1, float(node["leaf"])))
+            rows.append((-1, 0.0, None, -1, -1, -1, float(node["leaf"]), float(node.get("cover", 0.0)), False))
             continue
         feature = int(node["split"][1:])
         condition = node["split_condition"]
         cats = np.array(sorted(condition), dtype=float) if isinstance(condition, list) else None
         threshold = 0.0 if cats is not None else float(np.float32(condition))
         rows.append((feature, threshold, cats, position[node["yes"]], position[node["no"]],
-                     position[node["missing"]], 0.0))
+                     position[node["missing"]], 0.0, float(node.get("cover", 0.0)), False))
     return _tree_from_rows(rows, below_or_equal=False, output=output)
 
 
 def _tree_from_rows(rows, below_or_equal, output):
-    feature, threshold, cats, yes, no, missing, value = zip(*rows)
+    feature, threshold, cats, yes, no, missing, value, cover, zero_missing = zip(*rows)
     return Tree(np.array(feature), np.array(threshold), list(cats), np.array(yes), np.array(no),
-                np.array(missing), np.array(value), below_or_equal=below_or_equal, output=output)
+                np.array(missing), np.array(value), below_or_equal=below_or_equal, output=output,
+                cover=np.array(cover), zero_missing=np.array(zero_missing, dtype=bool))
