@@ -105,7 +105,8 @@ _CACHE = weakref.WeakKeyDictionary()
 
 def lightgbm_shap(booster, iterations):
     """The LightGBMShap of a booster's first ``iterations`` rounds (None: all), or None when a
-    path tests more than MAX_PATH_FEATURES features (the caller then uses pred_contrib)."""
+    path tests more than MAX_PATH_FEATURES features or the tables would hold more than
+    MAX_TABLE_CELLS numbers (the caller then uses pred_contrib)."""
     per_booster = _CACHE.setdefault(booster, {})
     if iterations not in per_booster:
         trees = lightgbm_trees(booster, iterations)
