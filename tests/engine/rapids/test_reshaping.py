@@ -167,6 +167,10 @@ def test_merge_matches_enum_keys_by_label_and_checks_types(engine):
         engine.rapids("(merge l rn False False [0] [0] 'auto')")
     with pytest.raises(InvalidArgument, match="Choose one only"):
         engine.rapids("(merge l r True True [0] [0] 'auto')")
+    # Found by the server's fuzz test: a key index that is no whole number is refused, not a crash.
+    for keys in ("[nan]", "[0.5]"):
+        with pytest.raises(InvalidArgument, match="whole column numbers"):
+            engine.rapids(f"(merge l r False False {keys} [0] 'auto')")
 
 
 # -- impute, na.omit, apply -----------------------------------------------------------------------

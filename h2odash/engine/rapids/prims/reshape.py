@@ -3,6 +3,8 @@ with H2O-3's orders: sorts are stable with missing values first (in both directi
 radix merge returns rows sorted by key."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -201,7 +203,10 @@ def hash_merge(left: Frame, right: Frame, lby: list[int], rby: list[int], all_le
 def _indices(value, op: str, what: str) -> list[int]:
     if isinstance(value, NumList) and value.is_empty:
         return []
-    return [int(i) for i in v.numbers(value, op, what)]
+    found = v.numbers(value, op, what)
+    if not all(math.isfinite(i) and i == int(i) for i in found):
+        raise RapidsError(f"'{op}' needs whole column numbers as {what}, got {found}.")
+    return [int(i) for i in found]
 
 
 @prim("merge")
